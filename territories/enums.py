@@ -1,0 +1,55 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TerritoryLevel(models.TextChoices):
+    """Administrative levels, from the finest to the widest.
+
+    ``arrondissement`` is the municipal district of Paris, Lyon and Marseille, a child of its
+    commune. ``country`` holds France (the root of the closure) and every ISO 3166 country used as
+    a target market.
+    """
+
+    ARRONDISSEMENT = "arrondissement", _("arrondissement municipal")
+    COMMUNE = "commune", _("commune")
+    EPCI = "epci", _("intercommunalité (EPCI)")
+    DEPARTEMENT = "departement", _("département")
+    REGION = "region", _("région")
+    COUNTRY = "country", _("pays")
+
+
+# Finer levels have smaller ranks: a coverage matched at rank 1 (commune) is more specific than
+# one matched at rank 4 (région). The relay lookup breaks distance ties on this rank.
+LEVEL_RANK: dict[str, int] = {
+    TerritoryLevel.ARRONDISSEMENT: 0,
+    TerritoryLevel.COMMUNE: 1,
+    TerritoryLevel.EPCI: 2,
+    TerritoryLevel.DEPARTEMENT: 3,
+    TerritoryLevel.REGION: 4,
+    TerritoryLevel.COUNTRY: 5,
+}
+
+
+class CoordinatePrecision(models.TextChoices):
+    """How a territory's point was obtained (shown next to distances)."""
+
+    POSTAL_MATCH = "postal_match", _("centre de la commune (GeoNames, code postal et nom)")
+    POSTAL_ONLY = "postal_only", _("centre du code postal (GeoNames, nom non apparié)")
+    PARENT = "parent", _("approximatif : point du territoire parent")
+    CHEF_LIEU = "chef_lieu", _("chef-lieu")
+    MEMBERS = "members", _("barycentre des communes membres")
+    NONE = "none", _("aucune coordonnée")
+
+
+class Zone(models.TextChoices):
+    METRO = "metro", _("France métropolitaine")
+    DROM = "drom", _("département ou région d'outre-mer")
+    COM = "com", _("collectivité d'outre-mer")
+    ABROAD = "abroad", _("étranger")
+
+
+class AliasReason(models.TextChoices):
+    MERGED = "merged", _("commune fusionnée (ancien code)")
+    DELEGATED = "delegated", _("commune déléguée")
+    ASSOCIATED = "associated", _("commune associée")
+    VANISHED = "vanished", _("code disparu du COG")

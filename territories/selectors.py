@@ -1,0 +1,220 @@
+"""Reads on the territory reference."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from core.text import normalize_name
+from territories.enums import TerritoryLevel
+from territories.models import CommuneAlias, PostalCode, Territory
+
+CODE_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
+    TerritoryLevel.ARRONDISSEMENT: (
+        re.compile(r"^(751(0[1-9]|1\d|20)|6938[1-9]|132(0[1-9]|1[0-6]))$"),
+        _("un code INSEE d'arrondissement municipal (75101 à 75120, 69381 à 69389, 13201 à 13216)"),
+    ),
+    TerritoryLevel.COMMUNE: (
+        re.compile(r"^(\d{5}|2[AB]\d{3})$"),
+        _("un code INSEE de commune à 5 caractères (ex. 34172, 2A004)"),
+    ),
+    TerritoryLevel.EPCI: (re.compile(r"^\d{9}$"), _("un numéro SIREN d'EPCI à 9 chiffres")),
+    TerritoryLevel.DEPARTEMENT: (
+        re.compile(r"^(\d{2}|2[AB]|9[78]\d)$"),
+        _("un code de département (ex. 34, 2A, 971)"),
+    ),
+    TerritoryLevel.REGION: (
+        re.compile(r"^(\d{2}|9[78]\d)$"),
+        _("un code de région à 2 chiffres (ex. 76), ou 3 pour une collectivité d'outre-mer"),
+    ),
+    TerritoryLevel.COUNTRY: (
+        re.compile(r"^[A-Z]{2}$"),
+        _("un code pays ISO 3166-1 alpha-2 (ex. FR, MA)"),
+    ),
+}
+POSTAL_CODE_PATTERN = re.compile(r"^\d{5}$")
+
+
+class TerritoryLookupError(Exception):
+    """Base of the lookup errors; ``message`` is French text fit to show a user."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class MalformedCode(TerritoryLookupError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="malformed")
+
+
+class UnknownTerritory(TerritoryLookupError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="unknown")
+
+
+def normalize_code(*, level: str, code: str) -> str:
+    """Validate the shape of an official code for a level and return its canonical form.
+
+    Raises ``MalformedCode`` with a message saying what is expected.
+    """
+    if level not in TerritoryLevel.values:
+        levels = ", ".join(TerritoryLevel.values)
+        raise MalformedCode(
+            str(_("Niveau inconnu « %(level)s » : attendu l'un de %(levels)s."))
+            % {"level": level, "levels": levels}
+        )
+    cleaned = code.strip().upper()
+    pattern, expected = CODE_PATTERNS[level]
+    if not pattern.match(cleaned):
+        raise MalformedCode(
+            str(_("Code « %(code)s » mal formé : attendu %(expected)s."))
+            % {"code": code, "expected": expected}
+        )
+    return cleaned
+
+
+def get_territory(*, level: str, code: str) -> Territory:
+    """The territory of that level and official code; ``MalformedCode`` / ``UnknownTerritory``."""
+    cleaned = normalize_code(level=level, code=code)
+    try:
+        return Territory.objects.select_related("parent").get(level=level, code=cleaned)
+    except Territory.DoesNotExist:
+        raise UnknownTerritory(
+            str(_("Aucun territoire de niveau « %(level)s » n'a le code %(code)s."))
+            % {"level": TerritoryLevel(level).label, "code": cleaned}
+        ) from None
+
+
+@dataclass(frozen=True)
+class CommuneResolution:
+    """A commune found from a code, and the old code it was reached through, if any."""
+
+    commune: Territory
+    alias: CommuneAlias | None = None
+
+    @property
+    def message(self) -> str:
+        if self.alias is None:
+            return ""
+        return str(
+            _("Le code %(old)s (%(name)s) correspond désormais à %(commune)s (%(code)s).")
+        ) % {
+            "old": self.alias.code,
+            "name": self.alias.name or _("ancienne commune"),
+            "commune": self.commune.name,
+            "code": self.commune.code,
+        }
+
+
+def resolve_commune(*, code: str) -> CommuneResolution:
+    """Resolve an INSEE code (current, old or of a municipal arrondissement) to a current place.
+
+    A code that vanished from the COG resolves through ``CommuneAlias`` to the commune it was
+    merged into, and says so.
+    """
+    cleaned = normalize_code(level=TerritoryLevel.COMMUNE, code=code)
+    place = (
+        Territory.objects.communes()
+        .current()
+        .select_related("parent")
+        .filter(code=cleaned)
+        .order_by("rank")
+        .first()
+    )
+    if place is not None:
+        return CommuneResolution(commune=place)
+    alias = (
+        CommuneAlias.objects.select_related("commune", "commune__parent")
+        .filter(code=cleaned)
+        .first()
+    )
+    if alias is not None and alias.commune.is_current:
+        return CommuneResolution(commune=alias.commune, alias=alias)
+    raise UnknownTerritory(str(_("Aucune commune n'a le code INSEE %(code)s.")) % {"code": cleaned})
+
+
+def communes_for_postal_code(*, code: str) -> list[Territory]:
+    """Current communes served by a postal code, finest first.
+
+    Where both a city and one of its municipal arrondissements carry the code (75008 is
+    Paris and Paris 8e), only the arrondissement is kept: it is the more precise place.
+    Raises ``MalformedCode`` or ``UnknownTerritory`` (no commune has that postal code).
+    """
+    cleaned = code.strip()
+    if not POSTAL_CODE_PATTERN.match(cleaned):
+        raise MalformedCode(
+            str(_("Code postal « %(code)s » mal formé : attendu 5 chiffres (ex. 34000)."))
+            % {"code": code}
+        )
+    places = list(
+        Territory.objects.current()
+        .filter(postal_codes__code=cleaned)
+        .select_related("parent")
+        .order_by("name", "code")
+    )
+    if not places:
+        raise UnknownTerritory(
+            str(_("Aucune commune n'a le code postal %(code)s.")) % {"code": cleaned}
+        )
+    cities_with_districts = {
+        p.parent_id for p in places if p.level == TerritoryLevel.ARRONDISSEMENT
+    }
+    return [p for p in places if p.pk not in cities_with_districts]
+
+
+def postal_codes_of(*, territory: Territory) -> list[str]:
+    return list(
+        PostalCode.objects.filter(commune=territory).order_by("code").values_list("code", flat=True)
+    )
+
+
+def search_territories(
+    *,
+    query: str,
+    levels: list[str] | None = None,
+    current_only: bool = True,
+    queryset: QuerySet[Territory] | None = None,
+) -> QuerySet[Territory]:
+    """Autocomplete search, accent- and case-insensitive, best matches first.
+
+    Order: exact name, then names starting with the query, then names with a word starting
+    with it; within each, larger populations first (Saint-Étienne before Saint-Étienne-de-Vicq).
+    """
+    key = normalize_name(query)
+    base = queryset if queryset is not None else Territory.objects.all()
+    qs = base.search(query)
+    if levels:
+        qs = qs.filter(level__in=levels)
+    if current_only:
+        qs = qs.current()
+    return qs.annotate(
+        match_quality=Case(
+            When(search_name=key, then=Value(0)),
+            When(search_name__startswith=key, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+        place_first=Case(
+            When(level__in=[TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT], then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    ).order_by(
+        "match_quality",
+        "place_first",
+        F("population").desc(nulls_last=True),
+        "rank",
+        "name",
+        "code",
+    )
+
+
+def reference_summary() -> dict[str, int]:
+    """How many current territories of each level are loaded (for the home page)."""
+    rows = Territory.objects.current().values("level").annotate(total=Count("id"))
+    return {row["level"]: row["total"] for row in rows}
