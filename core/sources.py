@@ -38,4 +38,16 @@ DATA_SOURCES = [
         "url": "https://github.com/SmileyChris/django-countries",
         "attribution": "ISO 3166 Maintenance Agency ; traductions Debian iso-codes via django-countries",
     },
+    {
+        "name": _("Nomenclature d'activités française (NAF rév. 2)"),
+        "publisher": "INSEE — divisions via le paquet npm @socialgouv/codes-naf 1.1.1, sections saisies d'après l'INSEE",
+        "content": _(
+            "Sections et divisions NAF rév. 2 utilisées pour les secteurs des offres et les codes "
+            "d'activité des entreprises ; filières de pôles ajoutées par le registre."
+        ),
+        "licence": _("Licence Ouverte 2.0 (nomenclature INSEE) ; Apache-2.0 (paquet)"),
+        "licence_url": "https://www.insee.fr/fr/information/2406147",
+        "url": "https://www.insee.fr/fr/information/2120875",
+        "attribution": "INSEE",
+    },
 ]

@@ -210,3 +210,19 @@ LOGGING = {
 TERRITORY_DATA_FILE = env.path(
     "TERRITORY_DATA_FILE", default=str(BASE_DIR / "territories" / "data" / "territories.json.gz")
 )
+
+# --- Relay lookup (structures/relay) --------------------------------------------------------------
+# Beyond this distance a relay that does not cover the firm's commune is not offered as a
+# fallback (rule R2: a horizon, never applied to competent relays).
+RELAY_HORIZON_KM = env.float("RELAY_HORIZON_KM", default=100.0)
+# Rule R8: the more a firm exports, the wider the territory it draws help from.
+RELAY_HORIZON_FACTORS = {"none": 1.0, "occasional": 1.5, "regular": 2.0, "established": 3.0}
+
+# --- Public site maps (Leaflet) ---------------------------------------------------------------------
+# Tile server of the result and structure maps; empty: markers on a blank background. Pages stay
+# usable when tiles cannot load (the map only repeats the list).
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env.str(
+    "MAP_TILE_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)

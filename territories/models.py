@@ -135,7 +135,11 @@ class Territory(models.Model):
                 name="territories_coordinates_both_or_none",
             ),
         ]
-        indexes = [models.Index(fields=["code"], name="territories_code_idx")]
+        indexes = [
+            models.Index(fields=["code"], name="territories_code_idx"),
+            # Nearest-commune search from a point: a latitude range, longitude filtered in-index.
+            models.Index(fields=["latitude", "longitude"], name="territories_point_idx"),
+        ]
 
     def __str__(self) -> str:
         if self.level in (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT):

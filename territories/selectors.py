@@ -218,3 +218,60 @@ def reference_summary() -> dict[str, int]:
     """How many current territories of each level are loaded (for the home page)."""
     rows = Territory.objects.current().values("level").annotate(total=Count("id"))
     return {row["level"]: row["total"] for row in rows}
+
+
+class OutsideFrance(TerritoryLookupError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="outside_france")
+
+
+# A point farther than this from every commune centre is not in France (the largest communes,
+# in Guyane, span about 80 km from their centre).
+MAX_KM_TO_NEAREST_COMMUNE = 60.0
+
+
+def nearest_place(*, latitude: float, longitude: float) -> tuple[Territory, float]:
+    """The current commune (or municipal arrondissement) whose centre is nearest to a point.
+
+    Returns the place and the distance in km to its centre. Approximate near commune borders
+    (centres, not boundaries, are known). Raises ``OutsideFrance`` for invalid coordinates or a
+    point far from every French commune.
+    """
+    from core.geo import BoundingBox, haversine_km
+
+    if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
+        raise OutsideFrance(
+            str(_("Coordonnées invalides : latitude entre -90 et 90, longitude entre -180 et 180."))
+        )
+    cities_with_districts = Territory.objects.filter(level=TerritoryLevel.ARRONDISSEMENT).values(
+        "parent_id"
+    )
+    radius = 5.0
+    while True:
+        box = BoundingBox.around(latitude, longitude, radius)
+        rows = list(
+            Territory.objects.communes()
+            .current()
+            .filter(box.q())
+            # Paris, Lyon and Marseille are found through their arrondissements.
+            .exclude(pk__in=cities_with_districts)
+            .values_list("pk", "latitude", "longitude", "rank", "code")
+        )
+        if rows:
+            best = min(
+                rows,
+                key=lambda r: (haversine_km(latitude, longitude, r[1], r[2]), r[3], r[4]),
+            )
+            distance = haversine_km(latitude, longitude, best[1], best[2])
+            if distance <= radius:
+                return Territory.objects.select_related("parent").get(pk=best[0]), distance
+        if radius >= MAX_KM_TO_NEAREST_COMMUNE:
+            raise OutsideFrance(
+                str(
+                    _(
+                        "Ces coordonnées (%(lat).4f, %(lon).4f) ne sont pas en France : aucune commune à moins de %(km)d km."
+                    )
+                )
+                % {"lat": latitude, "lon": longitude, "km": MAX_KM_TO_NEAREST_COMMUNE}
+            )
+        radius = min(radius * 3, MAX_KM_TO_NEAREST_COMMUNE)

@@ -2,9 +2,11 @@ import pytest
 
 from territories.selectors import (
     MalformedCode,
+    OutsideFrance,
     UnknownTerritory,
     communes_for_postal_code,
     get_territory,
+    nearest_place,
     normalize_code,
     resolve_commune,
     search_territories,
@@ -122,3 +124,25 @@ def test_current_code_resolves_directly():
     resolution = resolve_commune(code="34172")
     assert resolution.commune.name == "Montpellier"
     assert resolution.alias is None and resolution.message == ""
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "code"),
+    [
+        (43.6109, 3.8764, "34172"),  # Montpellier
+        (48.8738, 2.2950, "75108"),  # Arc de Triomphe side: an arrondissement, never "Paris"
+        (41.9267, 8.7369, "2A004"),  # Ajaccio
+        (16.2411, -61.5331, "97120"),  # Pointe-à-Pitre
+    ],
+)
+def test_nearest_place_from_coordinates(lat, lon, code):
+    place, distance = nearest_place(latitude=lat, longitude=lon)
+    assert place.code == code
+    assert distance < 5
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(51.5, -0.12), (0.0, 0.0), (95.0, 3.0), (43.6, 200.0)])
+def test_points_outside_france_are_refused(lat, lon):
+    with pytest.raises(OutsideFrance) as error:
+        nearest_place(latitude=lat, longitude=lon)
+    assert error.value.code == "outside_france"

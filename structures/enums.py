@@ -1,0 +1,129 @@
+"""Choices of the structures domain (see docs/domain.md for where each kind comes from)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StructureKind(models.TextChoices):
+    """The "structures de proximité à vocation internationale" named by the source research.
+
+    The list follows the digest's table (Torrès 2002, Colovic 2013, Pommier 2012) with the bodies'
+    current names where they changed (DRCE → Team France Export, PEE → Business France abroad,
+    COFACE / ANVAR → Bpifrance).
+    """
+
+    CCI = "cci", _("CCI territoriale (service international)")
+    CCI_REGIONAL = "cci_regional", _("CCI régionale")
+    CCI_NATIONAL = "cci_national", _("CCI France (tête de réseau)")
+    CMA = "cma", _("Chambre de métiers et de l'artisanat")
+    CHAMBER_AGRICULTURE = "chamber_agriculture", _("Chambre d'agriculture")
+    TEAM_FRANCE_EXPORT = "team_france_export", _("Team France Export (guichet régional)")
+    OFFICE_ABROAD = "office_abroad", _("Bureau à l'étranger (Business France, poste)")
+    CCE_SECTION = "cce_section", _("Section régionale des conseillers du commerce extérieur")
+    EXPORTERS_CLUB = "exporters_club", _("Club des exportateurs")
+    COMPETITIVENESS_CLUSTER = "competitiveness_cluster", _("Pôle de compétitivité")
+    CLUSTER_SPL = "cluster_spl", _("Cluster / système productif local (SPL)")
+    EXPORT_GROUP = "export_group", _("Groupement à l'export")
+    INTERNATIONAL_INCUBATOR = "international_incubator", _("Pépinière à l'international")
+    BPIFRANCE = "bpifrance", _("Bpifrance (direction régionale, assurance export)")
+    REGIONAL_AGENCY = "regional_agency", _("Agence régionale de développement économique")
+    EEN_CONTACT_POINT = "een_contact_point", _("Point de contact Enterprise Europe Network")
+    TERRITORIAL_AUTHORITY = "territorial_authority", _("Collectivité territoriale")
+    INNOVATION_SUPPORT = (
+        "innovation_support",
+        _("Structure d'appui à l'innovation (technopole, incubateur, CEEI)"),
+    )
+    TRAINING_BODY = "training_body", _("Organisme de formation (université, école)")
+    CONSULTANT = "consultant", _("Consultant en développement international")
+    IMPORT_EXPORT_FIRM = "import_export_firm", _("Société de commerce international")
+    FREIGHT_FORWARDER = "freight_forwarder", _("Transitaire / logisticien")
+    BANK = "bank", _("Banque")
+    LARGE_FIRM_PORTAGE = "large_firm_portage", _("Grande entreprise (portage)")
+    OTHER = "other", _("Autre")
+
+
+# Kinds whose staff are private providers: the lookup labels them so a user knows it is a
+# commercial service, not a public or consular one.
+PRIVATE_PROVIDER_KINDS = frozenset(
+    {
+        StructureKind.CONSULTANT,
+        StructureKind.IMPORT_EXPORT_FIRM,
+        StructureKind.FREIGHT_FORWARDER,
+        StructureKind.BANK,
+        StructureKind.LARGE_FIRM_PORTAGE,
+    }
+)
+
+
+class LabelTier(models.TextChoices):
+    """Label tier of a pôle de compétitivité (blank for every other kind)."""
+
+    MONDIAL = "mondial", _("pôle mondial")
+    VOCATION_MONDIALE = "vocation_mondiale", _("pôle à vocation mondiale")
+    NATIONAL = "national", _("pôle national")
+    REGIONAL = "regional", _("pôle régional")
+
+
+class GeocodingPrecision(models.TextChoices):
+    """How a structure's point was obtained (shown next to distances)."""
+
+    ADDRESS = "address", _("adresse géocodée")
+    COMMUNE = "commune", _("centre de la commune")
+    MANUAL = "manual", _("saisi à la main")
+    NONE = "none", _("aucune coordonnée")
+
+
+class MemberCountKind(models.TextChoices):
+    MEMBERS = "members", _("adhérents (total)")
+    SME_MEMBERS = "sme_members", _("PME adhérentes")
+    LARGE_FIRMS = "large_firms", _("grandes entreprises adhérentes")
+    RESEARCH_CENTRES = "research_centres", _("centres de recherche et de formation")
+    OTHER = "other", _("autres membres")
+
+
+class ContactKind(models.TextChoices):
+    PERSON = "person", _("personne")
+    DESK = "desk", _("service / guichet")
+
+
+class OfferDelivery(models.TextChoices):
+    IN_PERSON = "in_person", _("sur place")
+    REMOTE = "remote", _("à distance")
+    BOTH = "both", _("sur place ou à distance")
+
+
+class OfferCost(models.TextChoices):
+    FREE = "free", _("gratuit")
+    PAID = "paid", _("payant")
+    SUBSIDISED = "subsidised", _("subventionné")
+
+
+class MarketStatus(models.TextChoices):
+    """Rule R10: only an active presence is competence for a country; planned is labelled."""
+
+    ACTIVE = "active", _("actif")
+    PLANNED = "planned", _("en projet")
+
+
+class LinkKind(models.TextChoices):
+    NETWORK_MEMBER = "network_member", _("membre du réseau")
+    INTER_CLUSTER_ALLIANCE = "inter_cluster_alliance", _("alliance inter-clusters")
+    PARTNERSHIP = "partnership", _("partenariat")
+
+
+class LinkStatus(models.TextChoices):
+    ACTIVE = "active", _("actif")
+    PLANNED = "planned", _("en projet")
+
+
+class SectorKind(models.TextChoices):
+    NAF_SECTION = "naf_section", _("section NAF rév. 2")
+    NAF_DIVISION = "naf_division", _("division NAF rév. 2")
+    FILIERE = "filiere", _("filière")
+
+
+class StaffRole(models.TextChoices):
+    """What a staff member may do on the structures they belong to."""
+
+    EDITOR = "editor", _("rédacteur")
+    MANAGER = "manager", _("responsable")

@@ -1,0 +1,25 @@
+"""Models of the structures domain, split by theme; import them from ``structures.models``."""
+
+from structures.models.catalogue import Sector, Service
+from structures.models.network import StructureLink, StructureMemberCount
+from structures.models.offer import Offer, OfferCoverage, OfferMarket
+from structures.models.people import Contact, StaffMembership
+from structures.models.structure import Structure, StructureCoverage
+
+# The relay lookup's flat index lives with its engine (structures/relay/index.py).
+from structures.relay.index import RelayIndexEntry
+
+__all__ = [
+    "Contact",
+    "Offer",
+    "OfferCoverage",
+    "OfferMarket",
+    "RelayIndexEntry",
+    "Sector",
+    "Service",
+    "StaffMembership",
+    "Structure",
+    "StructureCoverage",
+    "StructureLink",
+    "StructureMemberCount",
+]

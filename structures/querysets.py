@@ -1,0 +1,137 @@
+"""Reusable filters of the structures domain (QuerySet methods).
+
+Coverage questions go through the territories closure (``TerritoryAncestor``): "does this
+coverage contain that commune" is an ``EXISTS`` on two indexed tables, the same SQL on SQLite and
+PostgreSQL, and never duplicates rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+MANAGE_ALL_PERMISSION = "structures.manage_all_structures"
+
+
+def months_ago(months: int, *, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The same day ``months`` calendar months before ``now`` (clamped to the month's end)."""
+    now = now or timezone.now()
+    month_index = now.year * 12 + (now.month - 1) - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    # Day 31 does not exist in every month: clamp to the last day.
+    next_month = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    last_day = (next_month - datetime.timedelta(days=1)).day
+    return now.replace(year=year, month=month, day=min(now.day, last_day))
+
+
+def _can_manage_all(user) -> bool:
+    return bool(user.is_active and (user.is_superuser or user.has_perm(MANAGE_ALL_PERMISSION)))
+
+
+def _ancestors_of(commune):
+    """Ids of every territory containing ``commune`` (itself included), as a subquery."""
+    from territories.models import TerritoryAncestor
+
+    return TerritoryAncestor.objects.filter(descendant=commune).values("ancestor_id")
+
+
+class StructureQuerySet(models.QuerySet):
+    def active(self) -> StructureQuerySet:
+        return self.filter(is_active=True)
+
+    def published(self) -> StructureQuerySet:
+        """Active and validated by a registry administrator: what the public sees (rule R4)."""
+        return self.filter(is_active=True, is_validated=True)
+
+    def stale(self, months: int = 12) -> StructureQuerySet:
+        """Never confirmed, or last confirmed more than ``months`` months ago."""
+        return self.filter(Q(verified_at__isnull=True) | Q(verified_at__lt=months_ago(months)))
+
+    def located_in(self, territory) -> StructureQuerySet:
+        """Structures whose commune lies within ``territory`` (any level, through the closure)."""
+        return self.filter(commune__ancestor_links__ancestor=territory)
+
+    def covering(self, commune) -> StructureQuerySet:
+        """Structures whose default coverage contains ``commune``."""
+        from structures.models import StructureCoverage
+
+        return self.filter(
+            Exists(
+                StructureCoverage.objects.filter(
+                    structure=OuterRef("pk"), territory__in=_ancestors_of(commune)
+                )
+            )
+        )
+
+    def editable_by(self, user) -> StructureQuerySet:
+        """Structures ``user`` may edit.
+
+        Superusers and holders of ``structures.manage_all_structures`` (registry administrators)
+        edit everything; other staff edit only the structures they are members of
+        (``StaffMembership``), not their descendants in the network: a CCI régionale does not
+        silently take over the listings of its CCI territoriales.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if _can_manage_all(user):
+            return self.all()
+        return self.filter(staff_memberships__user=user)
+
+
+class OfferQuerySet(models.QuerySet):
+    def active(self) -> OfferQuerySet:
+        """Active offers of active structures."""
+        return self.filter(is_active=True, structure__is_active=True)
+
+    def published(self) -> OfferQuerySet:
+        """Active offers of published (active and validated) structures."""
+        return self.active().filter(structure__is_validated=True)
+
+    def for_service(self, service) -> OfferQuerySet:
+        """Offers of a service, given as a ``Service`` or its ``code``."""
+        if isinstance(service, str):
+            return self.filter(service__code=service)
+        return self.filter(service=service)
+
+    def covering(self, commune) -> OfferQuerySet:
+        """Offers whose coverage contains ``commune``.
+
+        An offer with its own coverage uses it (narrowed or widened); an offer without one
+        inherits its structure's coverage. One query with ``EXISTS`` subqueries.
+        """
+        from structures.models import OfferCoverage, StructureCoverage
+
+        ancestors = _ancestors_of(commune)
+        own_match = Exists(
+            OfferCoverage.objects.filter(offer=OuterRef("pk"), territory__in=ancestors)
+        )
+        has_own = Exists(OfferCoverage.objects.filter(offer=OuterRef("pk")))
+        inherited_match = Exists(
+            StructureCoverage.objects.filter(
+                structure=OuterRef("structure_id"), territory__in=ancestors
+            )
+        )
+        return self.filter(own_match | (~has_own & inherited_match))
+
+    def for_country(self, country) -> OfferQuerySet:
+        """Offers with an active presence in ``country`` (a country ``Territory``)."""
+        from structures.enums import MarketStatus
+        from structures.models import OfferMarket
+
+        return self.filter(
+            Exists(
+                OfferMarket.objects.filter(
+                    offer=OuterRef("pk"), country=country, status=MarketStatus.ACTIVE
+                )
+            )
+        )
+
+    def editable_by(self, user) -> OfferQuerySet:
+        """Offers of the structures ``user`` may edit (see ``StructureQuerySet.editable_by``)."""
+        from structures.models import Structure
+
+        return self.filter(structure__in=Structure.objects.editable_by(user).values("pk"))

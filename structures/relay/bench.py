@@ -1,0 +1,189 @@
+"""Benchmark of the relay lookup against the raw nearest-neighbour floor, in one run.
+
+The floor is the cheapest portable answer to "the k nearest offers of a service whose coverage
+contains this commune": hand-written SQL on the same index table (service, coverage territory,
+growing bounding box), haversine in Python, ancestors computed beforehand and not timed. The
+engine does the whole job (location resolution, criteria, fallbacks, contacts, explanations),
+so the ratio engine / floor says what that costs.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from dataclasses import dataclass
+
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+
+from core.geo import BoundingBox, haversine_km
+from structures.relay.engine import SEARCH_RADII_KM, find_relays
+from structures.relay.index import RelayIndexEntry
+
+
+@dataclass
+class Sample:
+    commune_code: str
+    latitude: float
+    longitude: float
+    ancestors: list[int]
+    service_code: str
+    service_id: int
+    country: str | None
+    sector: str | None
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def draw_samples(*, n: int, seed: int, with_criteria: bool) -> list[Sample]:
+    from structures.models import Service
+    from territories.models import Territory, TerritoryAncestor
+
+    rng = random.Random(seed)
+    places = list(
+        Territory.objects.communes()
+        .current()
+        .filter(latitude__isnull=False)
+        .values_list("pk", "code", "latitude", "longitude", "population")
+    )
+    weights = [max(1, p[4] or 1) for p in places]
+    services = list(Service.objects.values_list("code", "pk"))
+    countries = ["MA", "DE", "US", "CN", "BE", "IT", "CA", "JP", "BR", "TN"]
+    sectors = ["10.71C", "C", "62.01Z", "28", "agroalimentaire"]
+    picks = rng.choices(places, weights=weights, k=n)
+    ancestors: dict[int, list[int]] = {}
+    for pk, *_rest in picks:
+        if pk not in ancestors:
+            ancestors[pk] = list(
+                TerritoryAncestor.objects.filter(descendant_id=pk).values_list(
+                    "ancestor_id", flat=True
+                )
+            )
+    samples = []
+    for pk, code, lat, lon, _pop in picks:
+        service_code, service_id = rng.choice(services)
+        samples.append(
+            Sample(
+                commune_code=code,
+                latitude=lat,
+                longitude=lon,
+                ancestors=ancestors[pk],
+                service_code=service_code,
+                service_id=service_id,
+                country=rng.choice(countries) if with_criteria and rng.random() < 0.3 else None,
+                sector=rng.choice(sectors) if with_criteria and rng.random() < 0.2 else None,
+            )
+        )
+    return samples
+
+
+def floor_query(sample: Sample, k: int) -> list[int]:
+    """The raw floor: hand-written SQL, growing boxes, haversine in Python."""
+    table = RelayIndexEntry._meta.db_table
+    marks = ", ".join(["%s"] * len(sample.ancestors))
+    with connection.cursor() as cursor:
+        for radius in (*SEARCH_RADII_KM, None):
+            sql = (
+                f"SELECT offer_id, latitude, longitude FROM {table} "
+                f"WHERE service_id = %s AND territory_id IN ({marks})"
+            )
+            params: list = [sample.service_id, *sample.ancestors]
+            if radius is not None:
+                box = BoundingBox.around(sample.latitude, sample.longitude, radius)
+                sql += " AND latitude BETWEEN %s AND %s"
+                params += [box.min_lat, box.max_lat]
+                if box.lon_ranges:
+                    sql += (
+                        " AND ("
+                        + " OR ".join(["longitude BETWEEN %s AND %s"] * len(box.lon_ranges))
+                        + ")"
+                    )
+                    for lo, hi in box.lon_ranges:
+                        params += [lo, hi]
+            cursor.execute(sql, params)
+            best: dict[int, float] = {}
+            for offer_id, lat, lon in cursor.fetchall():
+                best[offer_id] = haversine_km(sample.latitude, sample.longitude, lat, lon)
+            within = sorted((d, o) for o, d in best.items() if radius is None or d <= radius)
+            if len(within) >= k or radius is None:
+                return [o for _d, o in within[:k]]
+    return []
+
+
+@dataclass
+class BenchReport:
+    n: int
+    engine_ms: list[float]
+    floor_ms: list[float]
+    queries: list[int]
+    offers: int
+    index_rows: int
+    smes: int
+
+    def lines(self) -> list[str]:
+        def stats(values):
+            return (
+                f"p50 {percentile(values, 0.5):.2f} ms · p95 {percentile(values, 0.95):.2f} ms · "
+                f"max {max(values):.2f} ms · mean {statistics.fmean(values):.2f} ms"
+            )
+
+        ratio = percentile(self.engine_ms, 0.5) / max(percentile(self.floor_ms, 0.5), 1e-9)
+        ratio95 = percentile(self.engine_ms, 0.95) / max(percentile(self.floor_ms, 0.95), 1e-9)
+        return [
+            f"base : {connection.vendor} · {self.offers} offres · {self.index_rows} lignes d'index · "
+            f"{self.smes} PME · {self.n} recherches",
+            f"moteur (find_relays)      : {stats(self.engine_ms)}",
+            f"plancher (SQL brut + box) : {stats(self.floor_ms)}",
+            f"rapport moteur / plancher : p50 ×{ratio:.2f} · p95 ×{ratio95:.2f}",
+            f"requêtes par recherche    : moyenne {statistics.fmean(self.queries):.1f} · max {max(self.queries)}",
+        ]
+
+
+def run_benchmark(
+    *, n: int, k: int, seed: int, with_criteria: bool, warmup: int = 20
+) -> BenchReport:
+    """Time ``n`` lookups and ``n`` floor queries on the same samples, interleaved."""
+    from smes.models import SME
+    from structures.models import Offer
+
+    samples = draw_samples(n=n + warmup, seed=seed, with_criteria=with_criteria)
+    engine_ms, floor_ms, queries = [], [], []
+    for i, sample in enumerate(samples):
+        kwargs = {
+            "service": sample.service_code,
+            "commune": sample.commune_code,
+            "country": sample.country,
+            "sector": sample.sector,
+            "k": k,
+        }
+        started = time.perf_counter()
+        response = find_relays(**kwargs)
+        elapsed_engine = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        floor_query(sample, k)
+        elapsed_floor = (time.perf_counter() - started) * 1000
+        if not response.ok:
+            raise RuntimeError(f"lookup failed on {kwargs}: {response.error.message}")
+        if i < warmup:
+            continue
+        engine_ms.append(elapsed_engine)
+        floor_ms.append(elapsed_floor)
+        if i < warmup + 200:
+            with CaptureQueriesContext(connection) as captured:
+                find_relays(**kwargs)
+            queries.append(len(captured.captured_queries))
+    reset_queries()
+    return BenchReport(
+        n=n,
+        engine_ms=engine_ms,
+        floor_ms=floor_ms,
+        queries=queries,
+        offers=Offer.objects.count(),
+        index_rows=RelayIndexEntry.objects.count(),
+        smes=SME.objects.count(),
+    )

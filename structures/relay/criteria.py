@@ -1,0 +1,166 @@
+"""Competence criteria other than territory: sector, market, eligibility (DESIGN §5).
+
+One definition, used by the engine and re-stated independently by the test reference.
+A criterion the caller did not give never filters: the restriction becomes a note instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from structures.enums import SectorKind
+from structures.relay.enums import MarketMatch
+from structures.relay.types import EligibilityProfile
+
+NAF_PATTERN = re.compile(r"^(\d{2})(?:\.?(\d{1,2})([A-Z])?)?$")
+
+OK, PLANNED, NO = "ok", "planned", "no"
+
+
+def naf_division(code: str) -> str | None:
+    """ "62.01Z", "6201Z" and "62" all give division "62"; anything else None."""
+    match = NAF_PATTERN.match(code.strip().upper())
+    return match.group(1) if match else None
+
+
+def expand_sector(code: str) -> frozenset[str] | None:
+    """The sector codes an offer restriction may name for this sector to match it.
+
+    A NAF code or division matches its division, its section and the filières spanning it; a
+    section matches itself and its divisions; a filière matches itself, its divisions and their
+    sections. ``None`` for an unknown code.
+    """
+    from structures.models import Sector
+
+    division = naf_division(code)
+    lookup = division or code.strip()
+    sector = (
+        Sector.objects.filter(code__in={lookup, lookup.upper(), lookup.lower()})
+        .select_related("parent")
+        .first()
+    )
+    if sector is None:
+        return None
+    codes = {sector.code}
+    if sector.kind == SectorKind.NAF_DIVISION:
+        if sector.parent_id:
+            codes.add(sector.parent.code)
+        codes.update(sector.filieres.values_list("code", flat=True))
+    elif sector.kind == SectorKind.NAF_SECTION:
+        codes.update(sector.children.values_list("code", flat=True))
+    else:
+        for div_code, section_code in sector.naf_divisions.values_list("code", "parent__code"):
+            codes.add(div_code)
+            if section_code:
+                codes.add(section_code)
+    return frozenset(codes)
+
+
+def naf_codes_of(naf_code: str | None) -> frozenset[str]:
+    """Division and section of an SME's NAF code, for NAF include/exclude rules."""
+    from structures.models import Sector
+
+    division = naf_division(naf_code or "")
+    if not division:
+        return frozenset()
+    section = Sector.objects.filter(code=division).values_list("parent__code", flat=True).first()
+    return frozenset(c for c in (division, section) if c)
+
+
+def _has_any(codes: str, wanted) -> bool:
+    return any(f"|{c}|" in codes for c in wanted)
+
+
+def _listed(codes: str) -> str:
+    return ", ".join(codes.strip("|").split("|"))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # OK, PLANNED (competent but for a planned market), NO
+    market_match: str
+    notes: tuple[str, ...]
+
+
+def judge(
+    row: dict,
+    *,
+    sectors: frozenset[str] | None,
+    country: str | None,
+    profile: EligibilityProfile | None,
+    profile_naf: frozenset[str],
+    today: date,
+) -> Verdict:
+    """Judge one offer (its index row) against the criteria the caller gave."""
+    notes: list[str] = []
+    if row["sector_codes"]:
+        if sectors is not None and not _has_any(row["sector_codes"], sectors):
+            return Verdict(NO, MarketMatch.NOT_ASKED, ())
+        if sectors is None:
+            notes.append(
+                _("réservé aux secteurs : %(codes)s") % {"codes": _listed(row["sector_codes"])}
+            )
+
+    has_markets = bool(row["market_codes"] or row["planned_codes"])
+    status = OK
+    if country:
+        if f"|{country}|" in row["market_codes"]:
+            market = MarketMatch.EXPLICIT
+        elif f"|{country}|" in row["planned_codes"]:
+            market, status = MarketMatch.PLANNED, PLANNED
+        elif has_markets:
+            return Verdict(NO, MarketMatch.RESTRICTED, ())
+        else:
+            market = MarketMatch.GENERALIST
+    else:
+        market = MarketMatch.NOT_ASKED
+        if row["market_codes"]:
+            notes.append(
+                _("pour les marchés : %(codes)s") % {"codes": _listed(row["market_codes"])}
+            )
+
+    employees = profile.employees if profile else None
+    low, high = row["min_employees"], row["max_employees"]
+    if employees is not None:
+        if (low is not None and employees < low) or (high is not None and employees > high):
+            return Verdict(NO, market, ())
+    elif low is not None and high is not None:
+        notes.append(_("de %(low)d à %(high)d salariés") % {"low": low, "high": high})
+    elif low is not None:
+        notes.append(_("à partir de %(low)d salariés") % {"low": low})
+    elif high is not None:
+        notes.append(_("jusqu'à %(high)d salariés") % {"high": high})
+
+    age = profile.age_years(today) if profile else None
+    if row["min_age_years"]:
+        if age is not None:
+            if age < row["min_age_years"]:
+                return Verdict(NO, market, ())
+        else:
+            notes.append(
+                _("entreprises d'au moins %(years)d ans") % {"years": row["min_age_years"]}
+            )
+
+    if profile_naf:
+        if row["naf_include"] and not _has_any(row["naf_include"], profile_naf):
+            return Verdict(NO, market, ())
+        if row["naf_exclude"] and _has_any(row["naf_exclude"], profile_naf):
+            return Verdict(NO, market, ())
+    else:
+        if row["naf_include"]:
+            notes.append(_("codes NAF admis : %(codes)s") % {"codes": _listed(row["naf_include"])})
+        if row["naf_exclude"]:
+            notes.append(_("codes NAF exclus : %(codes)s") % {"codes": _listed(row["naf_exclude"])})
+
+    if row["members_only"]:
+        member = profile is not None and row["structure_id"] in profile.member_of
+        notes.append(
+            _("réservé aux adhérents (vous l'êtes)") if member else _("réservé aux adhérents")
+        )
+    if row["application_required"]:
+        notes.append(_("sur candidature"))
+    return Verdict(status, market, tuple(notes))

@@ -1,0 +1,72 @@
+"""Signal receivers keeping the relay index current after every write through the ORM.
+
+Bulk writes (``bulk_create``, ``QuerySet.update``) send no signals: the loaders that use them
+call ``refresh_relay_index`` themselves.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from structures.models import (
+    Offer,
+    OfferCoverage,
+    OfferMarket,
+    Structure,
+    StructureCoverage,
+)
+from structures.relay.indexing import refresh_relay_index, refresh_structures
+
+
+@receiver(post_save, sender=Offer, dispatch_uid="relay_offer_saved")
+def _offer_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh_relay_index(offer_ids=[instance.pk])
+
+
+@receiver(post_save, sender=OfferCoverage, dispatch_uid="relay_offercov_saved")
+@receiver(post_delete, sender=OfferCoverage, dispatch_uid="relay_offercov_deleted")
+@receiver(post_save, sender=OfferMarket, dispatch_uid="relay_market_saved")
+@receiver(post_delete, sender=OfferMarket, dispatch_uid="relay_market_deleted")
+def _offer_part_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh_relay_index(offer_ids=[instance.offer_id])
+
+
+@receiver(post_save, sender=Structure, dispatch_uid="relay_structure_saved")
+def _structure_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh_structures(structure_ids=[instance.pk])
+
+
+@receiver(post_save, sender=StructureCoverage, dispatch_uid="relay_structcov_saved")
+@receiver(post_delete, sender=StructureCoverage, dispatch_uid="relay_structcov_deleted")
+def _structure_coverage_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh_structures(structure_ids=[instance.structure_id])
+
+
+def _m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Offer):
+        refresh_relay_index(offer_ids=[instance.pk])
+    elif isinstance(instance, Structure):
+        refresh_structures(structure_ids=[instance.pk])
+    elif reverse and pk_set:
+        # Changed from the other side (a sector or territory): refresh the offers touched.
+        if sender is Structure.coverage.through:
+            refresh_structures(structure_ids=pk_set)
+        else:
+            refresh_relay_index(offer_ids=pk_set)
+
+
+for _through in (
+    Offer.coverage.through,
+    Offer.sectors.through,
+    Offer.naf_include.through,
+    Offer.naf_exclude.through,
+    Structure.coverage.through,
+):
+    m2m_changed.connect(
+        _m2m_changed, sender=_through, dispatch_uid=f"relay_m2m_{_through.__name__}"
+    )

@@ -1,0 +1,303 @@
+"""Writes on structures, offers and contacts.
+
+Every write validates the model (``full_clean``: clear French messages, never a 500), records
+who made it in the history (django-simple-history), and updates of a listing are guarded by its
+``version``: the caller passes the version it loaded, and a concurrent change raises
+``StaleVersionError`` instead of being silently overwritten.
+
+Consistency on both databases: the version check and the write happen in one transaction, after
+``select_for_update`` (PostgreSQL row lock); SQLite transactions start ``IMMEDIATE`` (see
+settings), which serialises writers the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from structures.enums import MarketStatus, SectorKind, StaffRole
+from structures.exceptions import StaleVersionError
+from structures.models import (
+    Contact,
+    Offer,
+    OfferMarket,
+    Service,
+    StaffMembership,
+    Structure,
+)
+
+STRUCTURE_FIELDS = frozenset(
+    {
+        "name",
+        "acronym",
+        "slug",
+        "kind",
+        "parent",
+        "legal_form",
+        "address_line",
+        "postal_code",
+        "commune",
+        "country",
+        "latitude",
+        "longitude",
+        "coordinate_precision",
+        "phone",
+        "email",
+        "website",
+        "opening_hours",
+        "description",
+        "label_tier",
+        "source",
+        "source_url",
+        "licence",
+        "is_demo",
+        "is_active",
+        "is_validated",
+    }
+)
+STRUCTURE_M2M = frozenset({"coverage"})
+OFFER_FIELDS = frozenset(
+    {
+        "description",
+        "min_employees",
+        "max_employees",
+        "min_age_years",
+        "members_only",
+        "application_required",
+        "delivery",
+        "cost",
+        "contact",
+        "is_active",
+    }
+)
+OFFER_M2M = frozenset({"coverage", "sectors", "naf_include", "naf_exclude"})
+CONTACT_FIELDS = frozenset(
+    {"kind", "name", "role", "email", "phone", "languages", "is_public", "is_demo", "position"}
+)
+
+Markets = Mapping[Any, str] | Iterable[Any]
+
+
+def _split(
+    data: Mapping[str, Any], fields: frozenset[str], m2m: frozenset[str]
+) -> tuple[dict, dict]:
+    unknown = sorted(set(data) - fields - m2m)
+    if unknown:
+        raise ValidationError({key: _("Champ inconnu ou non modifiable.") for key in unknown})
+    return (
+        {k: v for k, v in data.items() if k in fields},
+        {k: v for k, v in data.items() if k in m2m},
+    )
+
+
+def _save(obj, *, user, reason: str = "") -> None:
+    obj._history_user = user if user is not None and user.is_authenticated else None
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+
+
+def _check_version(current: int, expected: int | None, obj) -> None:
+    if expected is None or int(expected) != current:
+        raise StaleVersionError(expected_version=expected, current_version=current, obj=obj)
+
+
+# --- Structures ---------------------------------------------------------------------------------
+
+
+def create_structure(*, data: Mapping[str, Any], user=None) -> Structure:
+    """Create a structure from model field values (``coverage``: an iterable of territories).
+
+    A new listing is not validated: a registry administrator publishes it (rule R4).
+    """
+    fields, m2m = _split(data, STRUCTURE_FIELDS, STRUCTURE_M2M)
+    structure = Structure(**fields)
+    with transaction.atomic():
+        structure.full_clean()
+        _save(structure, user=user, reason="Création")
+        if "coverage" in m2m:
+            structure.coverage.set(m2m["coverage"])
+    return structure
+
+
+def update_structure(
+    *, structure: Structure, data: Mapping[str, Any], expected_version: int | None, user=None
+) -> Structure:
+    """Apply ``data`` to a structure if nobody changed it since ``expected_version`` was loaded.
+
+    Returns the saved structure with its new version; raises ``StaleVersionError`` on a
+    concurrent change and ``ValidationError`` on invalid data (nothing is written then).
+    """
+    fields, m2m = _split(data, STRUCTURE_FIELDS, STRUCTURE_M2M)
+    with transaction.atomic():
+        current = Structure.objects.select_for_update().get(pk=structure.pk)
+        _check_version(current.version, expected_version, current)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current.version += 1
+        _save(current, user=user, reason="Modification")
+        if "coverage" in m2m:
+            current.coverage.set(m2m["coverage"])
+    return current
+
+
+def confirm_up_to_date(
+    *, structure: Structure, user, expected_version: int | None = None
+) -> Structure:
+    """Record that ``user`` confirmed the listing is current ("still up to date").
+
+    Bumps the version (an open edit form must reload) and stamps ``verified_at``. With
+    ``expected_version`` the confirmation is refused if the listing changed meanwhile: one cannot
+    vouch for content one has not seen.
+    """
+    with transaction.atomic():
+        current = Structure.objects.select_for_update().get(pk=structure.pk)
+        if expected_version is not None:
+            _check_version(current.version, expected_version, current)
+        current.verified_at = timezone.now()
+        current.verified_by = user if user is not None and user.is_authenticated else None
+        current.version += 1
+        _save(current, user=user, reason="Confirmation : fiche à jour")
+    return current
+
+
+def set_structure_validation(*, structure: Structure, is_validated: bool, user=None) -> Structure:
+    """Publish (or withdraw) a listing: a registry administrator's decision."""
+    with transaction.atomic():
+        current = Structure.objects.select_for_update().get(pk=structure.pk)
+        current.is_validated = is_validated
+        current.version += 1
+        _save(current, user=user, reason="Validation" if is_validated else "Retrait de validation")
+    return current
+
+
+def add_staff_member(
+    *, structure: Structure, user, role: str = StaffRole.EDITOR
+) -> StaffMembership:
+    membership, _created = StaffMembership.objects.update_or_create(
+        structure=structure, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+# --- Contacts -----------------------------------------------------------------------------------
+
+
+def create_contact(*, structure: Structure, data: Mapping[str, Any], user=None) -> Contact:
+    fields, _m2m = _split(data, CONTACT_FIELDS, frozenset())
+    contact = Contact(structure=structure, **fields)
+    contact.full_clean()
+    _save(contact, user=user, reason="Création")
+    return contact
+
+
+def update_contact(*, contact: Contact, data: Mapping[str, Any], user=None) -> Contact:
+    fields, _m2m = _split(data, CONTACT_FIELDS, frozenset())
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.full_clean()
+    _save(contact, user=user, reason="Modification")
+    return contact
+
+
+# --- Offers -------------------------------------------------------------------------------------
+
+
+def _validate_offer_m2m(m2m: Mapping[str, Any]) -> None:
+    errors = {}
+    for key in ("naf_include", "naf_exclude"):
+        if key in m2m:
+            sectors = list(m2m[key])
+            if any(
+                s.kind not in (SectorKind.NAF_SECTION, SectorKind.NAF_DIVISION) for s in sectors
+            ):
+                errors[key] = _("Choisissez des sections ou divisions NAF, pas des filières.")
+    if "naf_include" in m2m and "naf_exclude" in m2m:
+        both = {s.pk for s in m2m["naf_include"]} & {s.pk for s in m2m["naf_exclude"]}
+        if both:
+            errors["naf_exclude"] = _("Un code NAF ne peut pas être à la fois admis et exclu.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _normalise_markets(markets: Markets) -> list[tuple[Any, str]]:
+    items = (
+        markets.items()
+        if isinstance(markets, Mapping)
+        else [(m, MarketStatus.ACTIVE) if not isinstance(m, tuple) else m for m in markets]
+    )
+    result = []
+    for country, status in items:
+        if getattr(country, "level", None) != "country":
+            raise ValidationError({"markets": _("Un marché cible doit être un pays.")})
+        if status not in MarketStatus.values:
+            raise ValidationError(
+                {"markets": _("Statut de marché inconnu : « %(s)s ».") % {"s": status}}
+            )
+        result.append((country, status))
+    return result
+
+
+def _apply_offer_relations(offer: Offer, m2m: Mapping[str, Any], markets: Markets | None) -> None:
+    for key, values in m2m.items():
+        getattr(offer, key).set(list(values))
+    if markets is not None:
+        wanted = {c.pk: s for c, s in _normalise_markets(markets)}
+        offer.markets.exclude(country_id__in=wanted).delete()
+        for country_id, status in wanted.items():
+            OfferMarket.objects.update_or_create(
+                offer=offer, country_id=country_id, defaults={"status": status}
+            )
+
+
+def create_offer(
+    *,
+    structure: Structure,
+    service: Service,
+    data: Mapping[str, Any] | None = None,
+    markets: Markets | None = None,
+    user=None,
+) -> Offer:
+    """Create the offer of ``service`` by ``structure``.
+
+    ``data`` holds field values and the many-to-many ``coverage``, ``sectors``, ``naf_include``,
+    ``naf_exclude``; ``markets`` maps country territories to a ``MarketStatus`` (or lists
+    countries, all active).
+    """
+    fields, m2m = _split(data or {}, OFFER_FIELDS, OFFER_M2M)
+    _validate_offer_m2m(m2m)
+    offer = Offer(structure=structure, service=service, **fields)
+    with transaction.atomic():
+        offer.full_clean()
+        _save(offer, user=user, reason="Création")
+        _apply_offer_relations(offer, m2m, markets)
+    return offer
+
+
+def update_offer(
+    *,
+    offer: Offer,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+    markets: Markets | None = None,
+    user=None,
+) -> Offer:
+    """Update an offer, refusing with ``StaleVersionError`` if it changed since it was loaded."""
+    fields, m2m = _split(data, OFFER_FIELDS, OFFER_M2M)
+    _validate_offer_m2m(m2m)
+    with transaction.atomic():
+        current = Offer.objects.select_for_update().get(pk=offer.pk)
+        _check_version(current.version, expected_version, current)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current.version += 1
+        _save(current, user=user, reason="Modification")
+        _apply_offer_relations(current, m2m, markets)
+    return current

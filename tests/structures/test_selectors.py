@@ -1,0 +1,91 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from structures import selectors
+from structures.models import Structure
+from tests.structures.factories import (
+    ContactFactory,
+    OfferFactory,
+    StaffMembershipFactory,
+    StructureFactory,
+    service,
+    territory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_structure_detail_hides_private_contacts_and_unpublished_structures(
+    django_assert_max_num_queries,
+):
+    structure = StructureFactory(name="CCI de test", coverage=[territory("departement", "34")])
+    public = ContactFactory(structure=structure)
+    private = ContactFactory(structure=structure, private=True)
+    OfferFactory(structure=structure, with_contact=True)
+    OfferFactory(structure=structure, service=service("mentoring"), inactive=True)
+    with django_assert_max_num_queries(10):
+        detail = selectors.structure_detail(slug=structure.slug)
+        contacts = list(detail.contacts.all())
+        assert public in contacts and private not in contacts
+        assert len(contacts) == 2  # the public desk and the offer's contact
+        assert [o.service.code for o in detail.offers.all()] == ["information-orientation"]
+        assert [t.code for t in detail.coverage.all()] == ["34"]
+    draft = StructureFactory(unvalidated=True)
+    with pytest.raises(Structure.DoesNotExist):
+        selectors.structure_detail(slug=draft.slug)
+    assert selectors.structure_detail(slug=draft.slug, public_only=False) == draft
+
+
+def test_structure_list_filters():
+    herault = territory("departement", "34")
+    cci = StructureFactory(cci=True, name="Chambre de commerce et d'industrie Hérault")
+    pole = StructureFactory(pole=True, name="Pôle Eau", coverage=[herault])
+    StructureFactory(commune=territory("commune", "13055"), postal_code="13001")
+    OfferFactory(structure=pole, service=service("trade-fairs"))
+    assert list(selectors.structure_list(kind="competitiveness_cluster")) == [pole]
+    assert list(selectors.structure_list(territory=herault)) == [cci, pole]
+    assert list(selectors.structure_list(covering=territory("commune", "34172"))) == [pole]
+    assert list(selectors.structure_list(service="trade-fairs")) == [pole]
+    assert list(selectors.structure_list(query="herault")) == [cci]
+    assert list(selectors.structures_for_territory(territory=herault)) == [cci, pole]
+
+
+def test_offers_covering():
+    offer = OfferFactory(coverage=[territory("region", "76")], service=service("export-finance"))
+    OfferFactory(coverage=[territory("region", "93")])
+    montpellier = territory("commune", "34172")
+    assert list(selectors.offers_covering(commune=montpellier)) == [offer]
+    assert list(selectors.offers_covering(commune=montpellier, service="trade-fairs")) == []
+
+
+def test_service_and_sector_lookups():
+    assert selectors.service_list().first().code == "information-orientation"
+    assert (
+        selectors.service_by_code(code="mentoring").name_en == "Mentoring by experienced exporters"
+    )
+    with pytest.raises(ValidationError) as exc:
+        selectors.service_by_code(code="astrologie")
+    assert "Service inconnu" in exc.value.messages[0]
+    assert "trade-fairs" in exc.value.messages[0]
+    assert [s.code for s in selectors.sectors_by_code(codes=["10", "C", "numerique"])] == [
+        "10",
+        "C",
+        "numerique",
+    ]
+    with pytest.raises(ValidationError) as exc:
+        selectors.sectors_by_code(codes=["10", "ZZ"])
+    assert "ZZ" in exc.value.messages[0]
+    assert selectors.naf_section_of(naf_code="10.71C").code == "C"
+    assert selectors.naf_section_of(naf_code="6201Z").code == "J"
+    assert selectors.naf_section_of(naf_code="c").code == "C"
+    assert selectors.naf_section_of(naf_code="00") is None
+    assert selectors.sector_list(kind="naf_section").count() == 21
+
+
+def test_stale_structures_for_an_editor():
+    mine = StructureFactory(stale=True)
+    StructureFactory(stale=True)
+    StructureFactory()
+    editor = StaffMembershipFactory(structure=mine).user
+    assert list(selectors.stale_structures(user=editor)) == [mine]
+    assert selectors.stale_structures().count() == 2
