@@ -29,3 +29,13 @@ def territory():
         return Territory.objects.get(level=level, code=code)
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_caches():
+    """Process caches of reference tables must not leak rows a rolled-back test created."""
+    from structures.relay import reference
+
+    reference.clear_all()
+    yield
+    reference.clear_all()

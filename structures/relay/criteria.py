@@ -12,7 +12,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from structures.enums import SectorKind
+from structures.relay import reference
 from structures.relay.enums import MarketMatch
 from structures.relay.types import EligibilityProfile
 
@@ -34,40 +34,21 @@ def expand_sector(code: str) -> frozenset[str] | None:
     section matches itself and its divisions; a filière matches itself, its divisions and their
     sections. ``None`` for an unknown code.
     """
-    from structures.models import Sector
-
+    tables = reference.sectors.get()
     division = naf_division(code)
-    lookup = division or code.strip()
-    sector = (
-        Sector.objects.filter(code__in={lookup, lookup.upper(), lookup.lower()})
-        .select_related("parent")
-        .first()
-    )
-    if sector is None:
-        return None
-    codes = {sector.code}
-    if sector.kind == SectorKind.NAF_DIVISION:
-        if sector.parent_id:
-            codes.add(sector.parent.code)
-        codes.update(sector.filieres.values_list("code", flat=True))
-    elif sector.kind == SectorKind.NAF_SECTION:
-        codes.update(sector.children.values_list("code", flat=True))
-    else:
-        for div_code, section_code in sector.naf_divisions.values_list("code", "parent__code"):
-            codes.add(div_code)
-            if section_code:
-                codes.add(section_code)
-    return frozenset(codes)
+    raw = code.strip()
+    for candidate in (division, raw, raw.upper(), raw.lower()):
+        if candidate and candidate in tables.expansions:
+            return tables.expansions[candidate]
+    return None
 
 
 def naf_codes_of(naf_code: str | None) -> frozenset[str]:
     """Division and section of an SME's NAF code, for NAF include/exclude rules."""
-    from structures.models import Sector
-
     division = naf_division(naf_code or "")
     if not division:
         return frozenset()
-    section = Sector.objects.filter(code=division).values_list("parent__code", flat=True).first()
+    section = reference.sectors.get().section_of.get(division)
     return frozenset(c for c in (division, section) if c)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from structures.relay.types import RelayError, ResolvedLocation
 from territories.enums import TerritoryLevel
-from territories.models import TerritoryAncestor
+from territories.models import Territory, TerritoryAncestor
 from territories.selectors import (
     MalformedCode,
     OutsideFrance,
@@ -25,12 +26,15 @@ class LocationError(Exception):
         self.error = error
 
 
-def _region_of(commune) -> int | None:
-    return (
-        TerritoryAncestor.objects.filter(descendant=commune, ancestor_rank=REGION_RANK)
-        .values_list("ancestor_id", flat=True)
-        .first()
-    )
+def _ancestors(commune) -> list[tuple[int, int]]:
+    """(ancestor id, rank) of the commune, itself included: one plain indexed SELECT."""
+    table = connection.ops.quote_name(TerritoryAncestor._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ancestor_id, ancestor_rank FROM {table} WHERE descendant_id = %s",
+            [commune.pk],
+        )
+        return cursor.fetchall()
 
 
 def _located(commune, *, latitude=None, longitude=None, note: str = "") -> ResolvedLocation:
@@ -47,14 +51,28 @@ def _located(commune, *, latitude=None, longitude=None, note: str = "") -> Resol
                 % {"name": commune.name},
             )
         )
+    ancestors = _ancestors(commune)
+    region = next((pk for pk, rank in ancestors if rank == REGION_RANK), None)
     return ResolvedLocation(
         commune=commune,
         latitude=lat,
         longitude=lon,
-        region_id=_region_of(commune),
+        region_id=region,
         precision=precision,
         note=note,
+        ancestor_ids=tuple(sorted(pk for pk, _rank in ancestors)),
     )
+
+
+def _current_place(code: str):
+    """The current commune or arrondissement with that exact code, by a plain SELECT (hot path)."""
+    table = connection.ops.quote_name(Territory._meta.db_table)
+    rows = Territory.objects.raw(
+        f"SELECT * FROM {table} WHERE code = %s AND level IN (%s, %s) AND is_current = %s",
+        [code, TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT, True],
+    )
+    places = sorted(rows, key=lambda t: t.rank)
+    return places[0] if places else None
 
 
 def _error_from(exc: Exception, *, field: str, unknown_code: str) -> LocationError:
@@ -106,11 +124,13 @@ def resolve_location(
         return _located(sme.commune, latitude=sme.latitude, longitude=sme.longitude), sme
 
     if commune:
-        try:
-            resolution = resolve_commune(code=commune)
-        except (MalformedCode, UnknownTerritory) as exc:
-            raise _error_from(exc, field="commune", unknown_code="unknown_commune") from None
-        place = resolution.commune
+        place, note = _current_place(commune.strip().upper()), ""
+        if place is None:
+            try:
+                resolution = resolve_commune(code=commune)
+            except (MalformedCode, UnknownTerritory) as exc:
+                raise _error_from(exc, field="commune", unknown_code="unknown_commune") from None
+            place, note = resolution.commune, resolution.message
         if postal_code and not place.postal_codes.filter(code=postal_code.strip()).exists():
             raise LocationError(
                 RelayError(
@@ -120,7 +140,7 @@ def resolve_location(
                     % {"name": place.name, "code": postal_code},
                 )
             )
-        return _located(place, note=resolution.message), None
+        return _located(place, note=note), None
 
     if postal_code:
         try:

@@ -11,10 +11,15 @@ from structures.models import (
     Offer,
     OfferCoverage,
     OfferMarket,
+    Sector,
+    Service,
     Structure,
     StructureCoverage,
 )
+from structures.relay import reference
+from structures.relay.index import RelayIndexEntry
 from structures.relay.indexing import refresh_relay_index, refresh_structures
+from territories.models import Territory
 
 
 @receiver(post_save, sender=Offer, dispatch_uid="relay_offer_saved")
@@ -70,3 +75,31 @@ for _through in (
     m2m_changed.connect(
         _m2m_changed, sender=_through, dispatch_uid=f"relay_m2m_{_through.__name__}"
     )
+
+
+def _clear_reference(sender, **kwargs):
+    reference.clear_all()
+
+
+for _model in (Service, Sector, Territory):
+    post_save.connect(
+        _clear_reference, sender=_model, dispatch_uid=f"relay_ref_save_{_model.__name__}"
+    )
+    post_delete.connect(
+        _clear_reference, sender=_model, dispatch_uid=f"relay_ref_del_{_model.__name__}"
+    )
+m2m_changed.connect(
+    _clear_reference, sender=Sector.naf_divisions.through, dispatch_uid="relay_ref_naf"
+)
+
+
+@receiver(post_delete, sender=Offer, dispatch_uid="relay_offer_deleted")
+def _offer_deleted(sender, instance, **kwargs):
+    # Cascaded coverage / market rows re-index the offer from their own post_delete while it
+    # is being deleted: drop whatever they wrote once the offer itself is gone.
+    RelayIndexEntry.objects.filter(offer_id=instance.pk).delete()
+
+
+@receiver(post_delete, sender=Structure, dispatch_uid="relay_structure_deleted")
+def _structure_deleted(sender, instance, **kwargs):
+    RelayIndexEntry.objects.filter(structure_id=instance.pk).delete()

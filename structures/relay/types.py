@@ -50,6 +50,7 @@ class ResolvedLocation:
     region_id: int | None
     precision: str  # "exact" (SME's own point or given coordinates) or "commune"
     note: str = ""  # e.g. the old commune code that was resolved
+    ancestor_ids: tuple[int, ...] = ()  # the commune and every territory containing it
 
 
 @dataclass(frozen=True)
