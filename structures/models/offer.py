@@ -159,7 +159,8 @@ class OfferCoverage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.offer_id} → {self.territory_id}"
+        # Shown in the admin journal: the territory says more than ids.
+        return str(self.territory)
 
 
 class OfferMarket(models.Model):
@@ -195,7 +196,7 @@ class OfferMarket(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.offer_id} → {self.country_id} ({self.status})"
+        return f"{self.country.name} ({self.get_status_display()})"
 
     def clean(self) -> None:
         if self.country_id and self.country.level != "country":

@@ -359,4 +359,4 @@ class StructureCoverage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.structure_id} → {self.territory_id}"
+        return str(self.territory)

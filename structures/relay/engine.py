@@ -312,7 +312,7 @@ def find_relays(
 
     if found_sme is not None and profile is None:
         profile = EligibilityProfile(
-            employees=found_sme.employees,
+            employees=found_sme.employee_floor,
             created_on=found_sme.created_on,
             naf_code=found_sme.naf_code or None,
             member_of=frozenset(found_sme.memberships.values_list("structure_id", flat=True)),

@@ -367,3 +367,33 @@ def test_query_count_is_bounded(django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         response = find_relays(service="prospecting-missions", commune=MONTPELLIER, k=10)
     assert len(response.results) == 10
+
+
+def test_a_registered_sme_by_siret_brings_its_point_sector_and_profile():
+    from tests.smes.factories import SMEFactory, SMEMembershipFactory
+
+    bakery_offer = relay_at(
+        MONTPELLIER, covers=[territory("departement", "34")], sectors=[sector("10")], name="A agro"
+    )
+    it_offer = relay_at(
+        MONTPELLIER, covers=[territory("departement", "34")], sectors=[sector("62")], name="B num"
+    )
+    big_only = relay_at(
+        MONTPELLIER, covers=[territory("departement", "34")], min_employees=50, name="C grands"
+    )
+    club = relay_at(
+        MONTPELLIER, covers=[territory("departement", "34")], members_only=True, name="D club"
+    )
+    sme = SMEFactory(naf_code="10.71C", employees=8, latitude=43.63, longitude=3.90)
+    SMEMembershipFactory(sme=sme, structure=club.structure)
+    response = find_relays(service="prospecting-missions", siret=sme.siret)
+    assert response.ok
+    assert response.location.precision == "exact"
+    got = ids(response)
+    assert bakery_offer.pk in got and club.pk in got
+    assert it_offer.pk not in got  # the SME's NAF code is its sector
+    assert big_only.pk not in got  # 8 employees < 50
+    club_result = next(r for r in response.results if r.offer.pk == club.pk)
+    assert "réservé aux adhérents (vous l'êtes)" in club_result.notes
+    unknown = find_relays(service="prospecting-missions", siret="35600000000048")
+    assert unknown.error.code == "unknown_sme"

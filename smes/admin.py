@@ -1,0 +1,152 @@
+"""Admin of SMEs. SME records are private: only users holding the ``smes`` model permissions
+(or superusers) see this section; Django's default permissions do the gating.
+
+A firm larger than an SME (250 employees or 50 M€) is recorded anyway: the admin shows a
+warning message after saving and on the form, never a refusal.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from smes.models import SME, SMEMembership
+from smes.services import UNSET, sector_for_naf
+from smes.services.sme import locate_sme
+from territories.enums import TerritoryLevel
+from territories.models import Territory
+
+
+class DepartementFilter(admin.SimpleListFilter):
+    title = _("département")
+    parameter_name = "departement"
+
+    def lookups(self, request, model_admin):
+        departements = (
+            Territory.objects.filter(
+                level=TerritoryLevel.DEPARTEMENT,
+                descendant_links__descendant__smes__isnull=False,
+            )
+            .distinct()
+            .order_by("code")
+        )
+        return [(d.code, f"{d.code} — {d.name}") for d in departements]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        departement = Territory.objects.filter(
+            level=TerritoryLevel.DEPARTEMENT, code=self.value()
+        ).first()
+        return queryset.in_territory(departement) if departement else queryset.none()
+
+
+class SMEMembershipInline(admin.TabularInline):
+    model = SMEMembership
+    extra = 0
+    fields = ["structure", "role", "since"]
+    autocomplete_fields = ["structure"]
+    verbose_name = _("adhésion à une structure")
+    verbose_name_plural = _("adhésions (club, pôle, groupement export…)")
+
+
+@admin.register(SME)
+class SMEAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "siret",
+        "commune",
+        "naf_code",
+        "export_stage",
+        "is_innovative",
+        "size_flag",
+    ]
+    list_filter = ["export_stage", "is_innovative", DepartementFilter, "is_demo"]
+    list_select_related = ["commune"]
+    search_fields = ["name", "=siren", "=siret"]
+    autocomplete_fields = ["commune", "target_markets", "needs"]
+    readonly_fields = [
+        "siren",
+        "sector",
+        "location_precision",
+        "size_warnings_display",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [SMEMembershipInline]
+    fieldsets = [
+        (
+            _("Identification"),
+            {
+                "fields": [
+                    "siret",
+                    "siren",
+                    "name",
+                    "legal_form",
+                    "naf_code",
+                    "sector",
+                    "created_on",
+                ]
+            },
+        ),
+        (
+            _("Taille"),
+            {"fields": ["employees", "employee_range", "turnover_eur", "size_warnings_display"]},
+        ),
+        (
+            _("Localisation"),
+            {
+                "fields": [
+                    "address_line",
+                    "postal_code",
+                    "commune",
+                    "latitude",
+                    "longitude",
+                    "location_precision",
+                ]
+            },
+        ),
+        (
+            _("International"),
+            {
+                "fields": [
+                    "export_stage",
+                    "export_share",
+                    "target_markets",
+                    "needs",
+                    "is_innovative",
+                ]
+            },
+        ),
+        (_("Provenance"), {"fields": ["source", "is_demo", "created_at", "updated_at"]}),
+    ]
+
+    def get_search_results(self, request, queryset, search_term):
+        # "732 829 320 00074" is searched as typed on a Kbis: strip the spaces for identifiers.
+        compact = search_term.replace(" ", "")
+        if compact.isdigit() and len(compact) in (9, 14):
+            field = "siren" if len(compact) == 9 else "siret"
+            return queryset.filter(**{field: compact}), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("au-delà d'une PME"), boolean=True)
+    def size_flag(self, obj: SME) -> bool:
+        return obj.is_larger_than_sme
+
+    @admin.display(description=_("seuils PME"))
+    def size_warnings_display(self, obj: SME) -> str:
+        warnings = obj.size_warnings() if obj.pk else []
+        return " ".join(warnings) if warnings else _("Dans les seuils d'une PME.")
+
+    def save_model(self, request, obj: SME, form, change: bool) -> None:
+        obj.sector = sector_for_naf(obj.naf_code) if obj.naf_code else None
+        coordinates_edited = {"latitude", "longitude"} & set(form.changed_data)
+        locate_sme(
+            obj,
+            latitude=obj.latitude if coordinates_edited else UNSET,
+            longitude=obj.longitude if coordinates_edited else UNSET,
+            commune_changed="commune" in form.changed_data,
+        )
+        super().save_model(request, obj, form, change)
+        for warning in obj.size_warnings():
+            self.message_user(request, warning, level=messages.WARNING)

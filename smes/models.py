@@ -1,0 +1,375 @@
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _
+
+from smes.enums import (
+    EMPLOYEE_RANGE_BOUNDS,
+    SME_MAX_EMPLOYEES,
+    SME_MAX_TURNOVER_EUR,
+    EmployeeRange,
+    ExportStage,
+    LocationPrecision,
+    MembershipRole,
+)
+from smes.validators import (
+    normalize_identifier,
+    normalize_naf,
+    validate_naf,
+    validate_siren,
+    validate_siret,
+)
+
+VIEW_PERMISSION = "smes.view_sme"
+
+
+class _NormalizedCharField(models.CharField):
+    """CharField whose value is normalised before validation, in every path (form, service).
+
+    The form field accepts a few more characters than the column so that "732 829 320 00074"
+    reaches the normaliser instead of failing on length.
+    """
+
+    normalizer = staticmethod(lambda value: value)
+    form_slack = 0
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.normalizer(value) if value else value
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("max_length", self.max_length + self.form_slack)
+        return super().formfield(**kwargs)
+
+
+class SirenField(_NormalizedCharField):
+    normalizer = staticmethod(normalize_identifier)
+    form_slack = 6
+
+
+class SiretField(_NormalizedCharField):
+    normalizer = staticmethod(normalize_identifier)
+    form_slack = 8
+
+
+class NafField(_NormalizedCharField):
+    normalizer = staticmethod(normalize_naf)
+    form_slack = 4
+
+
+class SMEQuerySet(models.QuerySet):
+    def in_territory(self, territory) -> SMEQuerySet:
+        """SMEs whose commune lies in ``territory`` (any level), through the closure table."""
+        return self.filter(commune__ancestor_links__ancestor=territory)
+
+    def visible_to(self, user) -> SMEQuerySet:
+        """SME records are not public.
+
+        Superusers, registry administrators (``structures.manage_all_structures``) and users
+        holding ``smes.view_sme`` see every SME; everyone else (anonymous visitors, structure
+        staff without that permission) sees none. The API narrows agencies further to their
+        token's territorial scope (``smes.api.access``).
+        """
+        from structures.querysets import MANAGE_ALL_PERMISSION
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if (
+            user.is_superuser
+            or user.has_perm(MANAGE_ALL_PERMISSION)
+            or user.has_perm(VIEW_PERMISSION)
+        ):
+            return self
+        return self.none()
+
+    def real(self) -> SMEQuerySet:
+        return self.filter(is_demo=False)
+
+
+class SME(models.Model):
+    """A small or medium firm (one establishment, identified by its SIRET).
+
+    Private data: never exposed on public pages or the anonymous API.
+    """
+
+    siren = SirenField(
+        _("SIREN"),
+        max_length=9,
+        db_index=True,
+        validators=[validate_siren],
+        help_text=_("9 chiffres ; déduit du SIRET s'il est laissé vide."),
+        blank=True,
+    )
+    siret = SiretField(
+        _("SIRET"),
+        max_length=14,
+        unique=True,
+        validators=[validate_siret],
+        help_text=_(
+            "14 chiffres (SIREN + NIC), contrôlés par leur clé ; les espaces sont ignorés."
+        ),
+    )
+    name = models.CharField(_("raison sociale ou enseigne"), max_length=255)
+    naf_code = NafField(
+        _("code NAF"),
+        max_length=6,
+        blank=True,
+        validators=[validate_naf],
+        help_text=_("Activité principale, NAF rév. 2 (ex. « 62.01Z » ; « 6201Z » est accepté)."),
+    )
+    sector = models.ForeignKey(
+        "structures.Sector",
+        verbose_name=_("division NAF"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="smes",
+        editable=False,
+        help_text=_("Déduite du code NAF à l'enregistrement."),
+    )
+    legal_form = models.CharField(
+        _("forme juridique"),
+        max_length=100,
+        blank=True,
+        help_text=_("Catégorie juridique INSEE (ex. « 5710 ») ou libellé (« SAS »)."),
+    )
+    employees = models.PositiveIntegerField(
+        _("effectif salarié"),
+        null=True,
+        blank=True,
+        help_text=_("Effectif exact s'il est connu."),
+    )
+    employee_range = models.CharField(
+        _("tranche d'effectif INSEE"),
+        max_length=2,
+        choices=EmployeeRange.choices,
+        blank=True,
+        help_text=_("Tranche publiée par SIRENE, utilisée quand l'effectif exact est inconnu."),
+    )
+    turnover_eur = models.PositiveBigIntegerField(
+        _("chiffre d'affaires (€)"), null=True, blank=True
+    )
+    created_on = models.DateField(_("date de création"), null=True, blank=True)
+    address_line = models.CharField(_("adresse"), max_length=255, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
+    commune = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="smes",
+        limit_choices_to={"level__in": ["commune", "arrondissement"]},
+        help_text=_("Commune (ou arrondissement municipal) de l'établissement."),
+    )
+    latitude = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    location_precision = models.CharField(
+        _("précision de la localisation"),
+        max_length=8,
+        choices=LocationPrecision.choices,
+        default=LocationPrecision.NONE,
+    )
+    export_stage = models.CharField(
+        _("stade d'exportation"),
+        max_length=12,
+        choices=ExportStage.choices,
+        default=ExportStage.NONE,
+    )
+    export_share = models.PositiveSmallIntegerField(
+        _("part du chiffre d'affaires à l'export (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("De 0 à 100."),
+    )
+    target_markets = models.ManyToManyField(
+        "territories.Territory",
+        verbose_name=_("marchés visés"),
+        related_name="targeting_smes",
+        blank=True,
+        limit_choices_to={"level": "country"},
+        help_text=_("Pays visés à l'export."),
+    )
+    needs = models.ManyToManyField(
+        "structures.Service",
+        verbose_name=_("besoins"),
+        related_name="smes_in_need",
+        blank=True,
+        help_text=_("Services d'accompagnement recherchés."),
+    )
+    is_innovative = models.BooleanField(_("innovante"), default=False)
+    source = models.CharField(
+        _("provenance"),
+        max_length=200,
+        blank=True,
+        help_text=_("Origine de la fiche (ex. « SIRENE 2025-01 », « saisie manuelle »)."),
+    )
+    is_demo = models.BooleanField(
+        _("donnée de démonstration"),
+        default=False,
+        help_text=_("Fiche fictive, hors statistiques."),
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
+
+    objects = SMEQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("PME")
+        verbose_name_plural = _("PME")
+        ordering = ["name", "siret"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(siren=Substr("siret", 1, 9)),
+                name="smes_siren_is_siret_prefix",
+                violation_error_message=_(
+                    "Le SIREN doit être égal aux 9 premiers chiffres du SIRET."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(export_share__isnull=True)
+                | Q(export_share__gte=0, export_share__lte=100),
+                name="smes_export_share_range",
+                violation_error_message=_(
+                    "La part à l'export doit être comprise entre 0 et 100 %."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(employees__isnull=True) | Q(employees__gte=0),
+                name="smes_employees_non_negative",
+                violation_error_message=_("L'effectif ne peut pas être négatif."),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="smes_coordinates_both_or_none",
+                violation_error_message=_("Latitude et longitude vont ensemble."),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="smes_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="smes_longitude_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["naf_code"], name="smes_naf_code_idx"),
+            models.Index(fields=["latitude", "longitude"], name="smes_lat_lon_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.siret})"
+
+    def clean(self) -> None:
+        # The SIREN is redundant with the SIRET; filling it here lets callers give only the SIRET.
+        if self.siret and not self.siren:
+            self.siren = self.siret[:9]
+
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def employee_floor(self) -> int | None:
+        """Exact headcount if known, else the lower bound of the INSEE range, else None."""
+        if self.employees is not None:
+            return self.employees
+        bounds = EMPLOYEE_RANGE_BOUNDS.get(self.employee_range)
+        return bounds[0] if bounds else None
+
+    def size_warnings(self) -> list[str]:
+        """French warnings when the firm is larger than an SME (recorded anyway)."""
+        warnings: list[str] = []
+        if self.employees is not None and self.employees >= SME_MAX_EMPLOYEES:
+            warnings.append(
+                str(
+                    _(
+                        "Effectif de %(count)s salariés : au-delà du seuil des PME "
+                        "(moins de %(limit)s salariés). La fiche est enregistrée, "
+                        "mais cette entreprise n'est pas une PME."
+                    )
+                )
+                % {
+                    "count": f"{self.employees:,}".replace(",", "\u202f"),
+                    "limit": SME_MAX_EMPLOYEES,
+                }
+            )
+        elif self.employees is None and (self.employee_floor or 0) >= SME_MAX_EMPLOYEES:
+            warnings.append(
+                str(
+                    _(
+                        "Tranche d'effectif « %(range)s » : au-delà du seuil des PME "
+                        "(moins de %(limit)s salariés). La fiche est enregistrée, "
+                        "mais cette entreprise n'est pas une PME."
+                    )
+                )
+                % {"range": self.get_employee_range_display(), "limit": SME_MAX_EMPLOYEES}
+            )
+        if self.turnover_eur is not None and self.turnover_eur >= SME_MAX_TURNOVER_EUR:
+            warnings.append(
+                str(
+                    _(
+                        "Chiffre d'affaires de %(amount)s € : au-delà du seuil des PME "
+                        "(moins de 50 M€). La fiche est enregistrée, "
+                        "mais cette entreprise n'est pas une PME."
+                    )
+                )
+                % {"amount": f"{self.turnover_eur:,}".replace(",", "\u202f")}
+            )
+        return warnings
+
+    @property
+    def is_larger_than_sme(self) -> bool:
+        return bool(self.size_warnings())
+
+
+class SMEMembership(models.Model):
+    """Membership of an SME in a structure (exporters' club, pôle, export group...)."""
+
+    sme = models.ForeignKey(
+        SME, verbose_name=_("PME"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    # PROTECT: deleting a structure must not silently erase SME data; deactivate it instead.
+    structure = models.ForeignKey(
+        "structures.Structure",
+        verbose_name=_("structure"),
+        on_delete=models.PROTECT,
+        related_name="sme_memberships",
+    )
+    role = models.CharField(
+        _("rôle"), max_length=12, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    since = models.DateField(_("depuis le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("adhésion")
+        verbose_name_plural = _("adhésions")
+        ordering = ["sme", "structure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sme", "structure"],
+                name="smes_unique_membership",
+                violation_error_message=_("Cette PME est déjà rattachée à cette structure."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sme} → {self.structure} ({self.get_role_display()})"

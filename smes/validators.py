@@ -1,0 +1,171 @@
+"""Validation of the official identifiers of a firm: SIREN, SIRET and NAF rév. 2 code.
+
+Each ``normalize_*`` function turns user input into the canonical form (spaces, dots and dashes
+removed; NAF dotted and upper-cased) without judging it; each ``validate_*`` function takes the
+canonical form and raises a ``ValidationError`` with a French message. ``clean_*`` does both.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# La Poste has a single SIREN for thousands of establishments; INSEE ran out of Luhn-valid NICs
+# and gave its establishments (except the head office) a different rule: the sum of the 14
+# digits is a multiple of 5.
+LA_POSTE_SIREN = "356000000"
+LA_POSTE_HEAD_OFFICE_SIRET = "35600000000048"
+
+# Separators people type or paste into identifiers: spaces (incl. non-breaking and narrow
+# non-breaking from spreadsheets), dots and dashes.
+_SEPARATORS = re.compile(r"[\s\u00a0\u202f.\-]+")
+
+_NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
+
+# The 88 divisions of NAF rév. 2 (INSEE, 2008). A code whose division is not listed here is not
+# a NAF rév. 2 code (for instance a NAF rév. 1 code such as "74.1A", or a typo such as "04.11Z").
+NAF_DIVISIONS: frozenset[str] = frozenset(
+    [
+        *("01", "02", "03", "05", "06", "07", "08", "09"),
+        *(f"{n:02d}" for n in range(10, 34)),
+        *("35", "36", "37", "38", "39", "41", "42", "43", "45", "46", "47"),
+        *("49", "50", "51", "52", "53", "55", "56"),
+        *("58", "59", "60", "61", "62", "63", "64", "65", "66", "68"),
+        *("69", "70", "71", "72", "73", "74", "75", "77", "78", "79", "80", "81", "82"),
+        *("84", "85", "86", "87", "88", "90", "91", "92", "93", "94", "95", "96", "97", "98", "99"),
+    ]
+)
+
+
+def luhn_is_valid(digits: str) -> bool:
+    """Luhn (mod 10) check used by INSEE for SIREN and SIRET."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def normalize_identifier(value: str | None) -> str:
+    """Remove the separators users type inside a SIREN or SIRET ("732 829 320 00074")."""
+    if value is None:
+        return ""
+    return _SEPARATORS.sub("", str(value))
+
+
+def validate_siren(value: str) -> None:
+    """Raise unless ``value`` is 9 digits passing the Luhn check."""
+    if not (len(value) == 9 and value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("Le SIREN « %(value)s » doit comporter exactement 9 chiffres."),
+            code="siren_format",
+            params={"value": value},
+        )
+    if not luhn_is_valid(value):
+        raise ValidationError(
+            _("Le SIREN « %(value)s » est invalide : la clé de contrôle (Luhn) ne correspond pas."),
+            code="siren_checksum",
+            params={"value": value},
+        )
+
+
+def siret_checksum_is_valid(siret: str) -> bool:
+    """Checksum rule of a 14-digit SIRET, La Poste exception included."""
+    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_HEAD_OFFICE_SIRET:
+        return sum(int(char) for char in siret) % 5 == 0
+    return luhn_is_valid(siret)
+
+
+def validate_siret(value: str) -> None:
+    """Raise unless ``value`` is 14 digits with a valid SIREN and a valid SIRET checksum."""
+    if not (len(value) == 14 and value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("Le SIRET « %(value)s » doit comporter exactement 14 chiffres."),
+            code="siret_format",
+            params={"value": value},
+        )
+    try:
+        validate_siren(value[:9])
+    except ValidationError as error:
+        raise ValidationError(
+            _("Le SIRET « %(value)s » est invalide : son SIREN (9 premiers chiffres) est erroné."),
+            code="siret_siren_checksum",
+            params={"value": value},
+        ) from error
+    if not siret_checksum_is_valid(value):
+        if value.startswith(LA_POSTE_SIREN):
+            message = _(
+                "Le SIRET « %(value)s » est invalide : pour La Poste, la somme des chiffres "
+                "doit être un multiple de 5."
+            )
+        else:
+            message = _(
+                "Le SIRET « %(value)s » est invalide : la clé de contrôle (Luhn) ne correspond pas."
+            )
+        raise ValidationError(message, code="siret_checksum", params={"value": value})
+
+
+def clean_siren(value: str | None) -> str:
+    siren = normalize_identifier(value)
+    validate_siren(siren)
+    return siren
+
+
+def clean_siret(value: str | None) -> str:
+    siret = normalize_identifier(value)
+    validate_siret(siret)
+    return siret
+
+
+def normalize_naf(value: str | None) -> str:
+    """Canonical NAF rév. 2 form "62.01Z" from "6201Z", "62.01z", " 62 01 Z ".
+
+    Input that does not look like a NAF code is returned stripped and upper-cased, so that the
+    validator can quote it in its message.
+    """
+    if value is None:
+        return ""
+    compact = re.sub(r"[\s\u00a0\u202f]+", "", str(value)).upper()
+    match = _NAF_RE.match(compact)
+    if not match:
+        return compact
+    return f"{match.group(1)}.{match.group(2)}{match.group(3)}"
+
+
+def validate_naf(value: str) -> None:
+    """Raise unless ``value`` is a canonical NAF rév. 2 code of an existing division."""
+    match = re.fullmatch(r"(\d{2})\.(\d{2})([A-Z])", value or "")
+    if not match:
+        raise ValidationError(
+            _(
+                "Le code NAF « %(value)s » n'est pas au format NAF rév. 2 "
+                "(deux chiffres, un point, deux chiffres, une lettre : « 62.01Z »)."
+            ),
+            code="naf_format",
+            params={"value": value},
+        )
+    if match.group(1) not in NAF_DIVISIONS:
+        raise ValidationError(
+            _(
+                "Le code NAF « %(value)s » est inconnu : la division %(division)s n'existe pas en NAF rév. 2."
+            ),
+            code="naf_unknown",
+            params={"value": value, "division": match.group(1)},
+        )
+
+
+def clean_naf(value: str | None) -> str:
+    naf = normalize_naf(value)
+    validate_naf(naf)
+    return naf
+
+
+def naf_division(naf_code: str) -> str:
+    """The two-digit division of a canonical NAF code ("62.01Z" → "62"), or ""."""
+    return naf_code[:2] if naf_code and naf_code[:2].isdigit() else ""

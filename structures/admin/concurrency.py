@@ -1,0 +1,141 @@
+"""No lost update in the admin: optimistic concurrency on ``version``.
+
+The change form carries the version the editor loaded in a hidden field (``loaded_version``). Validation refuses a
+submission whose version is no longer the stored one (someone saved in between), with a French
+message naming who changed the listing and when. Validation alone cannot close the race between
+two submissions validated at the same instant, so the write itself is conditional: one
+``UPDATE … SET version = version + 1 WHERE pk = … AND version = <loaded>``. The loser of the race
+updates no row, ``StaleVersionError`` rolls its transaction back, and the form is shown again
+with the refusal (its validation now sees the winner's version).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F, Model
+from django.http import HttpResponseRedirect
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+
+from structures.exceptions import StaleVersionError
+
+CONFLICT_MESSAGE = _(
+    "Cette fiche a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte "
+    "%(who)s; vos modifications n'ont pas été enregistrées pour ne pas écraser les siennes. "
+    "Copiez vos changements, rechargez la page, puis reportez-les."
+)
+
+
+def describe_last_change(instance: Model) -> str:
+    """ " (par Alice, le 3 mars 2026 à 10:02)", from the history, or "" if unknown."""
+    history = getattr(type(instance), "history", None)
+    if history is None or instance.pk is None:
+        return ""
+    last = (
+        history.filter(**{type(instance)._meta.pk.attname: instance.pk})
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if last is None:
+        return ""
+    when = date_format(localtime(last.history_date), "j F Y à H:i")
+    if last.history_user is not None:
+        who = last.history_user.get_full_name() or last.history_user.get_username()
+        return _("(par %(who)s, le %(when)s)") % {"who": who, "when": when}
+    return _("(le %(when)s)") % {"when": when}
+
+
+def conflict_error(instance: Model) -> ValidationError:
+    return ValidationError(
+        CONFLICT_MESSAGE, code="stale_version", params={"who": describe_last_change(instance)}
+    )
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A ModelForm for a model with a ``version`` field, refusing stale submissions."""
+
+    # Not named ``version``: the model field is not editable, and the admin refuses to list a
+    # non-editable model field in a form's fields.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    @property
+    def is_update(self) -> bool:
+        return self.instance.pk is not None and not self.instance._state.adding
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # ``self.instance`` was read from the database by this very request: its version is the
+        # stored one, to compare with the version the editor loaded.
+        if self.is_update and cleaned_data.get("loaded_version") != self.instance.version:
+            raise conflict_error(self.instance)
+        return cleaned_data
+
+
+def claim_version(instance: Model, *, expected: int | None) -> None:
+    """Atomically move ``instance`` from version ``expected`` to the next one, or refuse.
+
+    Must run inside the transaction that then saves ``instance``; the conditional UPDATE takes the
+    row lock, so a concurrent claim waits and then finds the version already moved.
+    """
+    model = type(instance)
+    claimed = (
+        model._default_manager.filter(pk=instance.pk, version=expected).update(
+            version=F("version") + 1
+        )
+        if expected is not None
+        else 0
+    )
+    if not claimed:
+        current = (
+            model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
+        )
+        raise StaleVersionError(
+            expected_version=expected, current_version=current or 0, obj=instance
+        )
+    instance.version = expected + 1
+
+
+class VersionedAdminMixin:
+    """For a ModelAdmin whose model (and possibly inline models) carry a ``version``.
+
+    ``versioned_inline_models`` lists the inline models whose rows are claimed the same way.
+    """
+
+    versioned_inline_models: tuple[type[Model], ...] = ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            claim_version(obj, expected=form.cleaned_data.get("loaded_version"))
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model in self.versioned_inline_models:
+            for inline_form in formset.initial_forms:
+                if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                    continue
+                claim_version(
+                    inline_form.instance, expected=inline_form.cleaned_data.get("loaded_version")
+                )
+        super().save_formset(request, form, formset, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleVersionError:
+            # Lost the race after validation: the admin's transaction was rolled back. Showing
+            # the form again re-runs validation, which now sees the newer version and explains.
+            pass
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleVersionError as error:  # yet another writer slipped in: stop retrying
+            self.message_user(request, error.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())

@@ -1,0 +1,112 @@
+"""Forms of the structures admin: versioned (no lost update), with the staff's shortcuts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from structures.admin.concurrency import VersionedModelForm
+from structures.models import Contact, Offer, Structure
+
+
+class StructureAdminForm(VersionedModelForm):
+    confirm_up_to_date = forms.BooleanField(
+        label=_("Je confirme que la fiche est à jour"),
+        required=False,
+        help_text=_(
+            "Cochez après avoir relu la fiche : la date de vérification est mise à jour à "
+            "l'enregistrement."
+        ),
+    )
+
+    class Meta:
+        model = Structure
+        # The admin passes the real list (its fieldsets); listing every field here would build
+        # the URL fields at import time, without the admin's ``assume_scheme`` override.
+        fields = ["name"]
+
+
+class OfferAdminForm(VersionedModelForm):
+    class Meta:
+        model = Offer
+        fields = "__all__"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        included = {sector.pk for sector in cleaned_data.get("naf_include") or ()}
+        excluded = {sector.pk for sector in cleaned_data.get("naf_exclude") or ()}
+        if included & excluded:
+            self.add_error(
+                "naf_exclude", _("Un code NAF ne peut pas être à la fois admis et exclu.")
+            )
+        self._check_one_offer_per_service(cleaned_data)
+        return cleaned_data
+
+    def _check_one_offer_per_service(self, cleaned_data) -> None:
+        # The structure is read-only on an existing offer, so the form leaves it out and Django
+        # skips the (structure, service) constraint: check it here rather than hit the database.
+        if "structure" in self.fields:
+            return
+        service = cleaned_data.get("service")
+        if service is None or self.instance.structure_id is None:
+            return
+        duplicate = (
+            Offer.objects.filter(structure_id=self.instance.structure_id, service=service)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if duplicate:
+            self.add_error("service", _("Cette structure propose déjà ce service."))
+
+
+class OfferInlineFormSet(BaseInlineFormSet):
+    """Offers on the structure page: the contact is one of *this* structure's contacts.
+
+    The service and contact choices are read once for the whole formset, not once per row.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._service_choices = None
+        self._contact_choices = None
+
+    def _choices(self, field, attr):
+        cached = getattr(self, attr)
+        if cached is None:
+            cached = list(field.choices)
+            setattr(self, attr, cached)
+        return cached
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        contact = form.fields.get("contact")
+        if contact is not None:
+            # Never another structure's contact, even when the user edits several structures.
+            contact.queryset = (
+                Contact.objects.filter(structure=self.instance)
+                if self.instance.pk
+                else Contact.objects.none()
+            )
+            contact.choices = self._choices(contact, "_contact_choices")
+        service = form.fields.get("service")
+        if service is not None:
+            service.choices = self._choices(service, "_service_choices")
+
+
+class OfferInlineForm(VersionedModelForm):
+    class Meta:
+        model = Offer
+        fields = "__all__"
+
+    def clean_contact(self):
+        contact = self.cleaned_data.get("contact")
+        if contact is not None and self.instance.structure_id not in (None, contact.structure_id):
+            raise ValidationError(
+                _("Le contact doit appartenir à la structure qui propose l'offre.")
+            )
+        return contact
+
+
+__all__ = ["OfferAdminForm", "OfferInlineForm", "OfferInlineFormSet", "StructureAdminForm"]

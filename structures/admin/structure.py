@@ -1,0 +1,319 @@
+"""The structure page: what a chamber's staff keep current, on one screen.
+
+Contacts, coverage, offers (with a link to each offer's full page for markets, sectors and
+eligibility), member counts and network links are inlines of the structure, so a routine update
+is one form and one save. Provenance, validation and the network are the registry
+administrators' business: read-only for staff.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.text import normalize_name
+from structures import services
+from structures.admin.concurrency import VersionedAdminMixin
+from structures.admin.filters import STALE_MONTHS, RegionFilter, ServiceFilter, StaleFilter
+from structures.admin.forms import OfferInlineForm, OfferInlineFormSet, StructureAdminForm
+from structures.admin.history import ScopedHistoryAdmin
+from structures.admin.scoping import StructureScopedMixin, is_registry_admin
+from structures.models import (
+    Contact,
+    Offer,
+    StaffMembership,
+    Structure,
+    StructureCoverage,
+    StructureLink,
+    StructureMemberCount,
+)
+from structures.querysets import months_ago
+
+# Fields only registry administrators change: where the data comes from, whether it is
+# published, which network the structure belongs to.
+REGISTRY_ONLY_FIELDS = (
+    "parent",
+    "slug",
+    "source",
+    "source_url",
+    "licence",
+    "is_demo",
+    "is_validated",
+)
+ALWAYS_READONLY_FIELDS = (
+    "verified_at",
+    "verified_by",
+    "coordinates_flagged",
+    "created_at",
+    "updated_at",
+)
+
+
+class ContactInline(StructureScopedMixin, admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["kind", "name", "role", "email", "phone", "languages", "is_public", "position"]
+    verbose_name_plural = _("contacts (services ou personnes à appeler)")
+
+
+class StructureCoverageInline(StructureScopedMixin, admin.TabularInline):
+    model = StructureCoverage
+    extra = 0
+    autocomplete_fields = ["territory"]
+    verbose_name_plural = _(
+        "territoires couverts (par défaut pour toutes les offres : commune, EPCI, département, "
+        "région ou France)"
+    )
+
+
+class OfferInline(StructureScopedMixin, admin.TabularInline):
+    model = Offer
+    form = OfferInlineForm
+    formset = OfferInlineFormSet
+    extra = 0
+    fields = [
+        "service",
+        "contact",
+        "delivery",
+        "cost",
+        "members_only",
+        "application_required",
+        "is_active",
+        "loaded_version",
+    ]
+    show_change_link = True
+    verbose_name_plural = _(
+        "offres de service (le lien « Modifier » ouvre la couverture, les marchés et les "
+        "secteurs de l'offre)"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("structure", "service", "contact")
+
+
+class MemberCountInline(StructureScopedMixin, admin.TabularInline):
+    model = StructureMemberCount
+    extra = 0
+    fields = ["kind", "count", "as_of", "source"]
+
+
+class OutgoingLinkInline(StructureScopedMixin, admin.TabularInline):
+    model = StructureLink
+    fk_name = "from_structure"
+    structure_path = "from_structure"
+    extra = 0
+    fields = ["to_structure", "kind", "status", "countries", "since"]
+    autocomplete_fields = ["to_structure", "countries"]
+    verbose_name_plural = _("liens avec d'autres structures (réseau, alliances, partenariats)")
+
+
+class StaffMembershipInline(admin.TabularInline):
+    model = StaffMembership
+    extra = 0
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
+    verbose_name_plural = _("équipe autorisée à modifier la fiche")
+
+
+@admin.register(Structure)
+class StructureAdmin(VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdmin):
+    structure_path = ""
+    form = StructureAdminForm
+    versioned_inline_models = (Offer,)
+
+    list_display = [
+        "name",
+        "acronym",
+        "kind",
+        "commune",
+        "freshness",
+        "offer_count",
+        "is_active",
+        "is_validated",
+    ]
+    list_display_links = ["name"]
+    list_select_related = ["commune"]
+    list_filter = [
+        "kind",
+        RegionFilter,
+        ServiceFilter,
+        StaleFilter,
+        "is_active",
+        "is_validated",
+    ]
+    search_fields = ["search_name", "commune__search_name", "=commune__code", "=postal_code"]
+    search_help_text = _(
+        "Nom ou sigle de la structure, nom ou code INSEE de la commune, code postal "
+        "(accents et majuscules indifférents)."
+    )
+    autocomplete_fields = ["parent", "commune", "country"]
+    list_per_page = 50
+    actions = ["confirm_up_to_date", "publish", "unpublish"]
+    # Staff type "www.cci.fr": the model adds https:// anyway (normalize_website).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    save_on_top = True
+
+    fieldsets = [
+        (
+            _("Identité"),
+            {
+                "fields": [
+                    ("name", "acronym"),
+                    "kind",
+                    "label_tier",
+                    "parent",
+                    "legal_form",
+                    "description",
+                ]
+            },
+        ),
+        (
+            _("Joindre la structure"),
+            {"fields": ["phone", "email", "website", "opening_hours"]},
+        ),
+        (
+            _("Adresse et localisation"),
+            {
+                "fields": [
+                    "address_line",
+                    ("postal_code", "commune"),
+                    "country",
+                    ("latitude", "longitude"),
+                    "coordinate_precision",
+                    "coordinates_flagged",
+                ]
+            },
+        ),
+        (
+            _("Fraîcheur et publication"),
+            {
+                "fields": [
+                    "confirm_up_to_date",
+                    ("verified_at", "verified_by"),
+                    "is_active",
+                    "is_validated",
+                ]
+            },
+        ),
+        (
+            _("Provenance des données"),
+            {
+                "classes": ["collapse"],
+                "fields": ["source", "source_url", "licence", "is_demo", "slug"],
+            },
+        ),
+        (
+            _("Suivi"),
+            {"classes": ["collapse"], "fields": ["created_at", "updated_at", "loaded_version"]},
+        ),
+    ]
+
+    # --- scope and permissions ---------------------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if getattr(request, "_structures_changelist", False):
+            queryset = queryset.annotate(offer_count=Count("offers"))
+        return queryset
+
+    def changelist_view(self, request, extra_context=None):
+        request._structures_changelist = True
+        return super().changelist_view(request, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(ALWAYS_READONLY_FIELDS)
+        if not is_registry_admin(request.user):
+            fields += REGISTRY_ONLY_FIELDS
+        return fields
+
+    def get_inlines(self, request, obj):
+        inlines = [
+            ContactInline,
+            StructureCoverageInline,
+            OfferInline,
+            MemberCountInline,
+            OutgoingLinkInline,
+        ]
+        if is_registry_admin(request.user):
+            inlines.append(StaffMembershipInline)
+        return inlines
+
+    def has_validate_permission(self, request) -> bool:
+        return is_registry_admin(request.user) and self.has_change_permission(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        # search_name is stored accent-free: normalise the term the same way ("cci herault").
+        return super().get_search_results(
+            request, queryset, normalize_name(search_term) or search_term
+        )
+
+    # --- saving ------------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("confirm_up_to_date"):
+            obj.verified_at = timezone.now()
+            obj.verified_by = request.user
+            obj._change_reason = _("Modification et confirmation : fiche à jour")
+        super().save_model(request, obj, form, change)
+
+    # --- change list columns -----------------------------------------------------------------
+
+    @admin.display(description=_("vérifiée le"), ordering="verified_at")
+    def freshness(self, obj: Structure):
+        if obj.verified_at is None:
+            return format_html('<span style="color:#ba2121">{}</span>', _("jamais vérifiée"))
+        label = obj.verified_at.date().strftime("%d/%m/%Y")
+        if obj.verified_at < months_ago(STALE_MONTHS):
+            return format_html('<span style="color:#ba2121">{} ⚠</span>', label)
+        return label
+
+    @admin.display(description=_("offres"), ordering="offer_count")
+    def offer_count(self, obj: Structure):
+        return getattr(obj, "offer_count", None)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    @admin.action(description=_("Confirmer que la fiche est à jour"), permissions=["change"])
+    def confirm_up_to_date(self, request, queryset):
+        count = 0
+        for structure in queryset:
+            services.confirm_up_to_date(structure=structure, user=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d fiche confirmée à jour.",
+                "%(count)d fiches confirmées à jour.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Valider (publier) les fiches"), permissions=["validate"])
+    def publish(self, request, queryset):
+        self._set_validation(request, queryset, True)
+
+    @admin.action(description=_("Retirer la validation (dépublier)"), permissions=["validate"])
+    def unpublish(self, request, queryset):
+        self._set_validation(request, queryset, False)
+
+    def _set_validation(self, request, queryset, is_validated: bool) -> None:
+        count = 0
+        for structure in queryset.exclude(is_validated=is_validated):
+            services.set_structure_validation(
+                structure=structure, is_validated=is_validated, user=request.user
+            )
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d fiche mise à jour.", "%(count)d fiches mises à jour.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
