@@ -19,6 +19,7 @@ install: $(STAMP)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_staff_groups
 
 load: migrate
 	$(BIN)/python manage.py load_territories
