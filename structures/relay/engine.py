@@ -101,17 +101,30 @@ class _Context:
     today: date
 
 
-def _grouped(rows: Iterable[tuple], ctx: _Context, covering: set[int] | None):
-    """Collapse index rows to one per offer (its finest matching coverage), judged and measured."""
-    best: dict[int, dict] = {}
-    for values in rows:
-        row = dict(zip(_FIELDS, values, strict=True))
-        current = best.get(row["offer_id"])
-        if current is None or row["coverage_rank"] < current["coverage_rank"]:
-            best[row["offer_id"]] = row
-    for row in best.values():
+_OFFER, _RANK, _LAT, _LON = (
+    _FIELDS.index(f) for f in ("offer_id", "coverage_rank", "latitude", "longitude")
+)
+
+
+def _grouped(rows: Iterable[tuple], ctx: _Context, covering: set[int] | None, radius: float | None):
+    """Collapse index rows to one per offer (its finest matching coverage), measured and judged.
+
+    Offers beyond ``radius`` are dropped before being judged: the caller ignores them (a later,
+    wider round sees them again).
+    """
+    best: dict[int, tuple] = {}
+    for row in rows:
+        current = best.get(row[_OFFER])
+        if current is None or row[_RANK] < current[_RANK]:
+            best[row[_OFFER]] = row
+    lat, lon = ctx.location.latitude, ctx.location.longitude
+    for values in best.values():
         if covering is not None:
-            covering.add(row["offer_id"])
+            covering.add(values[_OFFER])
+        distance = haversine_km(lat, lon, values[_LAT], values[_LON])
+        if radius is not None and distance > radius:
+            continue
+        row = dict(zip(_FIELDS, values, strict=True))
         verdict = criteria.judge(
             row,
             sectors=ctx.sectors,
@@ -120,9 +133,8 @@ def _grouped(rows: Iterable[tuple], ctx: _Context, covering: set[int] | None):
             profile_naf=ctx.profile_naf,
             today=ctx.today,
         )
-        distance = haversine_km(
-            ctx.location.latitude, ctx.location.longitude, row["latitude"], row["longitude"]
-        )
+        if verdict.status == criteria.NO:
+            continue
         yield (
             verdict.status,
             _Candidate(
@@ -216,10 +228,8 @@ def _nearest(
         )
         rows = _index_rows(condition, box)
         found, planned = [], []
-        for status, candidate in _grouped(rows, ctx, covering):
-            if candidate.offer_id in exclude or (
-                radius is not None and candidate.distance_km > radius
-            ):
+        for status, candidate in _grouped(rows, ctx, covering, radius):
+            if candidate.offer_id in exclude:
                 continue
             if status == wanted:
                 found.append(candidate)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from core.reference_cache import fetch_in
 from structures.relay.types import RelayError, ResolvedLocation
 from territories.enums import TerritoryLevel
 from territories.models import Territory, TerritoryAncestor
@@ -66,13 +67,12 @@ def _located(commune, *, latitude=None, longitude=None, note: str = "") -> Resol
 
 def _current_place(code: str):
     """The current commune or arrondissement with that exact code, by a plain SELECT (hot path)."""
-    table = connection.ops.quote_name(Territory._meta.db_table)
-    rows = Territory.objects.raw(
-        f"SELECT * FROM {table} WHERE code = %s AND level IN (%s, %s) AND is_current = %s",
-        [code, TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT, True],
-    )
-    places = sorted(rows, key=lambda t: t.rank)
-    return places[0] if places else None
+    places = [
+        t
+        for t in fetch_in(Territory, "code", [code])
+        if t.is_current and t.level in (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT)
+    ]
+    return min(places, key=lambda t: t.rank) if places else None
 
 
 def _error_from(exc: Exception, *, field: str, unknown_code: str) -> LocationError:
