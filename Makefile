@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate load lint format check-migrations pytest serve gunicorn clean
+.PHONY: run test install migrate load lint format check-migrations pytest serve gunicorn bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ migrate: install
 
 load: migrate
 	$(BIN)/python manage.py load_territories
+	$(BIN)/python manage.py load_demo
 
 ## Install, migrate the embedded SQLite database, load the reference data and serve on 127.0.0.1:8000.
 run: load
@@ -50,6 +51,13 @@ pytest: install
 gunicorn: migrate
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/gunicorn registry.wsgi:application --bind $(HOST):$(PORT) --workers 2
+
+## Scale data and the relay benchmark (use a separate database, e.g.
+## DATABASE_URL=sqlite:////tmp/bench.sqlite3 make bench).
+bench: migrate
+	$(BIN)/python manage.py load_territories
+	$(BIN)/python manage.py generate_registry --clear --structures $${STRUCTURES:-25000} --smes $${SMES:-1000000}
+	$(BIN)/python manage.py bench_relay --queries $${QUERIES:-1000}
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

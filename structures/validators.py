@@ -35,11 +35,11 @@ _OVERSEAS_PREFIXES = {
     "0508": "508",  # Saint-Pierre-et-Miquelon
 }
 _PHONE_SEPARATORS = re.compile(r"[\s.\-/()]")
-_PHONE_EXAMPLES = "04 67 13 68 00, +33 4 67 13 68 00 ou +212 522 12 34 56"
+_PHONE_EXAMPLES = "04 65 71 12 34, +33 4 65 71 12 34 ou +212 522 12 34 56"
 
 
 def _phone_digits(value: str) -> str | None:
-    """The E.164 form ("+33467136800") of a French or international number, or None."""
+    """The E.164 form ("+33465711234") of a French or international number, or None."""
     raw = value.strip()
     # "+33 (0)4 67…": the bracketed trunk zero is a common, harmless habit.
     raw = raw.replace("(0)", "")
@@ -68,7 +68,7 @@ def _phone_digits(value: str) -> str | None:
 
 
 def normalize_phone(value: str) -> str:
-    """E.164 form of a phone number ("04 67 13 68 00" → "+33467136800"); blank stays blank."""
+    """E.164 form of a phone number ("04 65 71 12 34" → "+33465711234"); blank stays blank."""
     if not value or not value.strip():
         return ""
     return _phone_digits(value) or value.strip()
@@ -89,7 +89,7 @@ def validate_phone(value: str) -> None:
 
 
 def format_phone(value: str) -> str:
-    """Readable form of a stored number: "+33467136800" → "04 67 13 68 00"."""
+    """Readable form of a stored number: "+33465711234" → "04 65 71 12 34"."""
     if value.startswith("+33") and len(value) == 12:
         national = "0" + value[3:]
         return " ".join(national[i : i + 2] for i in range(0, 10, 2))
