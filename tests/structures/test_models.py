@@ -39,12 +39,12 @@ def test_structure_defaults_country_to_france_and_builds_a_slug():
 
 def test_structure_normalises_phone_hours_and_website_on_clean():
     structure = StructureFactory.build(
-        phone="04 67 13 68 00",
+        phone="04 65 71 12 34",
         opening_hours="Mo-Fr  09:00-12:00 ;PH off",
         website="www.example.org",
     )
     structure.full_clean()
-    assert structure.phone == "+33467136800"
+    assert structure.phone == "+33465711234"
     assert structure.opening_hours == "Mo-Fr 09:00-12:00; PH off"
     assert structure.website == "https://www.example.org"
 
