@@ -20,6 +20,7 @@ from datetime import date
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -510,8 +511,12 @@ def _why(result: RelayResult, service, language: str) -> str:
     """A short sentence saying why this relay is shown (the caller activates ``language``)."""
     name = result.structure.acronym or result.structure.name
     service_name = service.name_en if language == "en" and service.name_en else service.name
-    km = f"{result.distance_km:.0f}" if result.distance_km >= 10 else f"{result.distance_km:.1f}"
-    distance = _("à %(km)s km") % {"km": km}
+    if result.distance_km < 1:
+        distance = _("à moins de 1 km")
+    else:
+        # number_format follows the active language: "2,4 km" in French, "2.4 km" in English.
+        km = number_format(result.distance_km, 0 if result.distance_km >= 10 else 1)
+        distance = _("à %(km)s km") % {"km": km}
     if result.distance_is_approximate:
         distance += " " + _("(distance approximative)")
     if result.fallback == FallbackKind.OUT_OF_AREA:
