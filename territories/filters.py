@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import StrictBooleanFilter
 from territories.enums import TerritoryLevel
 from territories.models import Territory
 from territories.selectors import get_territory, search_territories
@@ -30,7 +31,7 @@ class TerritoryFilter(django_filters.FilterSet):
             "(ex. region:76, epci:243400017)."
         ),
     )
-    is_current = django_filters.BooleanFilter(
+    is_current = StrictBooleanFilter(
         help_text=_("Faux pour voir aussi les territoires disparus du COG."),
     )
 

@@ -13,7 +13,7 @@ class TerritoryRefSerializer(serializers.ModelSerializer):
 
 
 class TerritorySerializer(serializers.ModelSerializer):
-    parent = TerritoryRefSerializer(read_only=True)
+    parent = TerritoryRefSerializer(read_only=True, allow_null=True)
     level_label = serializers.CharField(source="get_level_display", read_only=True)
     url = serializers.SerializerMethodField()
 

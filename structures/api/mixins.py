@@ -1,0 +1,69 @@
+"""Shared behaviour of the structures API views: formats, ETags, write checks."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from core.api.etag import etag_for
+from core.api.renderers import CSVRenderer, GeoJSONRenderer
+from core.api.validation import as_api_error
+from structures.admin.scoping import editable_structure_ids
+from structures.api.queries import may_edit, sees_private_contacts
+from structures.exceptions import StaleVersionError
+
+TABULAR_RENDERERS = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, GeoJSONRenderer]
+
+NOT_YOUR_STRUCTURE = _(
+    "Vous ne pouvez modifier que les fiches des structures dont vous faites partie "
+    "(et, avec un jeton, situées dans son périmètre)."
+)
+
+
+def private_contact_context(request) -> dict:
+    user = request.user
+    return {
+        "private_contacts": sees_private_contacts(user=user),
+        "editable_ids": editable_structure_ids(user) if user.is_authenticated else frozenset(),
+    }
+
+
+def require_editor(request, structure) -> None:
+    if not request.user.is_authenticated:
+        raise exceptions.NotAuthenticated()
+    if not may_edit(request=request, structure=structure):
+        raise exceptions.PermissionDenied(NOT_YOUR_STRUCTURE)
+
+
+def tagged(response: Response, obj) -> Response:
+    response["ETag"] = etag_for(obj)
+    return response
+
+
+class ConditionalRetrieveMixin:
+    """``ETag`` on every read, for ``If-Match`` on the next write.
+
+    No 304 on ``If-None-Match``: the tag follows the object's own version, while its
+    representation also shows related rows (offers, contacts) that change on their own.
+    """
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return tagged(Response(self.get_serializer(instance).data), instance)
+
+
+class ServiceErrorsMixin:
+    """Model validation and stale versions raised by the services, as 400 / 412."""
+
+    def call_service(self, function, **kwargs):
+        from core.api.etag import PreconditionFailed
+
+        try:
+            return function(**kwargs)
+        except StaleVersionError as exc:
+            raise PreconditionFailed(str(exc.message)) from None
+        except DjangoValidationError as exc:
+            raise as_api_error(exc) from None

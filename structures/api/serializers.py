@@ -1,0 +1,208 @@
+"""Read representations of the structures domain (JSON; CSV and GeoJSON derive from them).
+
+Official codes everywhere: territories by level and INSEE / SIREN / ISO code, services and
+sectors by code, structures by id and slug.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from structures.models import Contact, Offer, OfferMarket, Sector, Service, Structure
+from territories.api.serializers import TerritoryRefSerializer
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["code", "name", "name_en", "description", "description_en", "is_hard_core"]
+
+
+class ServiceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["code", "name"]
+
+
+class SectorSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Sector
+        fields = ["code", "kind", "name", "name_en", "parent"]
+
+
+class StructureRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Structure
+        fields = ["id", "slug", "name", "acronym"]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    structure = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    languages = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "structure",
+            "kind",
+            "name",
+            "role",
+            "email",
+            "phone",
+            "languages",
+            "is_public",
+            "position",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_languages(self, obj: Contact) -> list[str]:
+        return obj.language_codes
+
+
+class OfferMarketSerializer(serializers.ModelSerializer):
+    country = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = OfferMarket
+        fields = ["country", "status"]
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    """An offer, its competence (coverage, sectors, markets, eligibility) and whom to call.
+
+    ``coverage`` is the offer's own; ``inherits_coverage`` says that the structure's applies.
+    """
+
+    structure = StructureRefSerializer(read_only=True)
+    service = ServiceRefSerializer(read_only=True)
+    coverage = TerritoryRefSerializer(many=True, read_only=True)
+    inherits_coverage = serializers.SerializerMethodField()
+    sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    naf_include = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    naf_exclude = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    markets = OfferMarketSerializer(many=True, read_only=True)
+    contact = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "structure",
+            "service",
+            "description",
+            "coverage",
+            "inherits_coverage",
+            "sectors",
+            "markets",
+            "min_employees",
+            "max_employees",
+            "min_age_years",
+            "naf_include",
+            "naf_exclude",
+            "members_only",
+            "application_required",
+            "delivery",
+            "cost",
+            "contact",
+            "is_active",
+            "version",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_inherits_coverage(self, obj: Offer) -> bool:
+        return not obj.coverage.all()
+
+    @extend_schema_field(ContactSerializer(allow_null=True))
+    def get_contact(self, obj: Offer) -> dict | None:
+        contact = obj.contact
+        if contact is None:
+            return None
+        if not (
+            contact.is_public
+            or self.context.get("private_contacts", False)
+            or obj.structure_id in self.context.get("editable_ids", ())
+        ):
+            return None
+        return ContactSerializer(contact).data
+
+
+class StructureSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    parent = StructureRefSerializer(read_only=True, allow_null=True)
+    commune = TerritoryRefSerializer(read_only=True, allow_null=True)
+    country = TerritoryRefSerializer(read_only=True, allow_null=True)
+    coverage = TerritoryRefSerializer(many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Structure
+        fields = [
+            "id",
+            "slug",
+            "url",
+            "name",
+            "acronym",
+            "kind",
+            "kind_label",
+            "parent",
+            "legal_form",
+            "address_line",
+            "postal_code",
+            "commune",
+            "country",
+            "latitude",
+            "longitude",
+            "coordinate_precision",
+            "phone",
+            "email",
+            "website",
+            "opening_hours",
+            "description",
+            "label_tier",
+            "coverage",
+            "verified_at",
+            "source",
+            "source_url",
+            "licence",
+            "is_demo",
+            "is_active",
+            "is_validated",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, obj: Structure) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/structures/{obj.pk}/"
+        return request.build_absolute_uri(path) if request else path
+
+
+class MemberCountSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    count = serializers.IntegerField()
+    as_of = serializers.DateField()
+    source = serializers.CharField()
+
+
+class StructureDetailSerializer(StructureSerializer):
+    offers = OfferSerializer(many=True, read_only=True)
+    contacts = ContactSerializer(many=True, read_only=True)
+    children = StructureRefSerializer(many=True, read_only=True)
+    member_counts = MemberCountSerializer(many=True, read_only=True)
+
+    class Meta(StructureSerializer.Meta):
+        fields = [
+            *StructureSerializer.Meta.fields,
+            "offers",
+            "contacts",
+            "children",
+            "member_counts",
+        ]

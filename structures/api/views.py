@@ -1,0 +1,468 @@
+"""Structures, offers, contacts and the reference catalogues (``/api/v1/``).
+
+Views stay thin: visibility comes from ``structures.api.queries``, filters from
+``structures.filters``, writes from ``structures.services`` (the same functions as the admin).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, generics, status
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+
+from core.api.etag import check_if_match, expected_version
+from structures import services
+from structures.admin.scoping import is_registry_admin
+from structures.api import queries
+from structures.api.inputs import (
+    ContactInputSerializer,
+    OfferInputSerializer,
+    StructureInputSerializer,
+)
+from structures.api.mixins import (
+    TABULAR_RENDERERS,
+    ConditionalRetrieveMixin,
+    ServiceErrorsMixin,
+    private_contact_context,
+    require_editor,
+    tagged,
+)
+from structures.api.serializers import (
+    ContactSerializer,
+    OfferSerializer,
+    SectorSerializer,
+    ServiceSerializer,
+    StructureDetailSerializer,
+    StructureSerializer,
+)
+from structures.enums import SectorKind
+from structures.filters import ContactFilter, OfferFilter, StructureFilter
+from structures.models import Contact, Sector, Service
+from territories.api.serializers import TerritorySerializer
+from territories.models import Territory
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=_('L\'ETag reçu à la lecture (ex. "12.v3") : refus 412 si la fiche a changé.'),
+)
+WRITE_ERRORS = {
+    400: OpenApiResponse(description=_("Données invalides (détail par champ).")),
+    401: OpenApiResponse(description=_("Authentification requise.")),
+    403: OpenApiResponse(description=_("Fiche d'une autre structure ou hors périmètre.")),
+    412: OpenApiResponse(description=_("ETag périmé : la fiche a changé depuis la lecture.")),
+    428: OpenApiResponse(description=_("En-tête If-Match manquant.")),
+}
+
+
+def _markets(validated: dict):
+    if "markets" not in validated:
+        return None
+    return {m["country"]: m["status"] for m in validated.pop("markets")}
+
+
+def _refuse_moves(validated: dict, obj, fields: tuple[str, ...]) -> None:
+    errors = {}
+    for name in fields:
+        if name in validated and getattr(obj, f"{name}_id") != validated[name].pk:
+            errors[name] = [_("Ce champ ne peut pas être modifié : créez plutôt un nouvel objet.")]
+        validated.pop(name, None)
+    if errors:
+        raise exceptions.ValidationError(errors)
+
+
+# --- Structures ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["structures"],
+        summary=_("Liste des structures"),
+        description=_(
+            "Structures publiées (plus, pour leur personnel, les fiches non publiées qu'ils "
+            "gèrent). Formats : JSON (défaut), ?format=csv, ?format=geojson (points issus des "
+            "coordonnées enregistrées). Pagination bornée (page_size ≤ 100), ordre stable."
+        ),
+    ),
+    post=extend_schema(
+        tags=["structures"],
+        summary=_("Créer une structure (administrateurs du registre)"),
+        request=StructureInputSerializer,
+        responses={201: StructureDetailSerializer, **WRITE_ERRORS},
+    ),
+)
+class StructureListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+    serializer_class = StructureSerializer
+    filterset_class = StructureFilter
+    renderer_classes = TABULAR_RENDERERS
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        return queries.structure_list_queryset(user=self.request.user).order_by("name", "pk")
+
+    def create(self, request, *args, **kwargs):
+        if not is_registry_admin(request.user):
+            raise exceptions.PermissionDenied(
+                _("Seul un administrateur du registre crée une structure.")
+            )
+        serializer = StructureInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        structure = self.call_service(
+            services.create_structure, data=dict(serializer.validated_data), user=request.user
+        )
+        structure = queries.structure_detail_queryset(user=request.user, request=request).get(
+            pk=structure.pk
+        )
+        body = StructureDetailSerializer(structure, context=self._context()).data
+        return tagged(Response(body, status=status.HTTP_201_CREATED), structure)
+
+    def _context(self):
+        return {**self.get_serializer_context(), **private_contact_context(self.request)}
+
+
+class _StructureDetailBase(
+    ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView
+):
+    serializer_class = StructureDetailSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        return queries.structure_detail_queryset(user=self.request.user, request=self.request)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), **private_contact_context(self.request)}
+
+    def update(self, request, *args, **kwargs):
+        structure = self.get_object()
+        require_editor(request, structure)
+        version = expected_version(request, structure)
+        serializer = StructureInputSerializer(
+            data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        self.call_service(
+            services.update_structure,
+            structure=structure,
+            data=dict(serializer.validated_data),
+            expected_version=version,
+            user=request.user,
+        )
+        fresh = self.get_queryset().get(pk=structure.pk)
+        return tagged(Response(self.get_serializer(fresh).data), fresh)
+
+
+def _detail_schema(suffix: str):
+    return extend_schema_view(
+        get=extend_schema(operation_id=f"structures_retrieve{suffix}"),
+        put=extend_schema(operation_id=f"structures_update{suffix}"),
+        patch=extend_schema(operation_id=f"structures_partial_update{suffix}"),
+    )
+
+
+_DETAIL_SCHEMA = extend_schema_view(
+    get=extend_schema(tags=["structures"], summary=_("Une structure, ses offres et contacts")),
+    put=extend_schema(
+        tags=["structures"],
+        summary=_("Modifier une structure (personnel de la structure)"),
+        parameters=[IF_MATCH],
+        request=StructureInputSerializer,
+        responses={200: StructureDetailSerializer, **WRITE_ERRORS},
+    ),
+    patch=extend_schema(
+        tags=["structures"],
+        parameters=[IF_MATCH],
+        request=StructureInputSerializer,
+        responses={200: StructureDetailSerializer, **WRITE_ERRORS},
+    ),
+)
+
+
+@_detail_schema("")
+@_DETAIL_SCHEMA
+class StructureDetailView(_StructureDetailBase):
+    """Par identifiant numérique."""
+
+    lookup_field = "pk"
+
+
+@_detail_schema("_by_slug")
+@_DETAIL_SCHEMA
+class StructureBySlugView(_StructureDetailBase):
+    """Par identifiant d'URL (slug)."""
+
+    lookup_field = "slug"
+
+
+# --- Offers -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(tags=["offres"], summary=_("Offres de service")),
+    post=extend_schema(
+        tags=["offres"],
+        summary=_("Créer une offre (personnel de la structure)"),
+        request=OfferInputSerializer,
+        responses={201: OfferSerializer, **WRITE_ERRORS},
+    ),
+)
+class OfferListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+    serializer_class = OfferSerializer
+    filterset_class = OfferFilter
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        return queries.offer_list_queryset(user=self.request.user).order_by("pk")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), **private_contact_context(self.request)}
+
+    def create(self, request, *args, **kwargs):
+        serializer = OfferInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        structure, service = data.pop("structure"), data.pop("service")
+        require_editor(request, structure)
+        markets = _markets(data)
+        offer = self.call_service(
+            services.create_offer,
+            structure=structure,
+            service=service,
+            data=data,
+            markets=markets,
+            user=request.user,
+        )
+        offer = self.get_queryset().get(pk=offer.pk)
+        body = self.get_serializer(offer).data
+        return tagged(Response(body, status=status.HTTP_201_CREATED), offer)
+
+
+@extend_schema_view(
+    get=extend_schema(tags=["offres"]),
+    put=extend_schema(
+        tags=["offres"],
+        parameters=[IF_MATCH],
+        request=OfferInputSerializer,
+        responses={200: OfferSerializer, **WRITE_ERRORS},
+    ),
+    patch=extend_schema(
+        tags=["offres"],
+        parameters=[IF_MATCH],
+        request=OfferInputSerializer,
+        responses={200: OfferSerializer, **WRITE_ERRORS},
+    ),
+)
+class OfferDetailView(ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView):
+    serializer_class = OfferSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        return queries.offer_list_queryset(user=self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), **private_contact_context(self.request)}
+
+    def update(self, request, *args, **kwargs):
+        offer = self.get_object()
+        require_editor(request, offer.structure)
+        version = expected_version(request, offer)
+        serializer = OfferInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        _refuse_moves(data, offer, ("structure", "service"))
+        markets = _markets(data)
+        self.call_service(
+            services.update_offer,
+            offer=offer,
+            data=data,
+            expected_version=version,
+            markets=markets,
+            user=request.user,
+        )
+        fresh = self.get_queryset().get(pk=offer.pk)
+        return tagged(Response(self.get_serializer(fresh).data), fresh)
+
+
+# --- Contacts -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["contacts"],
+        summary=_("Contacts"),
+        description=_(
+            "Contacts publics ; les contacts non publics seulement pour le personnel de leur "
+            "structure et les détenteurs du droit « voir les contacts »."
+        ),
+    ),
+    post=extend_schema(
+        tags=["contacts"],
+        request=ContactInputSerializer,
+        responses={201: ContactSerializer, **WRITE_ERRORS},
+    ),
+)
+class ContactListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        return (
+            queries.visible_contacts(user=self.request.user, request=self.request)
+            .select_related("structure")
+            .order_by("structure_id", "position", "pk")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = ContactInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        structure = data.pop("structure")
+        require_editor(request, structure)
+        contact = self.call_service(
+            services.create_contact, structure=structure, data=data, user=request.user
+        )
+        return tagged(
+            Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED), contact
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(tags=["contacts"]),
+    put=extend_schema(
+        tags=["contacts"],
+        parameters=[IF_MATCH],
+        request=ContactInputSerializer,
+        responses={200: ContactSerializer, **WRITE_ERRORS},
+    ),
+    patch=extend_schema(
+        tags=["contacts"],
+        parameters=[IF_MATCH],
+        request=ContactInputSerializer,
+        responses={200: ContactSerializer, **WRITE_ERRORS},
+    ),
+)
+class ContactDetailView(
+    ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView
+):
+    serializer_class = ContactSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        return queries.visible_contacts(
+            user=self.request.user, request=self.request
+        ).select_related("structure")
+
+    def update(self, request, *args, **kwargs):
+        contact = self.get_object()
+        require_editor(request, contact.structure)
+        serializer = ContactInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        _refuse_moves(data, contact, ("structure",))
+        with transaction.atomic():
+            # Contacts carry no version: the tag (last modification) is checked under a row lock.
+            current = Contact.objects.select_for_update().get(pk=contact.pk)
+            check_if_match(request, current)
+            updated = self.call_service(
+                services.update_contact, contact=current, data=data, user=request.user
+            )
+        return tagged(Response(ContactSerializer(updated).data), updated)
+
+
+# --- Reference catalogues -----------------------------------------------------------------------
+
+
+@extend_schema(tags=["référentiels"], summary=_("Catalogue des services"))
+class ServiceListView(generics.ListAPIView):
+    serializer_class = ServiceSerializer
+    pagination_class = None
+    queryset = Service.objects.order_by("position", "code")
+
+
+@extend_schema(tags=["référentiels"])
+class ServiceDetailView(generics.RetrieveAPIView):
+    serializer_class = ServiceSerializer
+    queryset = Service.objects.all()
+    lookup_field = "code"
+
+
+@extend_schema(
+    tags=["référentiels"],
+    summary=_("Secteurs (NAF rév. 2 et filières)"),
+    parameters=[
+        OpenApiParameter(
+            "kind",
+            str,
+            enum=SectorKind.values,
+            description=_("naf_section, naf_division ou filiere."),
+        )
+    ],
+)
+class SectorListView(generics.ListAPIView):
+    serializer_class = SectorSerializer
+    filterset_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        qs = Sector.objects.select_related("parent").order_by("kind", "code")
+        kind = self.request.query_params.get("kind")
+        if kind:
+            if kind not in SectorKind.values:
+                raise exceptions.ValidationError(
+                    {
+                        "kind": [
+                            _("Nature inconnue : attendu %(v)s.")
+                            % {"v": ", ".join(SectorKind.values)}
+                        ]
+                    }
+                )
+            qs = qs.filter(kind=kind)
+        return qs
+
+
+@extend_schema(tags=["référentiels"])
+class SectorDetailView(generics.RetrieveAPIView):
+    serializer_class = SectorSerializer
+    queryset = Sector.objects.select_related("parent")
+    lookup_field = "code"
+
+    def get_object(self):
+        if "\x00" in self.kwargs["code"]:  # PostgreSQL refuses NUL in text
+            raise exceptions.NotFound()
+        return super().get_object()
+
+
+@extend_schema(
+    tags=["référentiels"],
+    summary=_("Pays (cibles des offres), codes ISO 3166 alpha-2"),
+)
+class CountryListView(generics.ListAPIView):
+    serializer_class = TerritorySerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return Territory.objects.filter(level="country").select_related("parent").order_by("code")
+
+
+@extend_schema(tags=["référentiels"], responses=TerritorySerializer)
+class CountryDetailView(generics.RetrieveAPIView):
+    serializer_class = TerritorySerializer
+
+    def get_object(self):
+        code = self.kwargs["code"].strip().upper()
+        if "\x00" in code:  # PostgreSQL refuses NUL in text
+            raise exceptions.NotFound()
+        return get_object_or_404(
+            Territory.objects.select_related("parent"), level="country", code=code
+        )
