@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.sources import DATA_SOURCES
+from structures.forms import RelaySearchForm
 from territories.selectors import reference_summary
 
 
@@ -23,9 +24,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"summary": reference_summary()})
+    """What the registry is, and the search form (submitted to the results page by GET)."""
+    context = {"form": RelaySearchForm(), "summary": reference_summary()}
+    return render(request, "core/home.html", context)
 
 
 @require_GET
 def sources(request: HttpRequest) -> HttpResponse:
     return render(request, "core/sources.html", {"sources": DATA_SOURCES})
+
+
+@require_GET
+def legal_notice(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/legal_notice.html")

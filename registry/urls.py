@@ -11,4 +11,6 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
+    path("", include("structures.urls")),
+    path("", include("territories.urls")),
 ]

@@ -1,0 +1,198 @@
+"""Browser tests: headless Chromium from Debian's packages, driven by Playwright.
+
+Playwright's own browser download is not used: Chromium is ``/usr/bin/chromium``
+(``scripts/ensure-chromium.sh`` installs it). Tests are skipped, with the reason, only when it
+is absent. Every request leaving the live server (map tiles...) is blocked, so the tests prove the
+pages work offline. Screenshots go to ``test-artifacts/screenshots/``.
+
+pytest-django's ``live_server`` makes these tests transactional: the database is emptied after
+each one. The reference subset and the service catalogues are therefore reloaded before each
+test, and once more after the module, so that tests running later see the usual data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# axe-core rule sets: WCAG 2.0 / 2.1, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "browser: drives headless Chromium against the live server (slow)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"Chromium absent ({CHROMIUM}): run scripts/ensure-chromium.sh")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+def _load_reference() -> None:
+    from structures.catalogue import sync_all
+    from territories.models import Territory
+    from territories.services import load_vendored_reference
+    from tests.conftest import SUBSET_DEPARTEMENTS
+
+    if not Territory.objects.filter(level="commune", code="34172").exists():
+        load_vendored_reference(departements=SUBSET_DEPARTEMENTS)
+    sync_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_after_each_request():
+    """The live server's request threads must not keep PostgreSQL sessions open (CONN_MAX_AGE):
+    the test database could not be dropped at the end of the run."""
+    from django.db import connections
+
+    settings_dict = connections.settings["default"]
+    previous = settings_dict.get("CONN_MAX_AGE", 0)
+    settings_dict["CONN_MAX_AGE"] = 0
+    yield
+    settings_dict["CONN_MAX_AGE"] = previous
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_reference_after_module(django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        _load_reference()
+
+
+@pytest.fixture
+def reference(transactional_db):
+    """The territory subset and catalogues, present again after the previous test's flush."""
+    _load_reference()
+
+
+@pytest.fixture(scope="module")
+def chromium(django_db_blocker):
+    """Headless Chromium for the module's tests.
+
+    Playwright's sync API runs an event loop in the test thread: Django then refuses ORM calls
+    there unless DJANGO_ALLOW_ASYNC_UNSAFE is set; the tests' calls (data, assertions) are
+    synchronous and safe, so it is set while the browser runs, and removed after (subprocesses
+    of later tests, such as ``check --deploy``, must not inherit it). With the loop running,
+    Django also keeps database connections per context (asgiref): they are closed at both
+    switches, or a PostgreSQL session stays open and the test database cannot be dropped.
+    """
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    with django_db_blocker.unblock():
+        connections.close_all()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+            with django_db_blocker.unblock():
+                connections.close_all()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class Browser:
+    """Opens pages on the live server, keeps them offline, takes screenshots, runs axe-core."""
+
+    def __init__(self, chromium, base_url: str) -> None:
+        self.chromium = chromium
+        self.base_url = base_url
+        self.contexts = []
+        self.blocked: list[str] = []
+
+    def page(self, *, viewport=DESKTOP, javascript: bool = True):
+        context = self.chromium.new_context(
+            viewport=viewport,
+            locale="fr-FR",
+            java_script_enabled=javascript,
+            base_url=self.base_url,
+        )
+        self.contexts.append(context)
+        context.route("**/*", self._only_live_server)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    def _only_live_server(self, route) -> None:
+        if route.request.url.startswith(self.base_url):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    @staticmethod
+    def screenshot(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    @staticmethod
+    def axe(page) -> list[dict]:
+        """Serious or critical WCAG A/AA violations on the page (others are printed)."""
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            AXE_TAGS,
+        )
+        violations = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5],
+            }
+            for v in result["violations"]
+        ]
+        minor = [v for v in violations if v["impact"] not in BLOCKING_IMPACTS]
+        if minor:
+            print("axe (non bloquant) :", json.dumps(minor, ensure_ascii=False))
+        return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+
+    @staticmethod
+    def has_horizontal_overflow(page) -> bool:
+        return page.evaluate(
+            "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def browser(chromium, live_server, reference):
+    session = Browser(chromium, live_server.url)
+    yield session
+    session.close()

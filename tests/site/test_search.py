@@ -1,0 +1,213 @@
+"""The home page's search and its results page, in every state."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from structures.forms import siret_checksum_ok
+from tests.structures.factories import OfferFactory, StructureFactory, service, territory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/recherche/"
+# The relay engine grows its search box in a few rounds; the page adds a fixed handful.
+MAX_RESULT_QUERIES = 30
+
+
+def get(client, **params):
+    return client.get(URL, params, HTTP_ACCEPT_LANGUAGE="fr")
+
+
+def test_home_page_has_the_search_form_that_works_without_javascript(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'lang="fr"' in html
+    assert '<form class="search-panel" action="/recherche/" method="get"' in html
+    assert "Où est votre entreprise ?" in html
+    assert "De quoi avez-vous besoin ?" in html
+    assert '<label for="id_where">' in html
+    assert 'aria-describedby="id_where_helptext"' in html
+    assert "Salons internationaux et pavillons collectifs" in html
+
+
+def test_empty_query_shows_the_form(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.context["state"] == "form"
+
+
+def test_search_by_commune_name_lists_competent_relays_with_contact_and_why(client, registry):
+    response = get(client, where="Montpellier", service="trade-fairs")
+    assert response.status_code == 200
+    assert response.context["state"] == "results"
+    names = [r.structure.name for _n, r in response.context["results"]]
+    assert names[0] == "CCI Hérault — service international"
+    assert "Club des exportateurs de l'Hérault" in names
+    assert "Structure non validée" not in names
+    html = response.content.decode()
+    assert "Pôle international" in html
+    assert 'href="tel:+33467000000"' in html
+    assert "04 67 00 00 00" in html
+    assert "couvre Hérault pour « Salons internationaux" in html
+    assert "réservé aux adhérents" in html
+    assert "lun.–ven. : 9 h–12 h, 14 h–17 h 30" in html
+    assert "Dossier interne" not in html
+    assert 'id="map-data"' in html
+
+
+def test_fallbacks_are_shown_apart_and_labelled(client, registry):
+    response = get(client, where="Montpellier", service="trade-fairs")
+    fallbacks = [r for _n, r in response.context["fallbacks"]]
+    assert [r.structure.name for r in fallbacks] == ["CCI du Gard"]
+    html = response.content.decode()
+    assert "Solutions de repli" in html
+    assert "Hors zone" in html
+    assert html.index("Solutions de repli") < html.index("CCI du Gard")
+
+
+def test_search_by_postal_code(client, registry):
+    response = get(client, where="34000", service="trade-fairs")
+    assert response.status_code == 200
+    assert response.context["response"].location.commune.code == "34172"
+
+
+def test_search_with_the_autocomplete_commune_code(client, registry):
+    response = get(client, where="Montpellier", commune="34172", service="trade-fairs")
+    assert response.context["response"].location.commune.code == "34172"
+    labelled = get(client, where="Montpellier (34172)", service="trade-fairs")
+    assert labelled.context["response"].location.commune.code == "34172"
+
+
+def test_search_by_siret_of_a_registered_firm(client, registry):
+    from tests.smes.factories import SMEFactory
+
+    sme = SMEFactory()
+    spaced = f"{sme.siret[:3]} {sme.siret[3:6]} {sme.siret[6:9]} {sme.siret[9:]}"
+    response = get(client, where=spaced, service="trade-fairs")
+    assert response.status_code == 200
+    assert response.context["response"].location.commune.code == "34172"
+    # Firms' data is not public: the page names the commune, not the firm.
+    assert sme.name not in response.content.decode()
+
+
+def test_a_new_text_wins_over_a_stale_hidden_commune(client, registry):
+    """Without JavaScript the hidden code of a previous choice stays in the form."""
+    by_name = get(client, where="Montpellier", commune="13109", service="trade-fairs")
+    assert by_name.context["response"].location.commune.code == "34172"
+    by_postal_code = get(client, where="34000", commune="13109", service="trade-fairs")
+    assert by_postal_code.context["response"].location.commune.code == "34172"
+    kept = get(client, where="13100", commune="13109", service="trade-fairs")
+    assert kept.context["response"].location.commune.code == "13109"
+
+
+def test_query_is_kept_in_the_url_and_the_form(client, registry):
+    html = get(client, where="34000", service="trade-fairs", country="ma").content.decode()
+    assert 'value="34000"' in html
+    assert '<option value="trade-fairs" selected>' in html
+    assert '<option value="MA" selected>' in html
+    assert "marché visé" in html
+
+
+def test_ambiguous_postal_code_asks_which_commune(client, registry):
+    response = get(client, where="13100", service="trade-fairs")
+    assert response.status_code == 200
+    assert response.context["state"] == "choose"
+    html = response.content.decode()
+    assert "Dans quelle commune est votre entreprise ?" in html
+    codes = [c["place"].code for c in response.context["candidates"]]
+    assert codes == ["13001", "13012", "13109", "13090", "13095"]
+    link = response.context["candidates"][0]["url"]
+    assert "commune=13001" in link and "where=13100" in link
+    chosen = client.get(URL + link)
+    assert chosen.status_code == 200
+    assert chosen.context["response"].location.commune.code == "13001"
+
+
+def test_ambiguous_commune_name_asks_which_commune(client, registry):
+    response = get(client, where="Saint-Mart", service="trade-fairs")
+    assert response.status_code == 200
+    assert response.context["state"] == "choose"
+    assert len(response.context["candidates"]) > 1
+
+
+def test_no_relay_explains_what_to_try(client, registry):
+    response = get(client, where="Montpellier", service="translation")
+    assert response.status_code == 200
+    assert response.context["state"] == "empty"
+    html = response.content.decode()
+    assert "Aucun relais trouvé." in html
+    assert "Information et orientation" in html
+    assert "/structures/?in=departement%3A34" in html
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"where": "Montpellier"}, "Choisissez votre besoin dans la liste."),
+        ({"where": "Montpellier", "service": "nope"}, "Ce besoin ne figure pas dans la liste"),
+        ({"service": "trade-fairs"}, "Indiquez la commune, le code postal ou le SIRET."),
+        ({"where": "zzzqqq", "service": "trade-fairs"}, "Aucune commune ne correspond"),
+        ({"where": "123", "service": "trade-fairs"}, "ni un code postal"),
+        ({"where": "123456789", "service": "trade-fairs"}, "ressemble à un SIREN"),
+        ({"where": "12345678901234", "service": "trade-fairs"}, "clé de contrôle incorrecte"),
+        ({"where": "99999", "service": "trade-fairs"}, "Aucune commune n&#x27;a le code postal"),
+        ({"where": "732 829 320 00074", "service": "trade-fairs"}, "Aucune entreprise du registre"),
+        ({"where": "x", "commune": "ABCDE", "service": "trade-fairs"}, "mal formé"),
+        ({"where": "x", "commune": "99999", "service": "trade-fairs"}, "Aucune commune n&#x27;a"),
+        (
+            {"where": "Montpellier", "service": "trade-fairs", "country": "XX"},
+            "Pays inconnu",
+        ),
+        ({"where": "Montpellier", "service": "trade-fairs", "sector": "zz"}, "Secteur inconnu"),
+        ({"where": "a" * 200, "service": "trade-fairs"}, "au plus 120 caractères"),
+    ],
+)
+def test_bad_input_is_a_400_with_a_french_message(client, registry, params, message):
+    response = get(client, **params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'role="alert"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_siret_checksum():
+    assert siret_checksum_ok("73282932000074")
+    assert not siret_checksum_ok("73282932000075")
+
+
+def test_english_page_uses_english_labels_and_why(client, registry):
+    response = client.get(
+        URL, {"where": "Montpellier", "service": "trade-fairs"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = response.content.decode()
+    assert 'lang="en"' in html
+    assert "Where is your business?" in html
+    assert "Contact:</strong>" in html
+    assert "covers Hérault for “Trade fairs" in html
+    assert response.context["results"][0][1].why_en in html
+
+
+def _add_relays(count: int, *, prefix: str) -> None:
+    herault = territory("departement", "34")
+    for n in range(count):
+        structure = StructureFactory(name=f"{prefix} {n}", coverage=[herault])
+        OfferFactory(structure=structure, service=service("trade-fairs"), with_contact=n % 2 == 0)
+
+
+def test_results_page_makes_no_n_plus_one_queries(client, registry):
+    """The number of queries does not grow with the number of relays shown (k = 5 here)."""
+
+    def count_queries(**params) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = get(client, where="Montpellier", service="trade-fairs", **params)
+            assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    _add_relays(1, prefix="Premier relais")
+    count_queries()  # warm caches (content types, sessions)
+    few = count_queries()
+    _add_relays(8, prefix="Relais supplémentaire")
+    many = count_queries()
+    assert many <= few <= MAX_RESULT_QUERIES, (few, many)
