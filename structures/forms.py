@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from django import forms
-from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_name
+from smes.validators import validate_siret
 from structures.enums import SectorKind
 from structures.models import Sector, Service
 from territories.enums import TerritoryLevel
@@ -30,21 +31,8 @@ SIRET = re.compile(r"^\d{14}$")
 INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 # "Montpellier (34172)": the label the autocomplete shows, typed or pasted back as is.
 CODE_IN_LABEL = re.compile(r"\(\s*(\d{5}|2[AB]\d{3})\s*\)\s*$", re.IGNORECASE)
-# La Poste's establishments use another check rule (sum of digits divisible by 5).
-LA_POSTE_SIREN = "356000000"
 MAX_NAME_CANDIDATES = 12
 PLACE_LEVELS = [TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT]
-
-
-def siret_checksum_ok(digits: str) -> bool:
-    """Luhn check of a SIRET (with La Poste's exception)."""
-    if digits.startswith(LA_POSTE_SIREN):
-        return sum(int(d) for d in digits) % 5 == 0
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
 
 
 @dataclass
@@ -211,18 +199,11 @@ class RelaySearchForm(forms.Form):
         return self._by_name(where)
 
     def _checked_siret(self, digits: str) -> str:
-        if not siret_checksum_ok(digits):
-            raise forms.ValidationError(
-                _("Le SIRET %(siret)s n'est pas valide (clé de contrôle incorrecte)."),
-                params={"siret": digits},
-                code="invalid_siret",
-            )
-        # The SME registry may not be installed on every deployment.
-        if not apps.is_installed("smes") or not _has_sme_model():
-            raise forms.ValidationError(
-                _("La recherche par SIRET n'est pas disponible : indiquez plutôt la commune."),
-                code="siret_unavailable",
-            )
+        # One SIRET rule for the whole project (Luhn, with La Poste's exception): smes.validators.
+        try:
+            validate_siret(digits)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages, code="invalid_siret") from None
         return digits
 
     def _by_name(self, where: str) -> LocationQuery:
@@ -259,14 +240,6 @@ def _commune_matches(code: str, where: str, compact: str) -> bool:
     if POSTAL_CODE.match(compact):
         return places.filter(postal_codes__code=compact).exists()
     return places.filter(search_name=normalize_name(CODE_IN_LABEL.sub("", where))).exists()
-
-
-def _has_sme_model() -> bool:
-    try:
-        apps.get_model("smes", "SME")
-    except LookupError:
-        return False
-    return True
 
 
 class ConfirmUpToDateForm(forms.Form):

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from structures.forms import siret_checksum_ok
 from tests.structures.factories import OfferFactory, StructureFactory, service, territory
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +149,10 @@ def test_no_relay_explains_what_to_try(client, registry):
         ({"where": "zzzqqq", "service": "trade-fairs"}, "Aucune commune ne correspond"),
         ({"where": "123", "service": "trade-fairs"}, "ni un code postal"),
         ({"where": "123456789", "service": "trade-fairs"}, "ressemble à un SIREN"),
-        ({"where": "12345678901234", "service": "trade-fairs"}, "clé de contrôle incorrecte"),
+        (
+            {"where": "12345678901234", "service": "trade-fairs"},
+            "Le SIRET « 12345678901234 » est invalide",
+        ),
         ({"where": "99999", "service": "trade-fairs"}, "Aucune commune n&#x27;a le code postal"),
         ({"where": "732 829 320 00074", "service": "trade-fairs"}, "Aucune entreprise du registre"),
         ({"where": "x", "commune": "ABCDE", "service": "trade-fairs"}, "mal formé"),
@@ -172,9 +174,14 @@ def test_bad_input_is_a_400_with_a_french_message(client, registry, params, mess
     assert 'aria-invalid="true"' in html
 
 
-def test_siret_checksum():
-    assert siret_checksum_ok("73282932000074")
-    assert not siret_checksum_ok("73282932000075")
+def test_siret_with_a_bad_check_digit_is_a_form_error(client, registry):
+    # The project's one SIRET rule (smes.validators): a wrong Luhn key is refused with its reason.
+    response = get(client, where="73282932000075", service="trade-fairs")
+    assert response.status_code == 400
+    assert "SIRET" in response.content.decode()
+    valid_but_unregistered = get(client, where="73282932000074", service="trade-fairs")
+    assert valid_but_unregistered.status_code in (200, 400)
+    assert "est invalide" not in valid_but_unregistered.content.decode()
 
 
 def test_english_page_uses_english_labels_and_why(client, registry):
