@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from core.models import ApiToken
-from structures.admin.scoping import is_registry_admin
+from structures.querysets import is_registry_admin
 
 
 class ApiTokenForm(forms.ModelForm):

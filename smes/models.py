@@ -73,15 +73,11 @@ class SMEQuerySet(models.QuerySet):
         staff without that permission) sees none. The API narrows agencies further to their
         token's territorial scope (``smes.api.access``).
         """
-        from structures.querysets import MANAGE_ALL_PERMISSION
+        from structures.querysets import is_registry_admin
 
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if (
-            user.is_superuser
-            or user.has_perm(MANAGE_ALL_PERMISSION)
-            or user.has_perm(VIEW_PERMISSION)
-        ):
+        if is_registry_admin(user) or user.has_perm(VIEW_PERMISSION):
             return self
         return self.none()
 

@@ -28,8 +28,14 @@ def months_ago(months: int, *, now: datetime.datetime | None = None) -> datetime
     return now.replace(year=year, month=month, day=min(now.day, last_day))
 
 
-def _can_manage_all(user) -> bool:
-    return bool(user.is_active and (user.is_superuser or user.has_perm(MANAGE_ALL_PERMISSION)))
+def is_registry_admin(user) -> bool:
+    """Registry administrator: an active superuser or holder of ``manage_all_structures``.
+
+    The one definition used by the querysets, the admin, the API and the SME app.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_superuser or user.has_perm(MANAGE_ALL_PERMISSION))
 
 
 def _ancestors_of(commune):
@@ -77,7 +83,7 @@ class StructureQuerySet(models.QuerySet):
         """
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if _can_manage_all(user):
+        if is_registry_admin(user):
             return self.all()
         return self.filter(staff_memberships__user=user)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from core.api.scope import commune_in_scope, restrict_to_scope, scope_territory_ids, token_of
-from structures.admin.scoping import is_registry_admin
+from structures.querysets import is_registry_admin
 
 ADD_PERMISSION = "smes.add_sme"
 CHANGE_PERMISSION = "smes.change_sme"

@@ -15,24 +15,16 @@ from __future__ import annotations
 
 import contextlib
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 
 from structures.models import Contact, Offer, Structure
-from structures.querysets import MANAGE_ALL_PERMISSION
+from structures.querysets import MANAGE_ALL_PERMISSION, is_registry_admin  # noqa: F401 (re-exported)
 
 REGISTRY_ADMIN_GROUP = "Administrateurs du registre"
 STAFF_GROUP = "Personnel des structures"
 
 # Cached on the user object, which lives as long as the request.
 _IDS_CACHE_ATTR = "_structures_editable_ids"
-
-
-def is_registry_admin(user: AnonymousUser | Model | None) -> bool:
-    """Superuser or holder of ``structures.manage_all_structures``: sees every listing."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_superuser or user.has_perm(MANAGE_ALL_PERMISSION))
 
 
 def editable_structure_ids(user) -> frozenset[int]:

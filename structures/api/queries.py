@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from core.api.scope import commune_in_scope, token_of
-from structures.admin.scoping import is_registry_admin
 from structures.models import Contact, Offer, OfferMarket, Structure
+from structures.querysets import is_registry_admin
 
 PRIVATE_CONTACTS_PERMISSION = "structures.view_contact"
 

@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from core.api.etag import check_if_match, expected_version
 from structures import services
-from structures.admin.scoping import is_registry_admin
 from structures.api import queries
 from structures.api.inputs import (
     ContactInputSerializer,
@@ -47,6 +46,7 @@ from structures.api.serializers import (
 from structures.enums import SectorKind
 from structures.filters import ContactFilter, OfferFilter, StructureFilter
 from structures.models import Contact, Sector, Service
+from structures.querysets import is_registry_admin
 from territories.api.serializers import TerritorySerializer
 from territories.models import Territory
 
