@@ -24,6 +24,7 @@ from structures.filters import StructureFilter
 from structures.forms import ConfirmUpToDateForm, RelaySearchForm
 from structures.models import Offer, Sector, Structure, StructureLink
 from structures.querysets import months_ago
+from structures.relay import criteria
 from structures.relay.engine import find_relays
 from structures.selectors import structure_detail
 from structures.services import confirm_up_to_date
@@ -145,30 +146,8 @@ def relay_search(request: HttpRequest) -> HttpResponse:
 
 
 def _eligibility(offer: Offer) -> list[str]:
-    """Plain-words conditions of an offer (reads prefetched relations only)."""
-    lines = []
-    low, high = offer.min_employees, offer.max_employees
-    if low is not None and high is not None:
-        lines.append(gettext("de %(min)d à %(max)d salariés") % {"min": low, "max": high})
-    elif low is not None:
-        lines.append(gettext("à partir de %(min)d salariés") % {"min": low})
-    elif high is not None:
-        lines.append(gettext("jusqu'à %(max)d salariés") % {"max": high})
-    if offer.min_age_years:
-        lines.append(
-            gettext("entreprise créée depuis au moins %(n)d ans") % {"n": offer.min_age_years}
-        )
-    include = [s.code for s in offer.naf_include.all()]
-    if include:
-        lines.append(gettext("codes NAF admis : %(codes)s") % {"codes": ", ".join(include)})
-    exclude = [s.code for s in offer.naf_exclude.all()]
-    if exclude:
-        lines.append(gettext("codes NAF exclus : %(codes)s") % {"codes": ", ".join(exclude)})
-    if offer.members_only:
-        lines.append(gettext("réservé aux adhérents"))
-    if offer.application_required:
-        lines.append(gettext("sur candidature"))
-    return lines
+    """Plain-words conditions of an offer, worded as the relay lookup words them."""
+    return criteria.offer_condition_notes(offer)
 
 
 @require_GET

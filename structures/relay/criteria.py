@@ -56,8 +56,72 @@ def _has_any(codes: str, wanted) -> bool:
     return any(f"|{c}|" in codes for c in wanted)
 
 
+def _as_codes(codes) -> str:
+    """``|a|b|``, the index's form of a code list (empty for none)."""
+    codes = sorted(codes)
+    return f"|{'|'.join(codes)}|" if codes else ""
+
+
 def _listed(codes: str) -> str:
     return ", ".join(codes.strip("|").split("|"))
+
+
+def employee_note(low: int | None, high: int | None) -> str | None:
+    """Plain words for an employee range restriction, or None when there is none."""
+    if low is not None and high is not None:
+        return _("de %(low)d à %(high)d salariés") % {"low": low, "high": high}
+    if low is not None:
+        return _("à partir de %(low)d salariés") % {"low": low}
+    if high is not None:
+        return _("jusqu'à %(high)d salariés") % {"high": high}
+    return None
+
+
+def age_note(years: int | None) -> str | None:
+    return _("entreprises d'au moins %(years)d ans") % {"years": years} if years else None
+
+
+def naf_notes(include: str, exclude: str) -> list[str]:
+    """Notes for NAF include / exclude lists given as ``|a|b|`` strings."""
+    notes = []
+    if include:
+        notes.append(_("codes NAF admis : %(codes)s") % {"codes": _listed(include)})
+    if exclude:
+        notes.append(_("codes NAF exclus : %(codes)s") % {"codes": _listed(exclude)})
+    return notes
+
+
+def access_notes(
+    *, members_only: bool, application_required: bool, member: bool = False
+) -> list[str]:
+    notes = []
+    if members_only:
+        notes.append(
+            _("réservé aux adhérents (vous l'êtes)") if member else _("réservé aux adhérents")
+        )
+    if application_required:
+        notes.append(_("sur candidature"))
+    return notes
+
+
+def offer_condition_notes(offer) -> list[str]:
+    """The conditions of an offer in plain words, as the lookup states them when no profile is
+    given (structure page). Reads ``naf_include`` / ``naf_exclude``: prefetch them."""
+    notes = [
+        note
+        for note in (
+            employee_note(offer.min_employees, offer.max_employees),
+            age_note(offer.min_age_years),
+        )
+        if note
+    ]
+    notes += naf_notes(
+        _as_codes(s.code for s in offer.naf_include.all()),
+        _as_codes(s.code for s in offer.naf_exclude.all()),
+    )
+    return notes + access_notes(
+        members_only=offer.members_only, application_required=offer.application_required
+    )
 
 
 @dataclass(frozen=True)
@@ -109,12 +173,8 @@ def judge(
     if employees is not None:
         if (low is not None and employees < low) or (high is not None and employees > high):
             return Verdict(NO, market, ())
-    elif low is not None and high is not None:
-        notes.append(_("de %(low)d à %(high)d salariés") % {"low": low, "high": high})
-    elif low is not None:
-        notes.append(_("à partir de %(low)d salariés") % {"low": low})
-    elif high is not None:
-        notes.append(_("jusqu'à %(high)d salariés") % {"high": high})
+    elif note := employee_note(low, high):
+        notes.append(note)
 
     age = profile.age_years(today) if profile else None
     if row["min_age_years"]:
@@ -122,9 +182,7 @@ def judge(
             if age < row["min_age_years"]:
                 return Verdict(NO, market, ())
         else:
-            notes.append(
-                _("entreprises d'au moins %(years)d ans") % {"years": row["min_age_years"]}
-            )
+            notes.append(age_note(row["min_age_years"]))
 
     if profile_naf:
         if row["naf_include"] and not _has_any(row["naf_include"], profile_naf):
@@ -132,16 +190,12 @@ def judge(
         if row["naf_exclude"] and _has_any(row["naf_exclude"], profile_naf):
             return Verdict(NO, market, ())
     else:
-        if row["naf_include"]:
-            notes.append(_("codes NAF admis : %(codes)s") % {"codes": _listed(row["naf_include"])})
-        if row["naf_exclude"]:
-            notes.append(_("codes NAF exclus : %(codes)s") % {"codes": _listed(row["naf_exclude"])})
+        notes += naf_notes(row["naf_include"], row["naf_exclude"])
 
-    if row["members_only"]:
-        member = profile is not None and row["structure_id"] in profile.member_of
-        notes.append(
-            _("réservé aux adhérents (vous l'êtes)") if member else _("réservé aux adhérents")
-        )
-    if row["application_required"]:
-        notes.append(_("sur candidature"))
+    member = profile is not None and row["structure_id"] in profile.member_of
+    notes += access_notes(
+        members_only=row["members_only"],
+        application_required=row["application_required"],
+        member=member,
+    )
     return Verdict(status, market, tuple(notes))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -80,7 +81,7 @@ def test_structure_page_eligibility_in_plain_words(client, db):
     )
     html = fr(client, f"/structures/{structure.slug}/").content.decode()
     assert "de 10 à 249 salariés" in html
-    assert "entreprise créée depuis au moins 2 ans" in html
+    assert "entreprises d'au moins 2 ans" in unescape(html)
     assert "réservé aux adhérents" in html and "sur candidature" in html
 
 
