@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "territories",
     "structures",
     "smes",
+    "demo",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -170,11 +172,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.BoundedPageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # Agencies send "Authorization: Token <key>" (core.models.ApiToken, managed in the admin);
+    # Agencies send "Authorization: Token <key>" (structures.models.ApiToken, managed in the admin);
     # the session serves the browsable API. The token comes first so that an anonymous write
     # gets a 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.api.authentication.ApiTokenAuthentication",
+        "structures.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

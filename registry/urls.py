@@ -10,7 +10,5 @@ urlpatterns = [
     path("api/v1/", include("registry.api_urls")),
     re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("core.urls")),
-    path("", include("structures.urls")),
-    path("", include("territories.urls")),
+    path("", include("web.urls")),
 ]

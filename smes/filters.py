@@ -1,7 +1,7 @@
 """FilterSet of the SME list (``/api/v1/smes/``), with the conventions of the structures one.
 
 It filters what the view passes, which is already limited to what the caller may see (SME
-data is private: see ``smes.api.access``).
+data is private: see ``smes.access``).
 """
 
 from __future__ import annotations
@@ -13,17 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import (
     BoundingBoxFilter,
     CodeChoiceFilter,
-    CountryCodeFilter,
     IntegerFilter,
     SinceFilter,
     StableOrderingFilter,
     StrictBooleanFilter,
-    TerritoryReferenceFilter,
 )
 from smes.enums import ExportStage
 from smes.models import SME
 from structures.models import Sector, Service
 from structures.relay.criteria import expand_sector
+from territories.filters import CountryCodeFilter, TerritoryReferenceFilter
 
 
 class SMEFilter(django_filters.FilterSet):

@@ -23,8 +23,6 @@ from smes.validators import (
     validate_siret,
 )
 
-VIEW_PERMISSION = "smes.view_sme"
-
 
 class _NormalizedCharField(models.CharField):
     """CharField whose value is normalised before validation, in every path (form, service).
@@ -64,22 +62,6 @@ class SMEQuerySet(models.QuerySet):
     def in_territory(self, territory) -> SMEQuerySet:
         """SMEs whose commune lies in ``territory`` (any level), through the closure table."""
         return self.filter(commune__ancestor_links__ancestor=territory)
-
-    def visible_to(self, user) -> SMEQuerySet:
-        """SME records are not public.
-
-        Superusers, registry administrators (``structures.manage_all_structures``) and users
-        holding ``smes.view_sme`` see every SME; everyone else (anonymous visitors, structure
-        staff without that permission) sees none. The API narrows agencies further to their
-        token's territorial scope (``smes.api.access``).
-        """
-        from structures.querysets import is_registry_admin
-
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if is_registry_admin(user) or user.has_perm(VIEW_PERMISSION):
-            return self
-        return self.none()
 
     def real(self) -> SMEQuerySet:
         return self.filter(is_demo=False)

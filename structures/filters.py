@@ -16,17 +16,15 @@ from core.filters import (
     BeforeOrNeverFilter,
     BoundingBoxFilter,
     CodeChoiceFilter,
-    CommuneCodeFilter,
-    CountryCodeFilter,
     SinceFilter,
     StableOrderingFilter,
     StrictBooleanFilter,
-    TerritoryReferenceFilter,
 )
 from core.text import normalize_name
-from structures.enums import ContactKind, MarketStatus, StructureKind
+from structures.enums import ContactKind, MarketStatus, SectorKind, StructureKind
 from structures.models import Contact, Offer, OfferMarket, Sector, Service, Structure
 from structures.relay.criteria import expand_sector
+from territories.filters import CommuneCodeFilter, CountryCodeFilter, TerritoryReferenceFilter
 
 # How deep ``network`` follows the parent links (CCI France → régionale → territoriale → desk).
 NETWORK_DEPTH = 4
@@ -295,4 +293,22 @@ class ContactFilter(django_filters.FilterSet):
 
     class Meta:
         model = Contact
+        fields: list[str] = []
+
+
+class SectorFilter(django_filters.FilterSet):
+    """Filters of the sector catalogue (``/api/v1/sectors/``)."""
+
+    kind = django_filters.ChoiceFilter(
+        choices=SectorKind.choices,
+        help_text=_("naf_section (sections NAF), naf_division (divisions NAF) ou filiere."),
+        error_messages={
+            "invalid_choice": _(
+                "Nature inconnue : « %(value)s » (attendu naf_section, naf_division ou filiere)."
+            )
+        },
+    )
+
+    class Meta:
+        model = Sector
         fields: list[str] = []

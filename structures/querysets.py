@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-MANAGE_ALL_PERMISSION = "structures.manage_all_structures"
+from structures.permissions import editable_structures_q
 
 
 def months_ago(months: int, *, now: datetime.datetime | None = None) -> datetime.datetime:
@@ -26,16 +26,6 @@ def months_ago(months: int, *, now: datetime.datetime | None = None) -> datetime
     next_month = datetime.date(year + (month == 12), month % 12 + 1, 1)
     last_day = (next_month - datetime.timedelta(days=1)).day
     return now.replace(year=year, month=month, day=min(now.day, last_day))
-
-
-def is_registry_admin(user) -> bool:
-    """Registry administrator: an active superuser or holder of ``manage_all_structures``.
-
-    The one definition used by the querysets, the admin, the API and the SME app.
-    """
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_superuser or user.has_perm(MANAGE_ALL_PERMISSION))
 
 
 def _ancestors_of(commune):
@@ -74,18 +64,14 @@ class StructureQuerySet(models.QuerySet):
         )
 
     def editable_by(self, user) -> StructureQuerySet:
-        """Structures ``user`` may edit.
+        """Structures ``user`` may edit (the rule: ``structures.permissions``).
 
-        Superusers and holders of ``structures.manage_all_structures`` (registry administrators)
-        edit everything; other staff edit only the structures they are members of
-        (``StaffMembership``), not their descendants in the network: a CCI régionale does not
-        silently take over the listings of its CCI territoriales.
+        Registry administrators edit everything; other staff only the structures they are
+        members of, not their descendants in the network: a CCI régionale does not silently take
+        over the listings of its CCI territoriales.
         """
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if is_registry_admin(user):
-            return self.all()
-        return self.filter(staff_memberships__user=user)
+        condition = editable_structures_q(user)
+        return self.all() if condition is None else self.filter(condition)
 
 
 class OfferQuerySet(models.QuerySet):

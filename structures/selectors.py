@@ -1,62 +1,22 @@
-"""Reads of the structures domain, for views, API views, the admin and commands."""
+"""Reads of the structures domain, for the pages, the API, the admin and commands.
+
+What a caller may see follows ``structures.permissions``: the public sees published structures
+(active and validated), their active offers and public contacts; staff also see the structures
+they may edit, with inactive offers and private contacts; registry administrators see everything.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from django.db.models import F, Prefetch, Q, QuerySet
 
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
-from django.utils.translation import gettext_lazy as _
-
-from structures.enums import SectorKind
+from core.text import normalize_name
 from structures.models import Contact, Offer, OfferMarket, Sector, Service, Structure
+from structures.permissions import Caller, in_scope_q, sees_private_contacts
 
 
 def service_list() -> QuerySet[Service]:
     """The service catalogue in display order."""
     return Service.objects.order_by("position", "code")
-
-
-def service_by_code(*, code: str) -> Service:
-    """The service with ``code``; an unknown code is a validation error listing valid ones."""
-    try:
-        return Service.objects.get(code=code)
-    except Service.DoesNotExist:
-        valid = ", ".join(Service.objects.order_by("position").values_list("code", flat=True))
-        raise ValidationError(
-            _("Service inconnu : « %(code)s ». Services possibles : %(valid)s.")
-            % {"code": code, "valid": valid},
-            code="unknown_service",
-        ) from None
-
-
-def sector_list(*, kind: str | None = None) -> QuerySet[Sector]:
-    qs = Sector.objects.select_related("parent")
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs.order_by("kind", "code")
-
-
-def sectors_by_code(*, codes: Iterable[str]) -> list[Sector]:
-    """Sectors for the given codes, in order; an unknown code is a validation error naming it."""
-    codes = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
-    found = {s.code: s for s in Sector.objects.filter(code__in=codes)}
-    missing = [c for c in codes if c not in found]
-    if missing:
-        raise ValidationError(
-            _("Secteur(s) inconnu(s) : %(codes)s.") % {"codes": ", ".join(missing)},
-            code="unknown_sector",
-        )
-    return [found[c] for c in codes]
-
-
-def naf_section_of(*, naf_code: str) -> Sector | None:
-    """The NAF section of a NAF code in any form ("10.71C", "1071C", "10", "C")."""
-    code = (naf_code or "").strip().upper()
-    if len(code) == 1 and code.isalpha():
-        return Sector.objects.filter(kind=SectorKind.NAF_SECTION, code=code).first()
-    division = Sector.objects.filter(kind=SectorKind.NAF_DIVISION, code=code[:2]).first()
-    return division.parent if division else None
 
 
 def _offers_prefetch(*, public_only: bool) -> Prefetch:
@@ -102,8 +62,6 @@ def structure_list(
 ) -> QuerySet[Structure]:
     """Structures filtered by kind, location (``territory``: any level), coverage of a commune,
     offered service and name; ordered by name."""
-    from core.text import normalize_name
-
     qs = Structure.objects.select_related("commune")
     if public_only:
         qs = qs.published()
@@ -139,10 +97,107 @@ def offers_covering(
     return qs.select_related("structure", "service", "contact")
 
 
-def stale_structures(*, months: int = 12, user=None) -> QuerySet[Structure]:
-    """Active structures not confirmed for ``months`` months (those ``user`` may edit, if given),
-    the oldest confirmations first."""
-    qs = Structure.objects.active().stale(months=months)
-    if user is not None:
-        qs = qs.editable_by(user)
-    return qs.order_by("verified_at", "name", "pk")
+def sector_list() -> QuerySet[Sector]:
+    """The sector catalogue (NAF sections and divisions, filières) in code order."""
+    return Sector.objects.select_related("parent").order_by("kind", "code")
+
+
+def listings_of(*, user) -> QuerySet[Structure]:
+    """The structures ``user`` may edit with their offers and contacts, oldest confirmation first
+    ("Mes fiches")."""
+    return (
+        Structure.objects.editable_by(user)
+        .select_related("commune")
+        .prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.select_related("service").order_by(
+                    "service__position", "pk"
+                ),
+            ),
+            "contacts",
+        )
+        # Never confirmed first, on both databases (PostgreSQL sorts NULL last by default).
+        .order_by(F("verified_at").asc(nulls_first=True), "name", "pk")
+    )
+
+
+# --- What a caller may see (API) ----------------------------------------------------------------
+
+
+def _editable(caller: Caller, path: str = "pk") -> Q:
+    # A subquery rather than the per-request id cache: a list must reflect memberships as they
+    # are in the database now.
+    return Q(**{f"{path}__in": Structure.objects.editable_by(caller.user).values("pk")})
+
+
+def visible_structures(*, caller: Caller) -> QuerySet[Structure]:
+    if caller.is_registry_admin:
+        return Structure.objects.all()
+    published = Q(is_active=True, is_validated=True)
+    if caller.is_authenticated:
+        return Structure.objects.filter(published | _editable(caller))
+    return Structure.objects.filter(published)
+
+
+def structure_list_for(*, caller: Caller) -> QuerySet[Structure]:
+    """Visible structures with what a list shows, in a fixed number of queries."""
+    return (
+        visible_structures(caller=caller)
+        .select_related("commune", "country", "parent")
+        .prefetch_related("coverage")
+    )
+
+
+def visible_offers(*, caller: Caller) -> QuerySet[Offer]:
+    if caller.is_registry_admin:
+        return Offer.objects.all()
+    published = Q(is_active=True, structure__is_active=True, structure__is_validated=True)
+    if caller.is_authenticated:
+        return Offer.objects.filter(published | _editable(caller, "structure_id"))
+    return Offer.objects.filter(published)
+
+
+def offer_list_for(*, caller: Caller) -> QuerySet[Offer]:
+    return (
+        visible_offers(caller=caller)
+        .select_related("structure", "service", "contact", "contact__structure")
+        .prefetch_related(
+            "coverage",
+            "sectors",
+            "naf_include",
+            "naf_exclude",
+            Prefetch("markets", queryset=OfferMarket.objects.select_related("country")),
+        )
+    )
+
+
+def visible_contacts(*, caller: Caller) -> QuerySet[Contact]:
+    """Public contacts of visible structures; private ones to their staff, and to holders of
+    ``structures.view_contact`` within their token's territories."""
+    qs = Contact.objects.filter(structure__in=visible_structures(caller=caller).values("pk"))
+    if not caller.is_authenticated:
+        return qs.filter(is_public=True)
+    if sees_private_contacts(caller):
+        scope = in_scope_q(caller, commune_path="structure__commune")
+        if not scope:  # not limited by territory: every private contact
+            return qs
+        return qs.filter(Q(is_public=True) | _editable(caller, "structure_id") | scope)
+    return qs.filter(Q(is_public=True) | _editable(caller, "structure_id"))
+
+
+def structure_detail_for(*, caller: Caller) -> QuerySet[Structure]:
+    """Visible structures with their visible offers, contacts and members (API detail)."""
+    offers = offer_list_for(caller=caller).order_by("service__position", "pk")
+    if not caller.is_registry_admin:
+        active = Q(is_active=True)
+        if caller.is_authenticated:
+            active |= _editable(caller, "structure_id")
+        offers = offers.filter(active)
+    contacts = visible_contacts(caller=caller).order_by("position", "name", "pk")
+    return structure_list_for(caller=caller).prefetch_related(
+        Prefetch("offers", queryset=offers),
+        Prefetch("contacts", queryset=contacts),
+        Prefetch("children", queryset=visible_structures(caller=caller).order_by("name", "pk")),
+        "member_counts",
+    )

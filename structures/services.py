@@ -20,14 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from structures.enums import MarketStatus, SectorKind, StaffRole
+from structures.enums import MarketStatus, SectorKind
 from structures.exceptions import StaleVersionError
 from structures.models import (
     Contact,
     Offer,
     OfferMarket,
     Service,
-    StaffMembership,
     Structure,
 )
 
@@ -175,15 +174,6 @@ def set_structure_validation(*, structure: Structure, is_validated: bool, user=N
         current.version += 1
         _save(current, user=user, reason="Validation" if is_validated else "Retrait de validation")
     return current
-
-
-def add_staff_member(
-    *, structure: Structure, user, role: str = StaffRole.EDITOR
-) -> StaffMembership:
-    membership, _created = StaffMembership.objects.update_or_create(
-        structure=structure, user=user, defaults={"role": role}
-    )
-    return membership
 
 
 # --- Contacts -----------------------------------------------------------------------------------

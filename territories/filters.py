@@ -1,10 +1,108 @@
+"""Territories given by official codes in filters and forms, and the territory list's FilterSet.
+
+Each field validates its input: a bad code is a form error with a French message (a 400 naming
+the parameter in the API, a message under the field in HTML), never a 500.
+"""
+
+from __future__ import annotations
+
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import StrictBooleanFilter
 from territories.enums import TerritoryLevel
 from territories.models import Territory
-from territories.selectors import get_territory, search_territories
+from territories.selectors import (
+    TerritoryLookupError,
+    get_territory,
+    resolve_commune,
+    search_territories,
+)
+
+# Bare codes of these shapes are unambiguous; a région must be written "region:76" since its
+# two digits collide with département codes.
+_BARE_LEVEL_BY_LENGTH = {9: TerritoryLevel.EPCI, 5: TerritoryLevel.COMMUNE}
+
+
+def _lookup_error(exc: TerritoryLookupError) -> forms.ValidationError:
+    # The message may quote the user's input, "%" included: pass it as a parameter, since
+    # django-filter formats every message with its params.
+    return forms.ValidationError("%(message)s", code=exc.code, params={"message": exc.message})
+
+
+def resolve_territory_reference(value: str):
+    """A territory from "niveau:code" ("region:76", "epci:243400017") or a bare code.
+
+    Bare codes: 9 digits → EPCI, 5 characters → commune (old codes resolved), 2–3 characters →
+    département, two letters → country. Raises ``forms.ValidationError`` with a French message.
+    """
+    raw = (value or "").strip()
+    level, sep, code = raw.partition(":")
+    try:
+        if sep:
+            level = level.strip().lower()
+            if level in (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT):
+                return resolve_commune(code=code).commune
+            return get_territory(level=level, code=code)
+        code = raw.upper()
+        if len(code) in _BARE_LEVEL_BY_LENGTH:
+            if _BARE_LEVEL_BY_LENGTH[len(code)] == TerritoryLevel.COMMUNE:
+                return resolve_commune(code=code).commune
+            return get_territory(level=TerritoryLevel.EPCI, code=code)
+        if code.isalpha() and len(code) == 2 and code not in ("2A", "2B"):
+            return get_territory(level=TerritoryLevel.COUNTRY, code=code)
+        return get_territory(level=TerritoryLevel.DEPARTEMENT, code=code)
+    except TerritoryLookupError as exc:
+        raise _lookup_error(exc) from None
+
+
+class TerritoryReferenceField(forms.CharField):
+    """A territory given as "niveau:code" or a bare official code (see above)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        return resolve_territory_reference(value)
+
+
+class CommuneCodeField(forms.CharField):
+    """A commune by INSEE code; an old code resolves to the current commune."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return resolve_commune(code=value).commune
+        except TerritoryLookupError as exc:
+            raise _lookup_error(exc) from None
+
+
+class CountryCodeField(forms.CharField):
+    """A country by ISO 3166-1 alpha-2 code (case-insensitive)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return get_territory(level=TerritoryLevel.COUNTRY, code=value)
+        except TerritoryLookupError as exc:
+            raise _lookup_error(exc) from None
+
+
+class TerritoryReferenceFilter(django_filters.CharFilter):
+    field_class = TerritoryReferenceField
+
+
+class CommuneCodeFilter(django_filters.CharFilter):
+    field_class = CommuneCodeField
+
+
+class CountryCodeFilter(django_filters.CharFilter):
+    field_class = CountryCodeField
 
 
 class TerritoryFilter(django_filters.FilterSet):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import InputError, MalformedInput, UnknownObject
 from core.text import normalize_name
 from territories.enums import TerritoryLevel
 from territories.models import CommuneAlias, PostalCode, Territory
@@ -38,21 +39,16 @@ CODE_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
 POSTAL_CODE_PATTERN = re.compile(r"^\d{5}$")
 
 
-class TerritoryLookupError(Exception):
+class TerritoryLookupError(InputError):
     """Base of the lookup errors; ``message`` is French text fit to show a user."""
 
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
-
-class MalformedCode(TerritoryLookupError):
+class MalformedCode(TerritoryLookupError, MalformedInput):
     def __init__(self, message: str) -> None:
         super().__init__(message, code="malformed")
 
 
-class UnknownTerritory(TerritoryLookupError):
+class UnknownTerritory(TerritoryLookupError, UnknownObject):
     def __init__(self, message: str) -> None:
         super().__init__(message, code="unknown")
 

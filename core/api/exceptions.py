@@ -12,7 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from territories.selectors import MalformedCode, UnknownTerritory
+from core.exceptions import MalformedInput, UnknownObject
 
 
 def _flatten(detail) -> list[str] | dict:
@@ -24,10 +24,14 @@ def _flatten(detail) -> list[str] | dict:
 
 
 def json_exception_handler(exc, context):
-    if isinstance(exc, MalformedCode):
+    payload = getattr(exc, "payload", None)
+    if isinstance(exc, exceptions.APIException) and isinstance(payload, dict):
+        # An exception that carries its own documented body (e.g. the relay's candidates).
+        return Response(payload, status=exc.status_code)
+    if isinstance(exc, MalformedInput):
         exc = exceptions.ValidationError({"code": [exc.message]})
         exc.default_code = "malformed"
-    elif isinstance(exc, UnknownTerritory):
+    elif isinstance(exc, UnknownObject):
         return Response(
             {"detail": exc.message, "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
         )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import CodeRelatedField
 from smes.enums import EmployeeRange, ExportStage
 from smes.models import SME
-from structures.api.inputs import CodeRelatedField, TerritoryReferenceField
 from structures.models import Service
+from territories.api.fields import TerritoryReferenceField
 from territories.api.serializers import TerritoryRefSerializer
 from territories.enums import TerritoryLevel
 

@@ -1,4 +1,4 @@
-"""``/api/v1/smes/``: SMEs for authorised callers only (see ``smes.api.access``)."""
+"""``/api/v1/smes/``: SMEs for authorised callers only (see ``smes.access``)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ from rest_framework.response import Response
 
 from core.api.etag import check_if_match, etag_for
 from core.api.validation import as_api_error
-from smes.api import access
+from smes import access
 from smes.api.serializers import SMEInputSerializer, SMESerializer
 from smes.filters import SMEFilter
 from smes.models import SME
+from smes.selectors import smes_visible_to
 from smes.services.sme import create_or_update_sme
 from smes.validators import normalize_identifier
 from structures.api.mixins import TABULAR_RENDERERS, ConditionalRetrieveMixin
+from structures.permissions import caller_for
 
 OUT_OF_SCOPE = _("Cette commune est hors du périmètre de votre jeton.")
 NO_ACCESS = _(
@@ -44,9 +46,10 @@ def _write_kwargs(validated: dict) -> dict:
 
 
 def _check_scope(request, commune) -> None:
-    if commune is not None and not access.commune_allowed(request, commune):
+    allowed = access.commune_allowed(caller_for(request), commune)
+    if commune is not None and not allowed:
         raise exceptions.PermissionDenied(OUT_OF_SCOPE)
-    if commune is None and not access.commune_allowed(request, None):
+    if commune is None and not allowed:
         raise exceptions.PermissionDenied(
             _("Avec un jeton limité à un territoire, la commune de l'entreprise est obligatoire.")
         )
@@ -60,11 +63,7 @@ def _call(**kwargs):
 
 
 def _read_queryset(request):
-    return (
-        access.visible_smes(request)
-        .select_related("commune", "sector")
-        .prefetch_related("target_markets", "needs")
-    )
+    return smes_visible_to(caller=caller_for(request))
 
 
 class _SMEAccessMixin:
@@ -72,7 +71,7 @@ class _SMEAccessMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if not access.may_read_smes(request):
+        if not access.may_read_smes(caller_for(request)):
             raise exceptions.PermissionDenied(NO_ACCESS)
 
 
@@ -101,7 +100,7 @@ class SMEListView(_SMEAccessMixin, generics.ListCreateAPIView):
         return _read_queryset(self.request).order_by("name", "pk")
 
     def create(self, request, *args, **kwargs):
-        if not access.may_add_smes(request):
+        if not access.may_add_smes(caller_for(request)):
             raise exceptions.PermissionDenied(_("Vous n'avez pas le droit d'enregistrer des PME."))
         serializer = SMEInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -170,7 +169,7 @@ class SMEDetailView(_SMEAccessMixin, ConditionalRetrieveMixin, generics.Retrieve
 
     def update(self, request, *args, **kwargs):
         sme = self.get_object()
-        if not access.may_change_smes(request):
+        if not access.may_change_smes(caller_for(request)):
             raise exceptions.PermissionDenied(_("Vous n'avez pas le droit de modifier les PME."))
         serializer = SMEInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

@@ -1,15 +1,18 @@
 """Django admin of the structures app (see docs/structures-admin.md).
 
 Staff of a structure see and edit only their own structures, offers and contacts; registry
-administrators see everything (``structures.admin.scoping``). Listings and offers are protected
+administrators see everything (``structures.admin.scoping``, built on the rules of
+``structures.permissions``). Listings and offers are protected
 against lost updates (``structures.admin.concurrency``).
 """
 
+from structures.admin.access import ApiTokenAdmin
 from structures.admin.offer import ContactAdmin, OfferAdmin
 from structures.admin.reference import SectorAdmin, ServiceAdmin, StaffMembershipAdmin
 from structures.admin.structure import StructureAdmin
 
 __all__ = [
+    "ApiTokenAdmin",
     "ContactAdmin",
     "OfferAdmin",
     "SectorAdmin",

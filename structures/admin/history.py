@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from structures.admin.scoping import is_registry_admin
+from structures.permissions import is_registry_admin
 
 # Bookkeeping columns whose change says nothing to a reader of the history.
 HIDDEN_HISTORY_FIELDS = frozenset({"version", "updated_at", "search_name", "coordinates_flagged"})

@@ -10,8 +10,9 @@ from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.filters import OfferRegionFilter
 from structures.admin.forms import OfferAdminForm
 from structures.admin.history import ScopedHistoryAdmin
-from structures.admin.scoping import StructureScopedMixin, editable_structure_ids, is_registry_admin
+from structures.admin.scoping import StructureScopedMixin
 from structures.models import Contact, Offer, OfferCoverage, OfferMarket
+from structures.permissions import editable_structure_ids, is_registry_admin
 
 
 class OfferCoverageInline(StructureScopedMixin, admin.TabularInline):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from structures.admin.scoping import is_registry_admin
 from structures.models import Sector, Service, StaffMembership
+from structures.permissions import is_registry_admin
 
 
 class RegistryAdminOnlyChangesMixin:

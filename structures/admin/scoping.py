@@ -6,35 +6,16 @@ lists, change forms, delete pages, history pages, actions and autocomplete resul
 a contact is limited to the user's scope, so a crafted POST naming another chamber's object fails
 validation like any invalid choice.
 
-A registry administrator is a superuser or a holder of ``structures.manage_all_structures``
-(granted to the "Administrateurs du registre" group by ``manage.py setup_staff_groups``); the
-same rule as ``Structure.objects.editable_by``.
+The rules themselves (registry administrator, structures a user may edit) are those of
+``structures.permissions``, shared with the API and the pages.
 """
 
 from __future__ import annotations
 
-import contextlib
-
 from django.db.models import Model, QuerySet
 
 from structures.models import Contact, Offer, Structure
-from structures.querysets import MANAGE_ALL_PERMISSION, is_registry_admin  # noqa: F401 (re-exported)
-
-REGISTRY_ADMIN_GROUP = "Administrateurs du registre"
-STAFF_GROUP = "Personnel des structures"
-
-# Cached on the user object, which lives as long as the request.
-_IDS_CACHE_ATTR = "_structures_editable_ids"
-
-
-def editable_structure_ids(user) -> frozenset[int]:
-    """Ids of the structures a (non registry administrator) user belongs to, once per request."""
-    cached = getattr(user, _IDS_CACHE_ATTR, None)
-    if cached is None:
-        cached = frozenset(Structure.objects.editable_by(user).values_list("pk", flat=True))
-        with contextlib.suppress(AttributeError):  # exotic user objects: no cache
-            setattr(user, _IDS_CACHE_ATTR, cached)
-    return cached
+from structures.permissions import editable_structure_ids, is_registry_admin
 
 
 def scope_to_user(queryset: QuerySet, user, *, structure_path: str) -> QuerySet:

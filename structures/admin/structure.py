@@ -22,7 +22,7 @@ from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.filters import STALE_MONTHS, RegionFilter, ServiceFilter, StaleFilter
 from structures.admin.forms import OfferInlineForm, OfferInlineFormSet, StructureAdminForm
 from structures.admin.history import ScopedHistoryAdmin
-from structures.admin.scoping import StructureScopedMixin, is_registry_admin
+from structures.admin.scoping import StructureScopedMixin
 from structures.models import (
     Contact,
     Offer,
@@ -32,6 +32,7 @@ from structures.models import (
     StructureLink,
     StructureMemberCount,
 )
+from structures.permissions import is_registry_admin
 from structures.querysets import months_ago
 
 # Fields only registry administrators change: where the data comes from, whether it is

@@ -6,13 +6,10 @@ check, history) live in ``structures.services``, which the views call.
 
 from __future__ import annotations
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.filters import resolve_territory_reference
+from core.api.fields import CodeRelatedField, IdRelatedField
 from structures.enums import (
     ContactKind,
     GeocodingPrecision,
@@ -23,58 +20,8 @@ from structures.enums import (
     StructureKind,
 )
 from structures.models import Contact, Sector, Service, Structure
+from territories.api.fields import TerritoryReferenceField
 from territories.enums import TerritoryLevel
-
-
-class TerritoryReferenceField(serializers.CharField):
-    """A territory as "niveau:code" or a bare official code; ``levels`` restricts the level."""
-
-    def __init__(self, *, levels: tuple[str, ...] | None = None, **kwargs):
-        self.levels = levels
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if self.levels and self.levels == (TerritoryLevel.COUNTRY,) and ":" not in value:
-            value = f"country:{value}"
-        try:
-            territory = resolve_territory_reference(value)
-        except forms.ValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-        if self.levels and territory.level not in self.levels:
-            raise serializers.ValidationError(
-                _("Territoire de niveau « %(level)s » refusé ici : attendu %(levels)s.")
-                % {"level": territory.level, "levels": ", ".join(self.levels)}
-            )
-        return territory
-
-    def to_representation(self, value):
-        return f"{value.level}:{value.code}"
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class CodeRelatedField(serializers.SlugRelatedField):
-    """A related object by code / slug, with a French message naming the unknown value."""
-
-    default_error_messages = {
-        "does_not_exist": _("Valeur inconnue : « {value} »."),
-        "invalid": _("Valeur invalide."),
-    }
-
-    def to_internal_value(self, data):
-        # PostgreSQL refuses NUL in text: such a code cannot exist, say so instead of a 500.
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdRelatedField(serializers.PrimaryKeyRelatedField):
-    default_error_messages = {
-        "does_not_exist": _("Identifiant inconnu : « {pk_value} »."),
-        "incorrect_type": _("Identifiant numérique attendu."),
-    }
-
 
 PLACE_LEVELS = (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT)
 COVERAGE_HELP = _(

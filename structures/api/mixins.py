@@ -11,9 +11,13 @@ from rest_framework.response import Response
 from core.api.etag import etag_for
 from core.api.renderers import CSVRenderer, GeoJSONRenderer
 from core.api.validation import as_api_error
-from structures.admin.scoping import editable_structure_ids
-from structures.api.queries import may_edit, sees_private_contacts
 from structures.exceptions import StaleVersionError
+from structures.permissions import (
+    caller_for,
+    editable_structure_ids,
+    may_edit_structure,
+    sees_private_contacts,
+)
 
 TABULAR_RENDERERS = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, GeoJSONRenderer]
 
@@ -24,17 +28,19 @@ NOT_YOUR_STRUCTURE = _(
 
 
 def private_contact_context(request) -> dict:
-    user = request.user
+    caller = caller_for(request)
     return {
-        "private_contacts": sees_private_contacts(user=user),
-        "editable_ids": editable_structure_ids(user) if user.is_authenticated else frozenset(),
+        "private_contacts": sees_private_contacts(caller),
+        "editable_ids": editable_structure_ids(caller.user)
+        if caller.is_authenticated
+        else frozenset(),
     }
 
 
 def require_editor(request, structure) -> None:
     if not request.user.is_authenticated:
         raise exceptions.NotAuthenticated()
-    if not may_edit(request=request, structure=structure):
+    if not may_edit_structure(caller_for(request), structure):
         raise exceptions.PermissionDenied(NOT_YOUR_STRUCTURE)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from structures.api import opendata, relay, views
+from structures.api import opendata, views
 
 urlpatterns = [
     path("structures/", views.StructureListView.as_view(), name="structure-list"),
@@ -20,7 +20,6 @@ urlpatterns = [
     path("sectors/<str:code>/", views.SectorDetailView.as_view(), name="sector-detail"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
-    path("relays/", relay.RelayView.as_view(), name="relay-lookup"),
     path(
         "opendata/structures.csv",
         opendata.OpenDataCSVView.as_view(),

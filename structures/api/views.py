@@ -1,6 +1,7 @@
 """Structures, offers, contacts and the reference catalogues (``/api/v1/``).
 
-Views stay thin: visibility comes from ``structures.api.queries``, filters from
+Views stay thin: what a caller may see comes from ``structures.selectors`` (rules:
+``structures.permissions``), filters from
 ``structures.filters``, writes from ``structures.services`` (the same functions as the admin).
 """
 
@@ -20,8 +21,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from core.api.etag import check_if_match, expected_version
-from structures import services
-from structures.api import queries
+from structures import selectors, services
 from structures.api.inputs import (
     ContactInputSerializer,
     OfferInputSerializer,
@@ -43,10 +43,9 @@ from structures.api.serializers import (
     StructureDetailSerializer,
     StructureSerializer,
 )
-from structures.enums import SectorKind
-from structures.filters import ContactFilter, OfferFilter, StructureFilter
+from structures.filters import ContactFilter, OfferFilter, SectorFilter, StructureFilter
 from structures.models import Contact, Sector, Service
-from structures.querysets import is_registry_admin
+from structures.permissions import caller_for, is_registry_admin
 from territories.api.serializers import TerritorySerializer
 from territories.models import Territory
 
@@ -109,7 +108,7 @@ class StructureListView(ServiceErrorsMixin, generics.ListCreateAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
-        return queries.structure_list_queryset(user=self.request.user).order_by("name", "pk")
+        return selectors.structure_list_for(caller=caller_for(self.request)).order_by("name", "pk")
 
     def create(self, request, *args, **kwargs):
         if not is_registry_admin(request.user):
@@ -121,9 +120,7 @@ class StructureListView(ServiceErrorsMixin, generics.ListCreateAPIView):
         structure = self.call_service(
             services.create_structure, data=dict(serializer.validated_data), user=request.user
         )
-        structure = queries.structure_detail_queryset(user=request.user, request=request).get(
-            pk=structure.pk
-        )
+        structure = selectors.structure_detail_for(caller=caller_for(request)).get(pk=structure.pk)
         body = StructureDetailSerializer(structure, context=self._context()).data
         return tagged(Response(body, status=status.HTTP_201_CREATED), structure)
 
@@ -138,7 +135,7 @@ class _StructureDetailBase(
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
-        return queries.structure_detail_queryset(user=self.request.user, request=self.request)
+        return selectors.structure_detail_for(caller=caller_for(self.request))
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), **private_contact_context(self.request)}
@@ -222,7 +219,7 @@ class OfferListView(ServiceErrorsMixin, generics.ListCreateAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
-        return queries.offer_list_queryset(user=self.request.user).order_by("pk")
+        return selectors.offer_list_for(caller=caller_for(self.request)).order_by("pk")
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), **private_contact_context(self.request)}
@@ -267,7 +264,7 @@ class OfferDetailView(ConditionalRetrieveMixin, ServiceErrorsMixin, generics.Ret
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
-        return queries.offer_list_queryset(user=self.request.user)
+        return selectors.offer_list_for(caller=caller_for(self.request))
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), **private_contact_context(self.request)}
@@ -318,7 +315,7 @@ class ContactListView(ServiceErrorsMixin, generics.ListCreateAPIView):
 
     def get_queryset(self):
         return (
-            queries.visible_contacts(user=self.request.user, request=self.request)
+            selectors.visible_contacts(caller=caller_for(self.request))
             .select_related("structure")
             .order_by("structure_id", "position", "pk")
         )
@@ -359,9 +356,9 @@ class ContactDetailView(
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
-        return queries.visible_contacts(
-            user=self.request.user, request=self.request
-        ).select_related("structure")
+        return selectors.visible_contacts(caller=caller_for(self.request)).select_related(
+            "structure"
+        )
 
     def update(self, request, *args, **kwargs):
         contact = self.get_object()
@@ -387,7 +384,7 @@ class ContactDetailView(
 class ServiceListView(generics.ListAPIView):
     serializer_class = ServiceSerializer
     pagination_class = None
-    queryset = Service.objects.order_by("position", "code")
+    queryset = selectors.service_list()
 
 
 @extend_schema(tags=["référentiels"])
@@ -397,38 +394,11 @@ class ServiceDetailView(generics.RetrieveAPIView):
     lookup_field = "code"
 
 
-@extend_schema(
-    tags=["référentiels"],
-    summary=_("Secteurs (NAF rév. 2 et filières)"),
-    parameters=[
-        OpenApiParameter(
-            "kind",
-            str,
-            enum=SectorKind.values,
-            description=_("naf_section, naf_division ou filiere."),
-        )
-    ],
-)
+@extend_schema(tags=["référentiels"], summary=_("Secteurs (NAF rév. 2 et filières)"))
 class SectorListView(generics.ListAPIView):
     serializer_class = SectorSerializer
-    filterset_class = None
-    filter_backends = []
-
-    def get_queryset(self):
-        qs = Sector.objects.select_related("parent").order_by("kind", "code")
-        kind = self.request.query_params.get("kind")
-        if kind:
-            if kind not in SectorKind.values:
-                raise exceptions.ValidationError(
-                    {
-                        "kind": [
-                            _("Nature inconnue : attendu %(v)s.")
-                            % {"v": ", ".join(SectorKind.values)}
-                        ]
-                    }
-                )
-            qs = qs.filter(kind=kind)
-        return qs
+    filterset_class = SectorFilter
+    queryset = selectors.sector_list()
 
 
 @extend_schema(tags=["référentiels"])

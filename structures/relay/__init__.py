@@ -1,1 +1,1 @@
-"""The nearest competent relay lookup (DESIGN §5); see docs/relay.md for exact semantics."""
+"""The nearest competent relay lookup; docs/relay.md gives its exact semantics."""

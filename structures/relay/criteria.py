@@ -1,4 +1,4 @@
-"""Competence criteria other than territory: sector, market, eligibility (DESIGN §5).
+"""Competence criteria other than territory: sector, market, eligibility (docs/relay.md §3).
 
 One definition, used by the engine and re-stated independently by the test reference.
 A criterion the caller did not give never filters: the restriction becomes a note instead.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -131,6 +132,47 @@ class Verdict:
     notes: tuple[str, ...]
 
 
+def _market(row: dict, country: str | None) -> tuple[str, str] | None:
+    """(status, market match) for the target country, or None when the offer is not for it."""
+    if not country:
+        return OK, MarketMatch.NOT_ASKED
+    if f"|{country}|" in row["market_codes"]:
+        return OK, MarketMatch.EXPLICIT
+    if f"|{country}|" in row["planned_codes"]:
+        return PLANNED, MarketMatch.PLANNED
+    if row["market_codes"] or row["planned_codes"]:
+        return None
+    return OK, MarketMatch.GENERALIST
+
+
+def _eligibility(
+    row: dict, profile: EligibilityProfile | None, profile_naf: frozenset[str], today: date
+) -> list[str] | None:
+    """Notes for the conditions the profile does not say; None when it fails one."""
+    notes: list[str] = []
+    employees = profile.employees if profile else None
+    low, high = row["min_employees"], row["max_employees"]
+    if employees is not None:
+        if (low is not None and employees < low) or (high is not None and employees > high):
+            return None
+    elif note := employee_note(low, high):
+        notes.append(note)
+    age = profile.age_years(today) if profile else None
+    if row["min_age_years"]:
+        if age is None:
+            notes.append(age_note(row["min_age_years"]))
+        elif age < row["min_age_years"]:
+            return None
+    if profile_naf:
+        if row["naf_include"] and not _has_any(row["naf_include"], profile_naf):
+            return None
+        if row["naf_exclude"] and _has_any(row["naf_exclude"], profile_naf):
+            return None
+    else:
+        notes += naf_notes(row["naf_include"], row["naf_exclude"])
+    return notes
+
+
 def judge(
     row: dict,
     *,
@@ -149,53 +191,50 @@ def judge(
             notes.append(
                 _("réservé aux secteurs : %(codes)s") % {"codes": _listed(row["sector_codes"])}
             )
-
-    has_markets = bool(row["market_codes"] or row["planned_codes"])
-    status = OK
-    if country:
-        if f"|{country}|" in row["market_codes"]:
-            market = MarketMatch.EXPLICIT
-        elif f"|{country}|" in row["planned_codes"]:
-            market, status = MarketMatch.PLANNED, PLANNED
-        elif has_markets:
-            return Verdict(NO, MarketMatch.RESTRICTED, ())
-        else:
-            market = MarketMatch.GENERALIST
-    else:
-        market = MarketMatch.NOT_ASKED
-        if row["market_codes"]:
-            notes.append(
-                _("pour les marchés : %(codes)s") % {"codes": _listed(row["market_codes"])}
-            )
-
-    employees = profile.employees if profile else None
-    low, high = row["min_employees"], row["max_employees"]
-    if employees is not None:
-        if (low is not None and employees < low) or (high is not None and employees > high):
-            return Verdict(NO, market, ())
-    elif note := employee_note(low, high):
-        notes.append(note)
-
-    age = profile.age_years(today) if profile else None
-    if row["min_age_years"]:
-        if age is not None:
-            if age < row["min_age_years"]:
-                return Verdict(NO, market, ())
-        else:
-            notes.append(age_note(row["min_age_years"]))
-
-    if profile_naf:
-        if row["naf_include"] and not _has_any(row["naf_include"], profile_naf):
-            return Verdict(NO, market, ())
-        if row["naf_exclude"] and _has_any(row["naf_exclude"], profile_naf):
-            return Verdict(NO, market, ())
-    else:
-        notes += naf_notes(row["naf_include"], row["naf_exclude"])
-
+    market = _market(row, country)
+    if market is None:
+        return Verdict(NO, MarketMatch.RESTRICTED, ())
+    status, match = market
+    if not country and row["market_codes"]:
+        notes.append(_("pour les marchés : %(codes)s") % {"codes": _listed(row["market_codes"])})
+    eligibility = _eligibility(row, profile, profile_naf, today)
+    if eligibility is None:
+        return Verdict(NO, match, ())
     member = profile is not None and row["structure_id"] in profile.member_of
+    notes += eligibility
     notes += access_notes(
         members_only=row["members_only"],
         application_required=row["application_required"],
         member=member,
     )
-    return Verdict(status, market, tuple(notes))
+    return Verdict(status, match, tuple(notes))
+
+
+@dataclass(frozen=True)
+class Judge:
+    """The criteria of one query, applied to index rows (``judge`` with its arguments bound)."""
+
+    sectors: frozenset[str] | None
+    country: str | None
+    profile: EligibilityProfile | None
+    today: date
+
+    @classmethod
+    def for_query(cls, query, *, today: date) -> Judge:
+        return cls(
+            sectors=query.sectors, country=query.country_code, profile=query.profile, today=today
+        )
+
+    @cached_property
+    def profile_naf(self) -> frozenset[str]:
+        return naf_codes_of(self.profile.naf_code if self.profile else None)
+
+    def __call__(self, row: dict) -> Verdict:
+        return judge(
+            row,
+            sectors=self.sectors,
+            country=self.country,
+            profile=self.profile,
+            profile_naf=self.profile_naf,
+            today=self.today,
+        )

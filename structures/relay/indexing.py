@@ -20,76 +20,57 @@ def _codes(values: Iterable[str]) -> str:
     return f"|{'|'.join(values)}|" if values else ""
 
 
-def _entries_for(offer_ids: list[int], rank_cache: dict[int, int]) -> list[RelayIndexEntry]:
-    from structures.models import Offer, OfferCoverage, OfferMarket, StructureCoverage
-    from territories.models import Territory, TerritoryAncestor
+_OFFER_VALUES = (
+    "pk",
+    "structure_id",
+    "service_id",
+    "min_employees",
+    "max_employees",
+    "min_age_years",
+    "members_only",
+    "application_required",
+    "delivery",
+    "structure__slug",
+    "structure__latitude",
+    "structure__longitude",
+    "structure__commune_id",
+    "structure__commune__latitude",
+    "structure__commune__longitude",
+)
 
-    offers = list(
+
+def _indexable_offers(offer_ids: list[int]) -> list[dict]:
+    """Active offers of published structures (rule R4), as plain values."""
+    from structures.models import Offer
+
+    return list(
         Offer.objects.filter(
             pk__in=offer_ids,
             is_active=True,
             structure__is_active=True,
             structure__is_validated=True,
-        ).values(
-            "pk",
-            "structure_id",
-            "service_id",
-            "min_employees",
-            "max_employees",
-            "min_age_years",
-            "members_only",
-            "application_required",
-            "delivery",
-            "structure__slug",
-            "structure__latitude",
-            "structure__longitude",
-            "structure__commune_id",
-            "structure__commune__latitude",
-            "structure__commune__longitude",
-        )
+        ).values(*_OFFER_VALUES)
     )
-    if not offers:
-        return []
-    ids = [o["pk"] for o in offers]
-    structure_ids = {o["structure_id"] for o in offers}
+
+
+def _coverages(offers: list[dict], rank_cache: dict[int, int]) -> dict[int, set[int]]:
+    """Each offer's effective coverage: its own, else its structure's, else the structure's own
+    commune (docs/relay.md §2). Fills ``rank_cache`` with the ranks of those territories."""
+    from structures.models import OfferCoverage, StructureCoverage
+    from territories.models import Territory
+
     own: dict[int, set[int]] = defaultdict(set)
-    for offer_id, territory_id in OfferCoverage.objects.filter(offer_id__in=ids).values_list(
-        "offer_id", "territory_id"
-    ):
+    for offer_id, territory_id in OfferCoverage.objects.filter(
+        offer_id__in=[o["pk"] for o in offers]
+    ).values_list("offer_id", "territory_id"):
         own[offer_id].add(territory_id)
     inherited: dict[int, set[int]] = defaultdict(set)
     for structure_id, territory_id in StructureCoverage.objects.filter(
-        structure_id__in=structure_ids
+        structure_id__in={o["structure_id"] for o in offers}
     ).values_list("structure_id", "territory_id"):
         inherited[structure_id].add(territory_id)
-    communes = {o["structure__commune_id"] for o in offers if o["structure__commune_id"]}
-    region_of = dict(
-        TerritoryAncestor.objects.filter(
-            descendant_id__in=communes, ancestor_rank=REGION_RANK
-        ).values_list("descendant_id", "ancestor_id")
-    )
-    sectors: dict[int, set[str]] = defaultdict(set)
-    naf_in: dict[int, set[str]] = defaultdict(set)
-    naf_out: dict[int, set[str]] = defaultdict(set)
-    for relation, target in (
-        (Offer.sectors.through, sectors),
-        (Offer.naf_include.through, naf_in),
-        (Offer.naf_exclude.through, naf_out),
-    ):
-        for offer_id, code in relation.objects.filter(offer_id__in=ids).values_list(
-            "offer_id", "sector__code"
-        ):
-            target[offer_id].add(code)
-    active: dict[int, set[str]] = defaultdict(set)
-    planned: dict[int, set[str]] = defaultdict(set)
-    for offer_id, code, status in OfferMarket.objects.filter(offer_id__in=ids).values_list(
-        "offer_id", "country__code", "status"
-    ):
-        (active if status == MarketStatus.ACTIVE else planned)[offer_id].add(code)
-
     coverage_of: dict[int, set[int]] = {}
     for offer in offers:
-        # Empty offer coverage inherits the structure's; with neither, the structure's own commune.
         territories = own.get(offer["pk"]) or inherited.get(offer["structure_id"])
         if not territories and offer["structure__commune_id"]:
             territories = {offer["structure__commune_id"]}
@@ -97,27 +78,74 @@ def _entries_for(offer_ids: list[int], rank_cache: dict[int, int]) -> list[Relay
     missing = {t for ts in coverage_of.values() for t in ts} - rank_cache.keys()
     if missing:
         rank_cache.update(Territory.objects.filter(pk__in=missing).values_list("pk", "rank"))
+    return coverage_of
 
+
+def _regions(offers: list[dict]) -> dict[int, int]:
+    """The région of each structure's commune."""
+    from territories.models import TerritoryAncestor
+
+    communes = {o["structure__commune_id"] for o in offers if o["structure__commune_id"]}
+    return dict(
+        TerritoryAncestor.objects.filter(
+            descendant_id__in=communes, ancestor_rank=REGION_RANK
+        ).values_list("descendant_id", "ancestor_id")
+    )
+
+
+def _criteria_codes(ids: list[int]) -> dict[str, dict[int, set[str]]]:
+    """Sector, NAF include / exclude and market codes of each offer, by kind of criterion."""
+    from structures.models import Offer, OfferMarket
+
+    codes: dict[str, dict[int, set[str]]] = {
+        name: defaultdict(set)
+        for name in ("sector_codes", "naf_include", "naf_exclude", "market_codes", "planned_codes")
+    }
+    for relation, name in (
+        (Offer.sectors.through, "sector_codes"),
+        (Offer.naf_include.through, "naf_include"),
+        (Offer.naf_exclude.through, "naf_exclude"),
+    ):
+        for offer_id, code in relation.objects.filter(offer_id__in=ids).values_list(
+            "offer_id", "sector__code"
+        ):
+            codes[name][offer_id].add(code)
+    for offer_id, code, status in OfferMarket.objects.filter(offer_id__in=ids).values_list(
+        "offer_id", "country__code", "status"
+    ):
+        name = "market_codes" if status == MarketStatus.ACTIVE else "planned_codes"
+        codes[name][offer_id].add(code)
+    return codes
+
+
+def _point(offer: dict) -> tuple[float, float, bool] | None:
+    """The structure's point, else its commune's centre (approximate), else none."""
+    if offer["structure__latitude"] is not None:
+        return offer["structure__latitude"], offer["structure__longitude"], False
+    if offer["structure__commune__latitude"] is not None:
+        return offer["structure__commune__latitude"], offer["structure__commune__longitude"], True
+    return None
+
+
+def _entries_for(offer_ids: list[int], rank_cache: dict[int, int]) -> list[RelayIndexEntry]:
+    offers = _indexable_offers(offer_ids)
+    if not offers:
+        return []
+    coverage_of = _coverages(offers, rank_cache)
+    region_of = _regions(offers)
+    codes = _criteria_codes([o["pk"] for o in offers])
     entries = []
     for offer in offers:
-        if offer["structure__latitude"] is not None:
-            lat, lon, approximate = (
-                offer["structure__latitude"],
-                offer["structure__longitude"],
-                False,
-            )
-        elif offer["structure__commune__latitude"] is not None:
-            lat, lon = offer["structure__commune__latitude"], offer["structure__commune__longitude"]
-            approximate = True
-        else:
+        point = _point(offer)
+        if point is None:
             continue  # no point at all: cannot be ranked by distance
         common = {
             "offer_id": offer["pk"],
             "structure_id": offer["structure_id"],
             "service_id": offer["service_id"],
-            "latitude": lat,
-            "longitude": lon,
-            "point_is_approximate": approximate,
+            "latitude": point[0],
+            "longitude": point[1],
+            "point_is_approximate": point[2],
             "region_id": region_of.get(offer["structure__commune_id"]),
             "is_remote": offer["delivery"] in (OfferDelivery.REMOTE, OfferDelivery.BOTH),
             "min_employees": offer["min_employees"],
@@ -125,19 +153,13 @@ def _entries_for(offer_ids: list[int], rank_cache: dict[int, int]) -> list[Relay
             "min_age_years": offer["min_age_years"],
             "members_only": offer["members_only"],
             "application_required": offer["application_required"],
-            "sector_codes": _codes(sectors.get(offer["pk"], ())),
-            "market_codes": _codes(active.get(offer["pk"], ())),
-            "planned_codes": _codes(planned.get(offer["pk"], ())),
-            "naf_include": _codes(naf_in.get(offer["pk"], ())),
-            "naf_exclude": _codes(naf_out.get(offer["pk"], ())),
             "sort_key": f"{offer['structure__slug']}|{offer['pk']:012d}",
+            **{name: _codes(by_offer.get(offer["pk"], ())) for name, by_offer in codes.items()},
         }
-        for territory_id in sorted(coverage_of[offer["pk"]]):
-            entries.append(
-                RelayIndexEntry(
-                    territory_id=territory_id, coverage_rank=rank_cache[territory_id], **common
-                )
-            )
+        entries += [
+            RelayIndexEntry(territory_id=t, coverage_rank=rank_cache[t], **common)
+            for t in sorted(coverage_of[offer["pk"]])
+        ]
     return entries
 
 

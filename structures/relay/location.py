@@ -1,12 +1,13 @@
-"""Step 1 of the lookup: from what the user gave to a commune and a point."""
+"""Step 1 of the lookup: from a commune code, a postal code or a point to a commune and a point
+(docs/relay.md §1). A registered firm's SIRET is turned into a location by the SME app
+(``smes.relay``), which calls ``locate`` here."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from core.reference_cache import fetch_in
-from structures.relay.types import RelayError, ResolvedLocation
+from structures.relay.types import RelayQueryError, ResolvedLocation
 from territories.enums import TerritoryLevel
 from territories.models import Territory, TerritoryAncestor
 from territories.selectors import (
@@ -19,12 +20,21 @@ from territories.selectors import (
 )
 
 REGION_RANK = 4
+PLACE_LEVELS = (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT)
 
 
-class LocationError(Exception):
-    def __init__(self, error: RelayError) -> None:
-        super().__init__(error.message)
-        self.error = error
+# The columns of a current place the lookup and its callers use; the others stay deferred.
+_PLACE_COLUMNS = (
+    "id",
+    "level",
+    "code",
+    "name",
+    "name_en",
+    "rank",
+    "parent_id",
+    "latitude",
+    "longitude",
+)
 
 
 def _ancestors(commune) -> list[tuple[int, int]]:
@@ -38,21 +48,47 @@ def _ancestors(commune) -> list[tuple[int, int]]:
         return cursor.fetchall()
 
 
-def _located(commune, *, latitude=None, longitude=None, note: str = "") -> ResolvedLocation:
+def _current_place_and_ancestors(code: str) -> tuple[Territory, list[tuple[int, int]]] | None:
+    """The current commune or arrondissement with that exact code and its ancestors, in one
+    plain SELECT (the common case of the hot path; the ORM's compilation would cost more)."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(f"t.{qn(c)}" for c in _PLACE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, a.ancestor_id, a.ancestor_rank "
+            f"FROM {qn(Territory._meta.db_table)} t "
+            f"JOIN {qn(TerritoryAncestor._meta.db_table)} a ON a.descendant_id = t.id "
+            "WHERE t.code = %s AND t.is_current = %s AND t.level IN (%s, %s)",
+            [code, True, *PLACE_LEVELS],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    width = len(_PLACE_COLUMNS)
+    # A code names one place; if two levels shared it, the finest (lowest rank) would win.
+    finest = min(rows, key=lambda row: (row[5], row[0]))
+    place = Territory.from_db(connection.alias, _PLACE_COLUMNS, finest[:width])
+    place.is_current = True
+    ancestors = [(row[width], row[width + 1]) for row in rows if row[0] == finest[0]]
+    return place, ancestors
+
+
+def locate(
+    commune, *, latitude=None, longitude=None, note: str = "", ancestors=None
+) -> ResolvedLocation:
+    """A commune as the lookup's location: the given point, else the commune's centre."""
     if latitude is not None and longitude is not None:
         lat, lon, precision = latitude, longitude, "exact"
     elif commune.latitude is not None:
         lat, lon, precision = commune.latitude, commune.longitude, "commune"
     else:
-        raise LocationError(
-            RelayError(
-                code="unknown_commune",
-                field="commune",
-                message=_("La commune %(name)s n'a pas de coordonnées connues.")
-                % {"name": commune.name},
-            )
+        raise RelayQueryError.of(
+            "unknown_commune",
+            _("La commune %(name)s n'a pas de coordonnées connues.") % {"name": commune.name},
+            field="commune",
         )
-    ancestors = _ancestors(commune)
+    if ancestors is None:
+        ancestors = _ancestors(commune)
     region = next((pk for pk, rank in ancestors if rank == REGION_RANK), None)
     return ResolvedLocation(
         commune=commune,
@@ -65,131 +101,84 @@ def _located(commune, *, latitude=None, longitude=None, note: str = "") -> Resol
     )
 
 
-def _current_place(code: str):
-    """The current commune or arrondissement with that exact code, by a plain SELECT (hot path)."""
-    places = [
-        t
-        for t in fetch_in(Territory, "code", [code])
-        if t.is_current and t.level in (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT)
-    ]
-    return min(places, key=lambda t: t.rank) if places else None
-
-
-def _error_from(exc: Exception, *, field: str, unknown_code: str) -> LocationError:
+def _error_from(exc: Exception, *, field: str, unknown_code: str) -> RelayQueryError:
     if isinstance(exc, MalformedCode):
-        return LocationError(RelayError(code="malformed", field=field, message=exc.message))
+        return RelayQueryError.of("malformed", exc.message, field=field)
     if isinstance(exc, OutsideFrance):
-        return LocationError(RelayError(code="outside_france", field=field, message=exc.message))
-    return LocationError(RelayError(code=unknown_code, field=field, message=str(exc)))
+        return RelayQueryError.of("outside_france", exc.message, field=field)
+    return RelayQueryError.of(unknown_code, str(exc), field=field)
+
+
+def _by_commune(commune: str, postal_code: str) -> ResolvedLocation:
+    found, note, ancestors = _current_place_and_ancestors(commune.strip().upper()), "", None
+    if found is not None:
+        place, ancestors = found
+    else:
+        try:
+            resolution = resolve_commune(code=commune)
+        except (MalformedCode, UnknownTerritory) as exc:
+            raise _error_from(exc, field="commune", unknown_code="unknown_commune") from None
+        place, note = resolution.commune, resolution.message
+    if postal_code and not place.postal_codes.filter(code=postal_code.strip()).exists():
+        raise RelayQueryError.of(
+            "invalid",
+            _("La commune %(name)s n'a pas le code postal %(code)s.")
+            % {"name": place.name, "code": postal_code},
+            field="postal_code",
+        )
+    return locate(place, note=note, ancestors=ancestors)
+
+
+def _by_postal_code(postal_code: str) -> ResolvedLocation:
+    try:
+        places = communes_for_postal_code(code=postal_code)
+    except (MalformedCode, UnknownTerritory) as exc:
+        raise _error_from(exc, field="postal_code", unknown_code="unknown_postal_code") from None
+    if len(places) > 1:
+        names = ", ".join(f"{p.name} ({p.code})" for p in places)
+        raise RelayQueryError.of(
+            "ambiguous_postal_code",
+            _("Le code postal %(code)s dessert plusieurs communes : précisez laquelle (%(names)s).")
+            % {"code": postal_code, "names": names},
+            field="postal_code",
+            candidates=tuple(places),
+        )
+    return locate(places[0])
+
+
+def _by_point(latitude: float | None, longitude: float | None) -> ResolvedLocation:
+    if latitude is None or longitude is None:
+        raise RelayQueryError.of(
+            "invalid",
+            _("Donnez à la fois la latitude et la longitude."),
+            field="latitude" if latitude is None else "longitude",
+        )
+    try:
+        place, _distance = nearest_place(latitude=latitude, longitude=longitude)
+    except OutsideFrance as exc:
+        raise _error_from(exc, field="latitude", unknown_code="outside_france") from None
+    return locate(place, latitude=latitude, longitude=longitude)
 
 
 def resolve_location(
     *,
-    sme=None,
-    siret: str | None = None,
-    commune: str | None = None,
-    postal_code: str | None = None,
+    commune: str = "",
+    postal_code: str = "",
     latitude: float | None = None,
     longitude: float | None = None,
-) -> tuple[ResolvedLocation, object | None]:
-    """Resolve the first location given, in this order: SME, SIRET, commune, postal code, point.
+) -> ResolvedLocation:
+    """The first location given, in this order: commune, postal code, point.
 
-    Returns the location and the SME it came from (if any). Raises ``LocationError`` carrying a
-    ``RelayError``: never a guess (an ambiguous postal code lists its communes).
+    Raises ``RelayQueryError``: never a guess (an ambiguous postal code lists its communes).
     """
-    if sme is None and siret:
-        from smes.models import SME
-
-        cleaned = "".join(ch for ch in siret if ch.isdigit())
-        sme = SME.objects.select_related("commune").filter(siret=cleaned).first()
-        if sme is None:
-            raise LocationError(
-                RelayError(
-                    code="unknown_sme",
-                    field="siret",
-                    message=_("Aucune entreprise du registre n'a le SIRET %(siret)s.")
-                    % {"siret": siret},
-                )
-            )
-    if sme is not None:
-        if sme.commune is None:
-            raise LocationError(
-                RelayError(
-                    code="unknown_commune",
-                    field="siret",
-                    message=_("La commune de l'entreprise %(name)s n'est pas renseignée.")
-                    % {"name": sme.name},
-                )
-            )
-        return _located(sme.commune, latitude=sme.latitude, longitude=sme.longitude), sme
-
     if commune:
-        place, note = _current_place(commune.strip().upper()), ""
-        if place is None:
-            try:
-                resolution = resolve_commune(code=commune)
-            except (MalformedCode, UnknownTerritory) as exc:
-                raise _error_from(exc, field="commune", unknown_code="unknown_commune") from None
-            place, note = resolution.commune, resolution.message
-        if postal_code and not place.postal_codes.filter(code=postal_code.strip()).exists():
-            raise LocationError(
-                RelayError(
-                    code="invalid",
-                    field="postal_code",
-                    message=_("La commune %(name)s n'a pas le code postal %(code)s.")
-                    % {"name": place.name, "code": postal_code},
-                )
-            )
-        return _located(place, note=note), None
-
+        return _by_commune(commune, postal_code)
     if postal_code:
-        try:
-            places = communes_for_postal_code(code=postal_code)
-        except (MalformedCode, UnknownTerritory) as exc:
-            raise _error_from(
-                exc, field="postal_code", unknown_code="unknown_postal_code"
-            ) from None
-        if len(places) > 1:
-            names = ", ".join(f"{p.name} ({p.code})" for p in places)
-            raise LocationError(
-                RelayError(
-                    code="ambiguous_postal_code",
-                    field="postal_code",
-                    message=_(
-                        "Le code postal %(code)s dessert plusieurs communes : précisez laquelle "
-                        "(%(names)s)."
-                    )
-                    % {"code": postal_code, "names": names},
-                    candidates=tuple(places),
-                )
-            )
-        return _located(places[0]), None
-
+        return _by_postal_code(postal_code)
     if latitude is not None or longitude is not None:
-        if latitude is None or longitude is None:
-            raise LocationError(
-                RelayError(
-                    code="invalid",
-                    field="latitude" if latitude is None else "longitude",
-                    message=_("Donnez à la fois la latitude et la longitude."),
-                )
-            )
-        try:
-            place, _distance = nearest_place(latitude=latitude, longitude=longitude)
-        except OutsideFrance as exc:
-            raise _error_from(exc, field="latitude", unknown_code="outside_france") from None
-        return _located(place, latitude=latitude, longitude=longitude), None
-
-    raise LocationError(
-        RelayError(
-            code="missing_location",
-            field="commune",
-            message=_(
-                "Indiquez où se trouve l'entreprise : commune, code postal, SIRET ou coordonnées."
-            ),
-        )
+        return _by_point(latitude, longitude)
+    raise RelayQueryError.of(
+        "missing_location",
+        _("Indiquez où se trouve l'entreprise : commune, code postal, SIRET ou coordonnées."),
+        field="commune",
     )
-
-
-def is_place_level(level: str) -> bool:
-    return level in (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT)

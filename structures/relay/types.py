@@ -1,4 +1,5 @@
-"""The relay lookup's inputs and outputs: plain values every caller (page, API, command) shows."""
+"""The relay lookup's values: what is known of the firm, and what every caller (page, API,
+command) shows. The query itself is ``structures.relay.query.RelayQuery``."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+from structures.enums import OfferCost, OfferDelivery, StructureKind
 from structures.relay.enums import FallbackKind, MarketMatch
 
 
 @dataclass(frozen=True)
 class EligibilityProfile:
-    """What is known of the firm; a ``None`` criterion does not filter (DESIGN §5)."""
+    """What is known of the firm; a ``None`` criterion does not filter (docs/relay.md §3)."""
 
     employees: int | None = None
     created_on: date | None = None
@@ -33,13 +35,25 @@ class RelayError:
     ``code``: ``unknown_commune``, ``ambiguous_postal_code`` (``candidates`` lists the communes),
     ``unknown_postal_code``, ``malformed``, ``outside_france``, ``unknown_service``,
     ``unknown_country``, ``unknown_sector``, ``unknown_sme``, ``missing_location``,
-    ``invalid``.
+    ``invalid``. ``field`` names the input it is about.
     """
 
     code: str
     message: str
     field: str = ""
     candidates: tuple = ()
+
+
+class RelayQueryError(Exception):
+    """A lookup that cannot be asked as given; ``error`` says why, in words fit to show."""
+
+    def __init__(self, error: RelayError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+    @classmethod
+    def of(cls, code: str, message: str, *, field: str = "", candidates=()) -> RelayQueryError:
+        return cls(RelayError(code=code, message=message, field=field, candidates=candidates))
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,92 @@ class ResolvedLocation:
     precision: str  # "exact" (SME's own point or given coordinates) or "commune"
     note: str = ""  # e.g. the old commune code that was resolved
     ancestor_ids: tuple[int, ...] = ()  # the commune and every territory containing it
+
+
+@dataclass(frozen=True)
+class KnownFirm:
+    """What the registry may tell the lookup about a registered firm, for one caller.
+
+    Built by the SME app under its visibility rule (``smes.relay``): either the firm's own point
+    and whole profile, or only what SIRENE publishes (its commune and NAF code).
+    """
+
+    location: ResolvedLocation
+    profile: EligibilityProfile
+    naf_code: str | None = None
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:  # a value the enum no longer knows: shown as stored
+        return value
+
+
+@dataclass(frozen=True)
+class TerritoryRef:
+    """A territory as a result shows it: its official code, level and names."""
+
+    pk: int
+    level: str
+    code: str
+    name: str
+    name_en: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+@dataclass(frozen=True)
+class RelayStructure:
+    """The structure of a relay, as result cards, the API and the map show it."""
+
+    pk: int
+    slug: str
+    name: str
+    acronym: str
+    kind: str
+    latitude: float | None
+    longitude: float | None
+    phone: str
+    email: str
+    website: str
+    opening_hours: str
+    address_line: str
+    postal_code: str
+    commune: TerritoryRef | None
+    country: TerritoryRef | None
+
+    def __str__(self) -> str:
+        # The same words as ``Structure.__str__``.
+        if self.acronym and self.acronym.lower() not in self.name.lower():
+            return f"{self.name} ({self.acronym})"
+        return self.name
+
+    def get_kind_display(self) -> str:
+        return _label(StructureKind, self.kind)
+
+
+@dataclass(frozen=True)
+class RelayOffer:
+    """The offer of a relay: how it is delivered, what it costs, who may use it."""
+
+    pk: int
+    structure_id: int
+    service_id: int
+    delivery: str
+    cost: str
+    members_only: bool
+    application_required: bool
+    contact_id: int | None
+
+    def get_delivery_display(self) -> str:
+        return _label(OfferDelivery, self.delivery)
+
+    def get_cost_display(self) -> str:
+        return _label(OfferCost, self.cost)
 
 
 @dataclass(frozen=True)
@@ -67,11 +167,11 @@ class ContactInfo:
 class RelayResult:
     """One relay, with everything needed to say why it is shown and whom to call."""
 
-    offer: object  # structures.Offer, with structure and service loaded
-    structure: object
+    offer: RelayOffer
+    structure: RelayStructure
     distance_km: float
     distance_is_approximate: bool
-    matched_territory: object | None  # the finest coverage territory containing the commune
+    matched_territory: TerritoryRef | None  # the finest coverage territory containing the commune
     matched_level: str
     market_match: str  # MarketMatch
     same_region: bool
@@ -100,22 +200,18 @@ class RelayResult:
 
 @dataclass
 class RelayResponse:
-    location: ResolvedLocation | None = None
+    """The answer to a ``RelayQuery``: competent relays in order, then labelled fallbacks."""
+
+    location: ResolvedLocation
+    service: object  # structures.Service
+    country: object | None = None  # territories.Territory (country)
+    sectors: tuple[str, ...] = ()
     results: list[RelayResult] = field(default_factory=list)
     fallbacks: list[RelayResult] = field(default_factory=list)
-    error: RelayError | None = None
-    service: object | None = None
-    country: object | None = None
-    sectors: tuple[str, ...] = ()
-    queries: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
     @property
     def empty_message(self) -> str:
-        if self.error or self.results or self.fallbacks:
+        if self.results or self.fallbacks:
             return ""
         return str(
             _(

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from core.models import ApiToken
+from structures.models import ApiToken
 from tests.structures.factories import StaffMembershipFactory, UserFactory
 
 

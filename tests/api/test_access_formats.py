@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
-from core.models import ApiToken, hash_key
+from structures.models.access import ApiToken, hash_key
 from tests.structures.factories import (
     OfferFactory,
     StructureFactory,
@@ -66,7 +66,7 @@ def test_admin_issues_a_token_and_shows_its_key_once(client):
     client.force_login(admin)
     herault = territory("departement", "34")
     response = client.post(
-        "/admin/core/apitoken/add/",
+        "/admin/structures/apitoken/add/",
         {"name": "SIG AD Occitanie", "user": agent.pk, "scope": [herault.pk], "is_active": "on"},
         follow=True,
     )
@@ -83,7 +83,8 @@ def test_admin_refuses_a_nationwide_token_for_an_agency(client):
     agent = UserFactory(username="agence-sans-perimetre")
     client.force_login(admin)
     response = client.post(
-        "/admin/core/apitoken/add/", {"name": "Sans périmètre", "user": agent.pk, "is_active": "on"}
+        "/admin/structures/apitoken/add/",
+        {"name": "Sans périmètre", "user": agent.pk, "is_active": "on"},
     )
     assert response.status_code == 200
     assert "réservé aux administrateurs" in response.content.decode()
@@ -93,7 +94,7 @@ def test_admin_refuses_a_nationwide_token_for_an_agency(client):
 def test_staff_cannot_manage_tokens(client):
     staff = UserFactory(username="personnel")
     client.force_login(staff)
-    assert client.get("/admin/core/apitoken/").status_code in (302, 403)
+    assert client.get("/admin/structures/apitoken/").status_code in (302, 403)
 
 
 # --- Throttling ---------------------------------------------------------------------------------

@@ -187,18 +187,27 @@ def test_csv_and_geojson_formats(api, relays):
     assert error.status_code == 400 and error["Content-Type"] == "application/json"
 
 
-def test_siret_lookup_needs_sme_rights_and_scope(api, token_client, relays):
-    sme = SMEFactory()  # Montpellier
+def test_siret_lookup_uses_the_sme_record_only_for_callers_who_may_read_it(
+    api, token_client, relays
+):
+    sme = SMEFactory(latitude=43.65, longitude=3.95)  # Montpellier, its own point
     params = {"siret": sme.siret, "service": "trade-fairs"}
-    assert api.get(URL, params).status_code == 403
+    anonymous = api.get(URL, params)
+    assert anonymous.status_code == 200, anonymous.content
+    assert anonymous.json()["location"]["commune"]["code"] == MONTPELLIER
+    assert anonymous.json()["location"]["precision"] == "commune"
     agency = token_client(scope=[territory("region", "76")], perms=["smes.view_sme"])
-    response = agency.get(URL, params)
-    assert response.status_code == 200, response.content
-    assert response.json()["location"]["commune"]["code"] == MONTPELLIER
+    inside = agency.get(URL, params).json()
+    assert inside["location"]["precision"] == "exact"
+    assert (inside["location"]["latitude"], inside["location"]["longitude"]) == (43.65, 3.95)
     elsewhere = token_client(scope=[territory("departement", "69")], perms=["smes.view_sme"])
-    response = elsewhere.get(URL, params)
-    assert response.status_code == 400
-    assert response.json()["code"] == "unknown_sme"
+    outside = elsewhere.get(URL, params)
+    assert outside.status_code == 200
+    assert outside.json() == anonymous.json()  # out of its territory: SIRENE's public fields
+    unknown = api.get(URL, {"siret": "35600000000048", "service": "trade-fairs"})
+    assert unknown.status_code == 400
+    assert unknown.json()["code"] == "unknown_sme"
+    assert unknown.json()["errors"] == {"siret": [unknown.json()["detail"]]}
 
 
 def test_relay_queries_are_bounded(api, relays, django_assert_max_num_queries):

@@ -82,7 +82,7 @@ def test_api_conforms_to_its_schema(case, registry_data, no_throttling):
 
 @pytest.fixture
 def admin_token(db):
-    from core.models import ApiToken
+    from structures.models import ApiToken
     from tests.structures.factories import UserFactory
 
     _token, key = ApiToken.issue(user=UserFactory(superuser=True, username="fuzz"), name="fuzz")

@@ -11,6 +11,7 @@ from structures.models import Structure
 from tests.structures.factories import (
     OfferFactory,
     SectorFactory,
+    StaffMembershipFactory,
     StructureFactory,
     UserFactory,
     service,
@@ -365,9 +366,7 @@ def test_staff_of_another_structure_gets_403(staff_client):
 def test_agency_token_out_of_scope_cannot_write(token_client):
     structure = StructureFactory()  # Montpellier
     user = UserFactory()
-    from structures.services import add_staff_member
-
-    add_staff_member(structure=structure, user=user)
+    StaffMembershipFactory(structure=structure, user=user)
     out = token_client(user=user, scope=[territory("departement", "69")])
     etag = out.get(detail(structure))["ETag"]
     response = out.patch(detail(structure), {"phone": "0467"}, format="json", HTTP_IF_MATCH=etag)

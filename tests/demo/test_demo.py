@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from structures.demo import fiction
-from structures.demo.dataset import demo_structures, used_sectors, used_services
-from structures.demo.loader import load_demo
-from structures.demo.network import REGIONS
+from demo import fiction
+from demo.dataset import demo_structures, used_sectors, used_services
+from demo.loader import load_demo
+from demo.network import REGIONS
 from structures.models import (
     Contact,
     Offer,
@@ -159,7 +159,7 @@ def test_full_reference_every_region_has_cci_tfe_and_club_or_cce():
 
 
 def test_demo_smes_are_valid_fictitious_firms_with_memberships():
-    from smes.demo import DEMO_SME_SOURCE
+    from demo.smes import DEMO_SME_SOURCE
     from smes.models import SME, SMEMembership
     from smes.validators import validate_naf, validate_siret
 
@@ -186,7 +186,7 @@ def test_demo_smes_are_valid_fictitious_firms_with_memberships():
 
 
 def test_fewer_demo_smes_on_a_second_load_removes_the_extra_ones():
-    from smes.demo import DEMO_SME_SOURCE
+    from demo.smes import DEMO_SME_SOURCE
     from smes.models import SME
 
     load_demo(sme_count=40)

@@ -1,6 +1,6 @@
 import pytest
 
-from structures.demo import fiction
+from demo import fiction
 from structures.validators import normalize_phone
 
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from structures.demo import fiction
-from structures.demo.generator import GENERATOR_SOURCE, clear_generated, generate_structures
+from demo import fiction
+from demo.generator import GENERATOR_SOURCE, clear_generated, generate_structures
 from structures.models import Contact, Offer, Structure, StructureCoverage
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def _sme_snapshot() -> list[tuple]:
 
 
 def test_generated_smes_are_valid_fictitious_and_deterministic():
-    from smes.demo import clear_generated_smes, generate_smes
+    from demo.smes import clear_generated_smes, generate_smes
     from smes.models import SME, SMEMembership
     from smes.validators import validate_naf, validate_siret
 

@@ -12,8 +12,8 @@ import random
 
 import pytest
 
-from structures.relay.engine import find_relays
 from tests.relay.generators import TODAY, World, generate_registry, mutate_registry, random_query
+from tests.relay.lookup import lookup
 from tests.relay.reference import HARD_CORE_SERVICES, Query, Snapshot, reference_find
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def compare(
     expected = reference_find(
         snapshot, query, today=TODAY, fallback_tiebreak_like_competent=tiebreak_like_competent
     )
-    response = find_relays(**query.kwargs(), today=TODAY)
+    response = lookup(**query.kwargs(), today=TODAY)
     if expected.error is not None:
         if response.error is None or response.error.code != expected.error.code:
             return f"expected error {expected.error.code}, got {response.error or 'results'}"
@@ -168,7 +168,7 @@ def test_ambiguous_postal_codes_list_their_candidates():
     world = World.load()
     assert "13100" in world.ambiguous_postal_codes
     for code, communes in list(world.ambiguous_postal_codes.items())[:40]:
-        response = find_relays(service="prospecting-missions", postal_code=code)
+        response = lookup(service="prospecting-missions", postal_code=code)
         assert response.error is not None and response.error.code == "ambiguous_postal_code"
         got = sorted(getattr(c, "code", c) for c in response.error.candidates)
         assert got == communes, code

@@ -1,12 +1,13 @@
-"""Hand-written cases for each rule of the relay lookup (DESIGN §5, domain.md R1–R10)."""
+"""Hand-written cases for each rule of the relay lookup (docs/relay.md; rules R1–R10 of docs/domain.md)."""
 
 import datetime
 
 import pytest
 
-from structures.relay.engine import find_relays
+from structures.permissions import Caller
 from structures.relay.enums import FallbackKind, MarketMatch
 from structures.relay.types import EligibilityProfile
+from tests.relay.lookup import lookup
 from tests.structures.factories import (
     ContactFactory,
     OfferFactory,
@@ -38,7 +39,7 @@ def ids(response):
 def test_competent_relay_far_away_beats_a_non_competent_one_next_door():
     near = relay_at(MONTPELLIER, covers=[territory("departement", "30")])  # Gard only
     far = relay_at("13001", covers=[territory("departement", "34")])  # Aix, ~140 km, covers Hérault
-    response = find_relays(service="prospecting-missions", commune=MONTPELLIER, k=1)
+    response = lookup(service="prospecting-missions", commune=MONTPELLIER, k=1)
     assert response.ok
     assert ids(response) == [far.pk]
     assert 120 < response.results[0].distance_km < 160
@@ -47,7 +48,7 @@ def test_competent_relay_far_away_beats_a_non_competent_one_next_door():
 
 def test_competent_relays_are_never_cut_by_a_radius():
     paris = relay_at("75056", covers=[territory("commune", MONTPELLIER)])
-    response = find_relays(service="prospecting-missions", commune=MONTPELLIER)
+    response = lookup(service="prospecting-missions", commune=MONTPELLIER)
     assert ids(response) == [paris.pk]
     assert response.results[0].distance_km > 500
 
@@ -55,7 +56,7 @@ def test_competent_relays_are_never_cut_by_a_radius():
 def test_finer_coverage_wins_at_equal_distance():
     region_wide = relay_at(MONTPELLIER, covers=[territory("region", "76")], name="A région")
     local = relay_at(MONTPELLIER, covers=[territory("commune", MONTPELLIER)], name="Z commune")
-    response = find_relays(service="prospecting-missions", commune=MONTPELLIER)
+    response = lookup(service="prospecting-missions", commune=MONTPELLIER)
     assert ids(response) == [local.pk, region_wide.pk]
     assert response.results[0].matched_level == "commune"
     assert response.results[1].matched_level == "region"
@@ -70,7 +71,7 @@ def test_explicit_market_before_generalist_at_equal_distance_and_level():
     explicit = relay_at(
         MONTPELLIER, covers=[territory("departement", "34")], name="Z maroc", markets=[morocco]
     )
-    response = find_relays(service="prospecting-missions", commune=MONTPELLIER, country="MA")
+    response = lookup(service="prospecting-missions", commune=MONTPELLIER, country="MA")
     assert ids(response) == [explicit.pk, generalist.pk]
     assert response.results[0].market_match == MarketMatch.EXPLICIT
     assert response.results[1].market_match == MarketMatch.GENERALIST
@@ -79,19 +80,19 @@ def test_explicit_market_before_generalist_at_equal_distance_and_level():
 def test_stable_key_breaks_remaining_ties():
     first = relay_at(MONTPELLIER, covers=[territory("departement", "34")], name="Alpha export")
     second = relay_at(MONTPELLIER, covers=[territory("departement", "34")], name="Beta export")
-    response = find_relays(service="prospecting-missions", commune=MONTPELLIER)
+    response = lookup(service="prospecting-missions", commune=MONTPELLIER)
     assert ids(response) == sorted(
         [first.pk, second.pk], key=lambda pk: {first.pk: "alpha", second.pk: "beta"}[pk]
     )
-    assert ids(response) == ids(find_relays(service="prospecting-missions", commune=MONTPELLIER))
+    assert ids(response) == ids(lookup(service="prospecting-missions", commune=MONTPELLIER))
 
 
 def test_members_only_offers_stay_competent_and_are_marked():
     offer = relay_at(MONTPELLIER, covers=[territory("departement", "34")], members_only=True)
-    response = find_relays(service="prospecting-missions", commune=MONTPELLIER)
+    response = lookup(service="prospecting-missions", commune=MONTPELLIER)
     assert ids(response) == [offer.pk]
     assert "réservé aux adhérents" in response.results[0].notes
-    member = find_relays(
+    member = lookup(
         service="prospecting-missions",
         commune=MONTPELLIER,
         profile=EligibilityProfile(member_of=frozenset({offer.structure_id})),
@@ -104,7 +105,7 @@ def test_planned_market_is_not_competence_but_a_labelled_fallback():
     planned = relay_at(
         MONTPELLIER, covers=[territory("departement", "34")], markets={morocco: "planned"}
     )
-    response = find_relays(service="prospecting-missions", commune=MONTPELLIER, country="MA")
+    response = lookup(service="prospecting-missions", commune=MONTPELLIER, country="MA")
     assert response.results == []
     assert [r.offer.pk for r in response.fallbacks] == [planned.pk]
     assert response.fallbacks[0].fallback == FallbackKind.PLANNED_MARKET
@@ -114,25 +115,25 @@ def test_planned_market_is_not_competence_but_a_labelled_fallback():
 def test_market_restricted_offer_is_not_competent_for_another_country():
     germany = territory("country", "DE")
     relay_at(MONTPELLIER, covers=[territory("departement", "34")], markets=[germany])
-    response = find_relays(service="prospecting-missions", commune=MONTPELLIER, country="MA")
+    response = lookup(service="prospecting-missions", commune=MONTPELLIER, country="MA")
     assert response.results == []
-    without_country = find_relays(service="prospecting-missions", commune=MONTPELLIER)
+    without_country = lookup(service="prospecting-missions", commune=MONTPELLIER)
     assert len(without_country.results) == 1
     assert any("DE" in note for note in without_country.results[0].notes)
 
 
 def test_ambiguous_postal_code_lists_candidates():
-    response = find_relays(service="prospecting-missions", postal_code="13100")
+    response = lookup(service="prospecting-missions", postal_code="13100")
     assert not response.ok
     assert response.error.code == "ambiguous_postal_code"
     assert len(response.error.candidates) == 5
     assert "Aix-en-Provence" in response.error.message
-    chosen = find_relays(service="prospecting-missions", postal_code="13100", commune="13001")
+    chosen = lookup(service="prospecting-missions", postal_code="13100", commune="13001")
     assert chosen.ok and chosen.location.commune.name == "Aix-en-Provence"
 
 
 def test_postal_code_must_belong_to_the_chosen_commune():
-    response = find_relays(service="prospecting-missions", postal_code="13100", commune=MONTPELLIER)
+    response = lookup(service="prospecting-missions", postal_code="13100", commune=MONTPELLIER)
     assert response.error.code == "invalid"
     assert response.error.field == "postal_code"
 
@@ -140,13 +141,13 @@ def test_postal_code_must_belong_to_the_chosen_commune():
 def test_corsica_two_departements():
     island = relay_at("2B033", covers=[territory("region", "94")])  # Bastia covers Corse
     relay_at("2B033", covers=[territory("departement", "2B")])  # Haute-Corse only
-    response = find_relays(service="prospecting-missions", commune="2A004")  # Ajaccio
+    response = lookup(service="prospecting-missions", commune="2A004")  # Ajaccio
     assert ids(response) == [island.pk]
 
 
 def test_overseas_firm_reaches_a_national_relay_in_mainland():
     national = relay_at("75056", covers=[territory("country", "FR")])
-    response = find_relays(service="prospecting-missions", commune="97120")  # Pointe-à-Pitre
+    response = lookup(service="prospecting-missions", commune="97120")  # Pointe-à-Pitre
     assert ids(response) == [national.pk]
     assert response.results[0].distance_km > 6000
     assert response.results[0].matched_level == "country"
@@ -154,7 +155,7 @@ def test_overseas_firm_reaches_a_national_relay_in_mainland():
 
 def test_old_commune_code_resolves_and_says_so():
     offer = relay_at("91228", covers=[territory("departement", "91")])
-    response = find_relays(service="prospecting-missions", commune="91182")  # Courcouronnes
+    response = lookup(service="prospecting-missions", commune="91182")  # Courcouronnes
     assert response.location.commune.code == "91228"
     assert "91228" in response.location.note
     assert ids(response) == [offer.pk]
@@ -165,7 +166,7 @@ def test_structure_without_coordinates_uses_its_commune_point_flagged():
         latitude=None, longitude=None, coverage=[territory("departement", "34")]
     )
     offer = OfferFactory(structure=structure, service=service("prospecting-missions"))
-    response = find_relays(service="prospecting-missions", latitude=43.62, longitude=3.87)
+    response = lookup(service="prospecting-missions", latitude=43.62, longitude=3.87)
     assert ids(response) == [offer.pk]
     assert response.results[0].distance_is_approximate
     assert "approximative" in response.results[0].why_fr
@@ -174,14 +175,14 @@ def test_structure_without_coordinates_uses_its_commune_point_flagged():
 def test_no_competent_relay_gives_labelled_fallbacks_only():
     nimes = relay_at("30189", covers=[territory("departement", "30")])  # ~50 km, Gard only
     remote = relay_at("75056", covers=[territory("departement", "75")], delivery="remote")
-    response = find_relays(service="prospecting-missions", commune=MONTPELLIER)
+    response = lookup(service="prospecting-missions", commune=MONTPELLIER)
     assert response.results == []
     assert [(r.offer.pk, r.fallback) for r in response.fallbacks] == [
         (nimes.pk, FallbackKind.OUT_OF_AREA),
         (remote.pk, FallbackKind.REMOTE),
     ]
     assert "hors de sa zone" in response.fallbacks[0].why_fr
-    without_remote = find_relays(
+    without_remote = lookup(
         service="prospecting-missions", commune=MONTPELLIER, include_remote=False
     )
     assert [r.offer.pk for r in without_remote.fallbacks] == [nimes.pk]
@@ -189,13 +190,13 @@ def test_no_competent_relay_gives_labelled_fallbacks_only():
 
 def test_export_experience_widens_the_fallback_horizon():
     aix = relay_at("13001", covers=[territory("departement", "13")])  # ~140 km from Montpellier
-    novice = find_relays(
+    novice = lookup(
         service="prospecting-missions",
         commune=MONTPELLIER,
         profile=EligibilityProfile(export_stage="none"),
     )
     assert novice.fallbacks == []
-    seasoned = find_relays(
+    seasoned = lookup(
         service="prospecting-missions",
         commune=MONTPELLIER,
         profile=EligibilityProfile(export_stage="established"),
@@ -211,26 +212,26 @@ def test_hard_core_services_prefer_the_firms_own_region():
     montpellier = relay_at(
         MONTPELLIER, covers=[france], service_code="transport-logistics"
     )  # Occitanie, ~50 km
-    response = find_relays(service="transport-logistics", commune="30189")  # Nîmes, Occitanie
+    response = lookup(service="transport-logistics", commune="30189")  # Nîmes, Occitanie
     assert ids(response) == [montpellier.pk, arles.pk]
     assert response.results[0].same_region and not response.results[1].same_region
     # Not a hard-core service: plain distance.
     fairs_arles = relay_at("13004", covers=[france], service_code="trade-fairs")
     fairs_mtp = relay_at(MONTPELLIER, covers=[france], service_code="trade-fairs")
-    response = find_relays(service="trade-fairs", commune="30189")
+    response = lookup(service="trade-fairs", commune="30189")
     assert ids(response) == [fairs_arles.pk, fairs_mtp.pk]
 
 
 def test_a_given_criterion_filters_strictly_and_a_missing_one_becomes_a_note():
     offer = relay_at(MONTPELLIER, covers=[territory("departement", "34")], min_employees=10)
-    shown = find_relays(service="prospecting-missions", commune=MONTPELLIER)
+    shown = lookup(service="prospecting-missions", commune=MONTPELLIER)
     assert ids(shown) == [offer.pk]
     assert "à partir de 10 salariés" in shown.results[0].notes
-    small = find_relays(
+    small = lookup(
         service="prospecting-missions", commune=MONTPELLIER, profile=EligibilityProfile(employees=5)
     )
     assert offer.pk not in ids(small)
-    big = find_relays(
+    big = lookup(
         service="prospecting-missions",
         commune=MONTPELLIER,
         profile=EligibilityProfile(employees=12),
@@ -244,30 +245,27 @@ def test_minimum_age_is_checked_against_the_creation_date():
     young = EligibilityProfile(created_on=datetime.date(2025, 1, 1))
     old = EligibilityProfile(created_on=datetime.date(2015, 1, 1))
     assert (
-        find_relays(
+        lookup(
             service="prospecting-missions", commune=MONTPELLIER, profile=young, today=today
         ).results
         == []
     )
     assert ids(
-        find_relays(service="prospecting-missions", commune=MONTPELLIER, profile=old, today=today)
+        lookup(service="prospecting-missions", commune=MONTPELLIER, profile=old, today=today)
     ) == [offer.pk]
 
 
 def test_sector_restriction_matches_naf_codes_and_filieres():
     agri = relay_at(MONTPELLIER, covers=[territory("departement", "34")], sectors=[sector("10")])
-    plain = find_relays(service="prospecting-missions", commune=MONTPELLIER)
+    plain = lookup(service="prospecting-missions", commune=MONTPELLIER)
     assert ids(plain) == [agri.pk]
     assert any("10" in note for note in plain.results[0].notes)
-    assert ids(
-        find_relays(service="prospecting-missions", commune=MONTPELLIER, sector="10.71C")
-    ) == [agri.pk]
-    assert ids(find_relays(service="prospecting-missions", commune=MONTPELLIER, sector="C")) == [
+    assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER, sector="10.71C")) == [
         agri.pk
     ]
+    assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER, sector="C")) == [agri.pk]
     assert (
-        find_relays(service="prospecting-missions", commune=MONTPELLIER, sector="62.01Z").results
-        == []
+        lookup(service="prospecting-missions", commune=MONTPELLIER, sector="62.01Z").results == []
     )
 
 
@@ -277,10 +275,9 @@ def test_naf_include_and_exclude_apply_to_the_profile():
     it_firm = EligibilityProfile(naf_code="62.01Z")
     baker = EligibilityProfile(naf_code="10.71C")
     assert (
-        find_relays(service="prospecting-missions", commune=MONTPELLIER, profile=it_firm).results
-        == []
+        lookup(service="prospecting-missions", commune=MONTPELLIER, profile=it_firm).results == []
     )
-    assert ids(find_relays(service="prospecting-missions", commune=MONTPELLIER, profile=baker)) == [
+    assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER, profile=baker)) == [
         offer.pk
     ]
 
@@ -290,43 +287,43 @@ def test_the_contact_to_call():
     person = ContactFactory(structure=offer.structure, person=True, is_public=True)
     offer.contact = person
     offer.save()
-    result = find_relays(service="prospecting-missions", commune=MONTPELLIER).results[0]
+    result = lookup(service="prospecting-missions", commune=MONTPELLIER).results[0]
     assert result.contact.name == person.name and result.contact.source == "offer"
     person.is_public = False
     person.save()
     desk = ContactFactory(structure=offer.structure, name="Guichet export")
-    result = find_relays(service="prospecting-missions", commune=MONTPELLIER).results[0]
+    result = lookup(service="prospecting-missions", commune=MONTPELLIER).results[0]
     assert (result.contact.name, result.contact.source) == (desk.name, "structure_desk")
     desk.delete()
-    result = find_relays(service="prospecting-missions", commune=MONTPELLIER).results[0]
+    result = lookup(service="prospecting-missions", commune=MONTPELLIER).results[0]
     assert result.contact.source == "structure_switchboard"
     offer.structure.email = ""
     offer.structure.phone = ""
     offer.structure.save()
-    result = find_relays(service="prospecting-missions", commune=MONTPELLIER).results[0]
+    result = lookup(service="prospecting-missions", commune=MONTPELLIER).results[0]
     assert result.contact is None and not result.has_named_contact
 
 
 def test_why_sentence_in_french_and_english():
     relay_at(MONTPELLIER, covers=[territory("departement", "34")], name="CCI Hérault")
-    result = find_relays(service="prospecting-missions", commune=MONTPELLIER).results[0]
+    result = lookup(service="prospecting-missions", commune=MONTPELLIER).results[0]
     assert "Hérault" in result.why_fr and "km" in result.why_fr
     assert "km" in result.why_en and result.why_en != result.why_fr
 
 
 def test_inactive_or_unvalidated_structures_are_not_relays():
     offer = relay_at(MONTPELLIER, covers=[territory("departement", "34")])
-    assert ids(find_relays(service="prospecting-missions", commune=MONTPELLIER)) == [offer.pk]
+    assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER)) == [offer.pk]
     offer.structure.is_validated = False
     offer.structure.save()
-    assert find_relays(service="prospecting-missions", commune=MONTPELLIER).results == []
+    assert lookup(service="prospecting-missions", commune=MONTPELLIER).results == []
 
 
 def test_coverage_changes_reach_the_index():
     offer = relay_at(MONTPELLIER, covers=[territory("departement", "30")])
-    assert find_relays(service="prospecting-missions", commune=MONTPELLIER).results == []
+    assert lookup(service="prospecting-missions", commune=MONTPELLIER).results == []
     offer.coverage.add(territory("departement", "34"))
-    assert ids(find_relays(service="prospecting-missions", commune=MONTPELLIER)) == [offer.pk]
+    assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER)) == [offer.pk]
 
 
 @pytest.mark.parametrize(
@@ -355,7 +352,7 @@ def test_coverage_changes_reach_the_index():
     ],
 )
 def test_errors_are_values_with_a_french_message(kwargs, code):
-    response = find_relays(**kwargs)
+    response = lookup(**kwargs)
     assert not response.ok
     assert response.error.code == code
     assert response.error.message
@@ -365,35 +362,90 @@ def test_query_count_is_bounded(django_assert_max_num_queries):
     for i in range(30):
         relay_at(MONTPELLIER, covers=[territory("region", "76")], name=f"Relais {i}")
     with django_assert_max_num_queries(10):
-        response = find_relays(service="prospecting-missions", commune=MONTPELLIER, k=10)
+        response = lookup(service="prospecting-missions", commune=MONTPELLIER, k=10)
     assert len(response.results) == 10
 
 
-def test_a_registered_sme_by_siret_brings_its_point_sector_and_profile():
+def _registered_firm_and_relays():
     from tests.smes.factories import SMEFactory, SMEMembershipFactory
 
-    bakery_offer = relay_at(
-        MONTPELLIER, covers=[territory("departement", "34")], sectors=[sector("10")], name="A agro"
-    )
-    it_offer = relay_at(
-        MONTPELLIER, covers=[territory("departement", "34")], sectors=[sector("62")], name="B num"
-    )
-    big_only = relay_at(
-        MONTPELLIER, covers=[territory("departement", "34")], min_employees=50, name="C grands"
-    )
-    club = relay_at(
-        MONTPELLIER, covers=[territory("departement", "34")], members_only=True, name="D club"
-    )
+    offers = {
+        "bakery": relay_at(
+            MONTPELLIER,
+            covers=[territory("departement", "34")],
+            sectors=[sector("10")],
+            name="A agro",
+        ),
+        "it": relay_at(
+            MONTPELLIER,
+            covers=[territory("departement", "34")],
+            sectors=[sector("62")],
+            name="B num",
+        ),
+        "big_only": relay_at(
+            MONTPELLIER, covers=[territory("departement", "34")], min_employees=50, name="C grands"
+        ),
+        "club": relay_at(
+            MONTPELLIER, covers=[territory("departement", "34")], members_only=True, name="D club"
+        ),
+    }
     sme = SMEFactory(naf_code="10.71C", employees=8, latitude=43.63, longitude=3.90)
-    SMEMembershipFactory(sme=sme, structure=club.structure)
-    response = find_relays(service="prospecting-missions", siret=sme.siret)
+    SMEMembershipFactory(sme=sme, structure=offers["club"].structure)
+    return sme, offers
+
+
+def _sme_reader():
+    from django.contrib.auth.models import Permission
+
+    from tests.structures.factories import UserFactory
+
+    reader = UserFactory()
+    reader.user_permissions.add(
+        Permission.objects.get(codename="view_sme", content_type__app_label="smes")
+    )
+    return type(reader).objects.get(pk=reader.pk)  # fresh permission cache
+
+
+def test_a_registered_sme_by_siret_brings_its_point_sector_and_profile_to_who_may_read_it():
+    sme, offers = _registered_firm_and_relays()
+    response = lookup(
+        service="prospecting-missions", siret=sme.siret, caller=Caller(user=_sme_reader())
+    )
     assert response.ok
     assert response.location.precision == "exact"
     got = ids(response)
-    assert bakery_offer.pk in got and club.pk in got
-    assert it_offer.pk not in got  # the SME's NAF code is its sector
-    assert big_only.pk not in got  # 8 employees < 50
-    club_result = next(r for r in response.results if r.offer.pk == club.pk)
+    assert offers["bakery"].pk in got and offers["club"].pk in got
+    assert offers["it"].pk not in got  # the SME's NAF code is its sector
+    assert offers["big_only"].pk not in got  # 8 employees < 50
+    club_result = next(r for r in response.results if r.offer.pk == offers["club"].pk)
     assert "réservé aux adhérents (vous l'êtes)" in club_result.notes
-    unknown = find_relays(service="prospecting-missions", siret="35600000000048")
+    unknown = lookup(service="prospecting-missions", siret="35600000000048")
     assert unknown.error.code == "unknown_sme"
+
+
+def test_anyone_else_gets_only_what_sirene_publishes_commune_and_naf_code():
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.structures.factories import UserFactory
+
+    sme, offers = _registered_firm_and_relays()
+    for caller in (Caller(user=AnonymousUser()), Caller(user=UserFactory())):
+        response = lookup(service="prospecting-missions", siret=sme.siret, caller=caller)
+        assert response.ok
+        assert response.location.precision == "commune"  # not the firm's own point
+        assert (response.location.latitude, response.location.longitude) == (
+            sme.commune.latitude,
+            sme.commune.longitude,
+        )
+        got = ids(response)
+        assert offers["it"].pk not in got  # the NAF code is public: still the sector
+        assert offers["big_only"].pk in got  # the size is not: the restriction is a note
+        club_result = next(r for r in response.results if r.offer.pk == offers["club"].pk)
+        assert "réservé aux adhérents" in club_result.notes
+        assert not any("vous l'êtes" in note for r in response.results for note in r.notes)
+    # The same answer as a plain search from the firm's commune with its NAF code as sector.
+    public = lookup(service="prospecting-missions", siret=sme.siret)
+    plain = lookup(service="prospecting-missions", commune=sme.commune.code, sector="10.71C")
+    assert [(r.offer.pk, r.why_fr) for r in public.results] == [
+        (r.offer.pk, r.why_fr) for r in plain.results
+    ]

@@ -1,10 +1,12 @@
 """Reads: territory filter through the closure, privacy of SME records."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Permission
+from django.contrib.auth.models import Permission
 
+from smes.access import may_read_sme
 from smes.models import SME
-from smes.selectors import sme_by_siret, smes_in_territory, smes_visible_to
+from smes.selectors import smes_visible_to
+from structures.permissions import Caller
 from tests.smes.factories import SMEFactory
 from tests.structures.factories import UserFactory
 
@@ -31,10 +33,10 @@ def test_in_territory_by_commune_departement_region_and_country(smes, territory)
 
 
 def test_sme_records_are_not_public(smes):
-    assert not SME.objects.visible_to(AnonymousUser()).exists()
-    assert not SME.objects.visible_to(None).exists()
+    assert not smes_visible_to(caller=Caller.anonymous()).exists()
+    assert not smes_visible_to(caller=Caller(user=None)).exists()
     staff = UserFactory()
-    assert not smes_visible_to(user=staff).exists()
+    assert not smes_visible_to(caller=Caller(user=staff)).exists()
 
 
 def test_view_permission_and_superusers_see_every_sme(smes, territory):
@@ -43,8 +45,12 @@ def test_view_permission_and_superusers_see_every_sme(smes, territory):
         Permission.objects.get(codename="view_sme", content_type__app_label="smes")
     )
     reader = type(reader).objects.get(pk=reader.pk)  # fresh permission cache
-    assert smes_visible_to(user=reader).count() == 3
+    assert smes_visible_to(caller=Caller(user=reader)).count() == 3
     admin = UserFactory(is_superuser=True)
-    assert smes_in_territory(user=admin, territory=territory("departement", "34")).count() == 1
-    assert sme_by_siret(user=admin, siret=" ".join(smes["nimes"].siret)) == smes["nimes"]
-    assert sme_by_siret(user=UserFactory(), siret=smes["nimes"].siret) is None
+    assert smes_visible_to(caller=Caller(user=admin)).count() == 3
+    herault = territory("departement", "34")
+    scoped = Caller(user=admin, scope_ids=frozenset({herault.pk}))
+    assert list(smes_visible_to(caller=scoped)) == [smes["montpellier"]]
+    assert may_read_sme(scoped, smes["montpellier"])
+    assert not may_read_sme(scoped, smes["nimes"])
+    assert not may_read_sme(Caller(user=UserFactory()), smes["nimes"])

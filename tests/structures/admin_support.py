@@ -13,8 +13,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from structures.admin.scoping import REGISTRY_ADMIN_GROUP, STAFF_GROUP
 from structures.models import Contact, Offer, Structure
+from structures.permissions import REGISTRY_ADMIN_GROUP, STAFF_GROUP
 from tests.structures.factories import (
     ContactFactory,
     OfferFactory,

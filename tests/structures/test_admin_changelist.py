@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from structures.admin.scoping import REGISTRY_ADMIN_GROUP, STAFF_GROUP
 from structures.models import Offer, Structure
+from structures.permissions import REGISTRY_ADMIN_GROUP, STAFF_GROUP
 from tests.structures import admin_support
 from tests.structures.admin_support import form_data, inline_prefix
 from tests.structures.factories import (

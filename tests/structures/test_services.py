@@ -126,14 +126,6 @@ def test_set_structure_validation(user):
     ).is_validated
 
 
-def test_add_staff_member_is_idempotent(user):
-    structure = StructureFactory()
-    services.add_staff_member(structure=structure, user=user)
-    membership = services.add_staff_member(structure=structure, user=user, role="manager")
-    assert membership.role == "manager"
-    assert structure.staff_memberships.count() == 1
-
-
 def test_contacts(user):
     structure = StructureFactory()
     contact = services.create_contact(

@@ -6,7 +6,8 @@ from structures.relay.index import RelayIndexEntry
 
 class Command(BaseCommand):
     help = (
-        "Mesure la recherche de relais (p50 / p95 / max, requêtes par recherche) sur les données "
+        "Mesure la recherche de relais, résolution de la requête comprise (p50 / p95 / max, "
+        "requêtes par recherche) sur les données "
         "chargées, à côté du plancher : la requête SQL brute du plus proche voisin, dans le même "
         "passage. Charger d'abord des données (generate_registry)."
     )
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--k", type=int, default=5)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
-            "--criteria", action="store_true", help="Ajoute pays cible (30 %) et secteur (20 %)."
+            "--criteria", action="store_true", help="Ajoute pays cible (30 %%) et secteur (20 %%)."
         )
 
     def handle(self, *args, **o):

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
-from structures.admin.scoping import REGISTRY_ADMIN_GROUP, STAFF_GROUP
+from structures.permissions import REGISTRY_ADMIN_GROUP, STAFF_GROUP
 
 STAFF_PERMISSIONS = (
     "structures.view_structure",

@@ -1,0 +1,65 @@
+"""The whole demo dataset as plain data, checked for consistency (no database access)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from demo import named, network
+from demo.profiles import OFFER_PROFILES, TEMPLATE_SERVICES
+from demo.spec import LinkSpec, StructureSpec
+
+
+@cache
+def demo_structures() -> tuple[StructureSpec, ...]:
+    """Every demo structure, parents before children (the loader relies on the order)."""
+    specs = [*named.NAMED, *network.regional_network(), *network.local_network()]
+    specs += network.fictitious()
+    by_slug: dict[str, StructureSpec] = {}
+    for spec in specs:
+        if spec.slug in by_slug:
+            raise ValueError(f"duplicate demo slug {spec.slug!r}")
+        by_slug[spec.slug] = spec
+    ordered: list[StructureSpec] = []
+    placed: set[str] = set()
+
+    def place(spec: StructureSpec, trail: tuple[str, ...] = ()) -> None:
+        if spec.slug in placed:
+            return
+        if spec.slug in trail:
+            raise ValueError(f"parent loop through {spec.slug!r}")
+        if spec.parent:
+            if spec.parent not in by_slug:
+                raise ValueError(f"{spec.slug!r}: unknown parent {spec.parent!r}")
+            place(by_slug[spec.parent], (*trail, spec.slug))
+        ordered.append(spec)
+        placed.add(spec.slug)
+
+    for spec in specs:
+        place(spec)
+    return tuple(ordered)
+
+
+@cache
+def demo_links() -> tuple[LinkSpec, ...]:
+    slugs = {spec.slug for spec in demo_structures()}
+    links = (*named.NAMED_LINKS, *network.network_links())
+    for link in links:
+        if link.from_slug not in slugs or link.to_slug not in slugs:
+            raise ValueError(f"link {link.from_slug!r} → {link.to_slug!r}: unknown structure")
+    return links
+
+
+def offer_templates(spec: StructureSpec):
+    """The offers of a spec: its own list, or its kind's profile."""
+    return spec.offers if spec.offers is not None else OFFER_PROFILES[spec.kind]
+
+
+def used_services() -> set[str]:
+    services = set(TEMPLATE_SERVICES)
+    for spec in demo_structures():
+        services.update(t.service for t in offer_templates(spec))
+    return services
+
+
+def used_sectors() -> set[str]:
+    return {code for spec in demo_structures() for t in offer_templates(spec) for code in t.sectors}

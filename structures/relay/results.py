@@ -1,0 +1,189 @@
+"""Loading what the chosen relays show: offer, structure, matched territory, whom to call
+(docs/relay.md §6).
+
+Three plain SELECTs by id into the value types of ``structures.relay.types`` — offers joined
+with their structures and communes, contacts, matched territories —: on this hot path, compiling
+the equivalent ORM queries cost more than the whole search (measured with ``bench_relay``), and
+a result is a value, not a model instance.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from structures.models import Contact, Offer, Structure
+from structures.relay.enums import FallbackKind
+from structures.relay.search import Candidate
+from structures.relay.types import (
+    ContactInfo,
+    RelayOffer,
+    RelayResult,
+    RelayStructure,
+    TerritoryRef,
+)
+from territories.models import Territory
+
+_OFFER_COLUMNS = (
+    "id",
+    "structure_id",
+    "service_id",
+    "delivery",
+    "cost",
+    "members_only",
+    "application_required",
+    "contact_id",
+)
+_STRUCTURE_COLUMNS = (
+    "slug",
+    "name",
+    "acronym",
+    "kind",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "address_line",
+    "postal_code",
+)
+_TERRITORY_COLUMNS = ("id", "level", "code", "name", "name_en", "latitude", "longitude")
+_CONTACT_COLUMNS = ("id", "structure_id", "kind", "name", "role", "phone", "email", "is_public")
+
+
+def _select(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _territory(values: tuple) -> TerritoryRef | None:
+    return None if values[0] is None else TerritoryRef(*values)
+
+
+def _load_offers(offer_ids: list[int]) -> dict[int, RelayOffer]:
+    """Offers with their structures, each structure with its commune and country."""
+    qn = connection.ops.quote_name
+    territories = qn(Territory._meta.db_table)
+    columns = [f"o.{qn(c)}" for c in _OFFER_COLUMNS] + [f"s.{qn(c)}" for c in _STRUCTURE_COLUMNS]
+    columns += [f"c.{qn(c)}" for c in _TERRITORY_COLUMNS]
+    columns += [f"k.{qn(c)}" for c in _TERRITORY_COLUMNS]
+    rows = _select(
+        f"SELECT {', '.join(columns)} FROM {qn(Offer._meta.db_table)} o "
+        f"JOIN {qn(Structure._meta.db_table)} s ON s.id = o.structure_id "
+        f"LEFT JOIN {territories} c ON c.id = s.commune_id "
+        f"LEFT JOIN {territories} k ON k.id = s.country_id "
+        f"WHERE o.id IN ({_marks(offer_ids)})",
+        offer_ids,
+    )
+    offers = {}
+    n_offer, n_structure, n_territory = (
+        len(_OFFER_COLUMNS),
+        len(_STRUCTURE_COLUMNS),
+        len(_TERRITORY_COLUMNS),
+    )
+    for row in rows:
+        o = row[:n_offer]
+        s = row[n_offer : n_offer + n_structure]
+        commune = row[n_offer + n_structure : n_offer + n_structure + n_territory]
+        country = row[n_offer + n_structure + n_territory :]
+        structure = RelayStructure(
+            o[1], *s, commune=_territory(commune), country=_territory(country)
+        )
+        # SQLite gives booleans as 0 / 1.
+        offer = RelayOffer(*o[:5], bool(o[5]), bool(o[6]), o[7])
+        offers[offer.pk] = (offer, structure)
+    return offers
+
+
+def _load_territories(ids: set[int]) -> dict[int, TerritoryRef]:
+    if not ids:
+        return {}
+    qn = connection.ops.quote_name
+    rows = _select(
+        f"SELECT {', '.join(qn(c) for c in _TERRITORY_COLUMNS)} "
+        f"FROM {qn(Territory._meta.db_table)} WHERE id IN ({_marks(ids)})",
+        list(ids),
+    )
+    return {row[0]: TerritoryRef(*row) for row in rows}
+
+
+def _load_contacts(structure_ids: set[int]) -> tuple[dict[int, ContactInfo], dict[int, tuple]]:
+    """Contacts by id (with whether they are public), and each structure's first public desk
+    (a desk before a person, then by display position)."""
+    qn = connection.ops.quote_name
+    rows = _select(
+        f"SELECT {', '.join(qn(c) for c in _CONTACT_COLUMNS)}, {qn('position')} "
+        f"FROM {qn(Contact._meta.db_table)} WHERE structure_id IN ({_marks(structure_ids)})",
+        list(structure_ids),
+    )
+    by_id, desks = {}, {}
+    for pk, structure_id, kind, name, role, phone, email, is_public, position in rows:
+        info = ContactInfo(name, role, phone, email, kind == "desk", "offer")
+        by_id[pk] = (info, bool(is_public))
+        if is_public:
+            rank = (kind != "desk", position, pk)
+            if structure_id not in desks or rank < desks[structure_id][0]:
+                desks[structure_id] = (rank, info)
+    return by_id, {sid: info for sid, (_rank, info) in desks.items()}
+
+
+def _contact_for(
+    offer: RelayOffer, structure: RelayStructure, contacts, desks, include_private: bool
+) -> ContactInfo | None:
+    """The offer's contact (if public, or private ones are allowed), else the structure's first
+    public desk, else its switchboard, else nobody (docs/relay.md §6)."""
+    own = contacts.get(offer.contact_id) if offer.contact_id else None
+    if own is not None and (own[1] or include_private):
+        return own[0]
+    desk = desks.get(offer.structure_id)
+    if desk is not None:
+        return ContactInfo(
+            desk.name, desk.role, desk.phone, desk.email, desk.is_desk, "structure_desk"
+        )
+    if structure.phone or structure.email:
+        return ContactInfo(
+            _("Accueil"), "", structure.phone, structure.email, True, "structure_switchboard"
+        )
+    return None
+
+
+def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
+    """The results for the chosen candidates, in their order (sentences not yet written)."""
+    if not candidates:
+        return []
+    offers = _load_offers([c.offer_id for c in candidates])
+    territories = _load_territories({c.territory_id for c in candidates})
+    contacts, desks = _load_contacts({structure.pk for _offer, structure in offers.values()})
+    location = query.location
+    results = []
+    for candidate in candidates:
+        offer, structure = offers[candidate.offer_id]
+        territory = territories.get(candidate.territory_id)
+        shows_territory = (
+            not candidate.fallback or candidate.fallback == FallbackKind.PLANNED_MARKET
+        )
+        results.append(
+            RelayResult(
+                offer=offer,
+                structure=structure,
+                distance_km=round(candidate.distance_km, 3),
+                distance_is_approximate=candidate.approximate or location.precision != "exact",
+                matched_territory=territory if shows_territory else None,
+                matched_level=territory.level if territory and not candidate.fallback else "",
+                market_match=candidate.market_match,
+                same_region=candidate.region_id is not None
+                and candidate.region_id == location.region_id,
+                contact=_contact_for(
+                    offer, structure, contacts, desks, query.include_private_contacts
+                ),
+                notes=candidate.notes,
+                fallback=candidate.fallback,
+            )
+        )
+    return results

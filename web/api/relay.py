@@ -1,0 +1,439 @@
+"""``/api/v1/relays/``: the nearest competent relays, explained (``structures.relay.engine``).
+
+The serializer checks the query's shape and hands it to the same resolver as the search page
+(``smes.relay.resolve_relay_query``, under the caller's rights: a SIRET gives the full profile
+only to a caller who may read that SME, and only SIRENE's public fields to anyone else). The
+view runs the engine and shows everything it says: the resolved location, each relay's
+distance and its precision, matched territory and level, market match, région, contact, notes,
+fallback label and the sentences explaining the choice. Resolver errors are 400s with the
+resolver's message and code; an ambiguous postal code lists its communes.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from smes.relay import resolve_relay_query
+from structures.api.mixins import TABULAR_RENDERERS
+from structures.api.serializers import ServiceRefSerializer, StructureRefSerializer
+from structures.permissions import caller_for
+from structures.relay.engine import find_relays
+from structures.relay.enums import FallbackKind, MarketMatch
+from structures.relay.query import DEFAULT_K, MAX_K, RelayRequest
+from structures.relay.types import RelayError, RelayQueryError, RelayResponse, RelayResult
+from territories.api.serializers import TerritoryRefSerializer
+
+
+class RelayQueryInvalid(exceptions.APIException):
+    """A request the resolver refused: 400 with its code, message and candidates."""
+
+    status_code = 400
+    default_code = "invalid"
+
+    def __init__(self, error: RelayError) -> None:
+        super().__init__(detail=error.message, code=error.code)
+        self.payload = error_payload(error)
+
+
+class RelayQuerySerializer(serializers.Serializer):
+    service = serializers.CharField(
+        max_length=64, help_text=_("Code du besoin (voir /api/v1/services/), ex. trade-fairs.")
+    )
+    commune = serializers.CharField(
+        max_length=10,
+        required=False,
+        help_text=_("Code INSEE de la commune de l'entreprise (ex. 34172) ; ancien code accepté."),
+    )
+    postal_code = serializers.CharField(
+        max_length=10,
+        required=False,
+        help_text=_(
+            "Code postal ; s'il dessert plusieurs communes, ajouter commune= (sinon erreur "
+            "listant les communes candidates)."
+        ),
+    )
+    siret = serializers.CharField(
+        max_length=20,
+        required=False,
+        help_text=_(
+            "SIRET d'une entreprise du registre. Un appelant autorisé à voir cette PME obtient "
+            "une recherche depuis son point, avec son profil ; tout autre appelant, depuis sa "
+            "commune et avec son code NAF seulement (les données publiques de SIRENE)."
+        ),
+    )
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    sector = serializers.CharField(
+        max_length=64, required=False, help_text=_("Code NAF (10.71C, 10, C) ou filière.")
+    )
+    country = serializers.CharField(
+        max_length=8, required=False, help_text=_("Pays cible, code ISO 3166 alpha-2 (ex. MA).")
+    )
+    k = serializers.IntegerField(
+        required=False,
+        default=DEFAULT_K,
+        min_value=1,
+        max_value=MAX_K,
+        help_text=_("Nombre de relais voulus (1 à %(max)d).") % {"max": MAX_K},
+    )
+    include_remote = serializers.BooleanField(
+        required=False, default=True, help_text=_("Proposer aussi des offres à distance.")
+    )
+    employees = serializers.IntegerField(
+        required=False, min_value=0, max_value=10_000_000, help_text=_("Effectif (salariés).")
+    )
+    created_on = serializers.DateField(
+        required=False, help_text=_("Date de création de l'entreprise (AAAA-MM-JJ).")
+    )
+    naf_code = serializers.CharField(
+        max_length=8, required=False, help_text=_("Code NAF de l'entreprise (critères NAF).")
+    )
+    export_stage = serializers.ChoiceField(
+        choices=["none", "occasional", "regular", "established"],
+        required=False,
+        help_text=_("Expérience export : élargit l'horizon des relais hors zone."),
+    )
+    member_of = serializers.CharField(
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Slugs des structures dont l'entreprise est adhérente, séparés par des virgules."
+        ),
+    )
+
+    def validate(self, attrs):
+        if ("lat" in attrs) != ("lon" in attrs):
+            raise serializers.ValidationError(
+                {"lon" if "lat" in attrs else "lat": [_("Donnez à la fois lat et lon.")]}
+            )
+        request = RelayRequest(
+            service=attrs["service"],
+            commune=attrs.get("commune", ""),
+            postal_code=attrs.get("postal_code", ""),
+            latitude=attrs.get("lat"),
+            longitude=attrs.get("lon"),
+            sector=attrs.get("sector", ""),
+            country=attrs.get("country", ""),
+            employees=attrs.get("employees"),
+            created_on=attrs.get("created_on"),
+            naf_code=attrs.get("naf_code", ""),
+            export_stage=attrs.get("export_stage", ""),
+            member_of=tuple(s.strip() for s in attrs.get("member_of", "").split(",") if s.strip()),
+            k=attrs["k"],
+            include_remote=attrs["include_remote"],
+        )
+        try:
+            attrs["query"] = resolve_relay_query(
+                caller=self.context["caller"], request=request, siret=attrs.get("siret", "")
+            )
+        except RelayQueryError as exc:
+            raise RelayQueryInvalid(exc.error) from None
+        return attrs
+
+
+class LocationSerializer(serializers.Serializer):
+    commune = TerritoryRefSerializer()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    precision = serializers.ChoiceField(
+        choices=["exact", "commune"],
+        help_text=_("exact : point donné ou de l'entreprise ; commune : centre de la commune."),
+    )
+    note = serializers.CharField(help_text=_("Ex. ancien code de commune résolu."))
+
+
+class ContactInfoSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    is_desk = serializers.BooleanField()
+    source = serializers.ChoiceField(choices=["offer", "structure_desk", "structure_switchboard"])
+
+
+class RelayStructureSerializer(StructureRefSerializer):
+    commune = TerritoryRefSerializer(allow_null=True)
+
+    class Meta(StructureRefSerializer.Meta):
+        fields = [
+            *StructureRefSerializer.Meta.fields,
+            "kind",
+            "commune",
+            "latitude",
+            "longitude",
+            "phone",
+            "email",
+            "website",
+        ]
+
+
+class RelayOfferSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    delivery = serializers.CharField()
+    cost = serializers.CharField()
+    members_only = serializers.BooleanField()
+    application_required = serializers.BooleanField()
+
+
+class RelayResultSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(help_text=_("Rang dans la réponse (1 = le plus pertinent)."))
+    is_competent = serializers.BooleanField(
+        help_text=_("Vrai : relais compétent ; faux : solution de repli (voir fallback).")
+    )
+    fallback = serializers.ChoiceField(choices=["", *FallbackKind.values])
+    fallback_label = serializers.CharField()
+    structure = RelayStructureSerializer()
+    offer = RelayOfferSerializer()
+    distance_km = serializers.FloatField()
+    distance_is_approximate = serializers.BooleanField()
+    matched_territory = TerritoryRefSerializer(allow_null=True)
+    matched_level = serializers.CharField()
+    market_match = serializers.ChoiceField(choices=MarketMatch.values)
+    market_label = serializers.CharField()
+    same_region = serializers.BooleanField()
+    contact = ContactInfoSerializer(allow_null=True)
+    has_named_contact = serializers.BooleanField()
+    notes = serializers.ListField(child=serializers.CharField())
+    why_fr = serializers.CharField()
+    why_en = serializers.CharField()
+
+
+class RelayResponseSerializer(serializers.Serializer):
+    location = LocationSerializer()
+    service = ServiceRefSerializer()
+    country = TerritoryRefSerializer(allow_null=True)
+    sectors = serializers.ListField(child=serializers.CharField())
+    results = RelayResultSerializer(many=True)
+    fallbacks = RelayResultSerializer(many=True)
+    empty_message = serializers.CharField()
+
+
+class RelayErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    candidates = TerritoryRefSerializer(many=True, required=False)
+
+
+def _territory(territory) -> dict | None:
+    if territory is None:
+        return None
+    return {"level": territory.level, "code": territory.code, "name": territory.name}
+
+
+def _contact(contact) -> dict | None:
+    if contact is None:
+        return None
+    return {
+        "name": contact.name,
+        "role": contact.role,
+        "phone": contact.phone,
+        "email": contact.email,
+        "is_desk": contact.is_desk,
+        "source": contact.source,
+    }
+
+
+def _result_payload(result: RelayResult, rank: int) -> dict:
+    # Plain dicts, shaped as RelayResultSerializer documents them: building nested
+    # ModelSerializers for each result cost more than the lookup itself.
+    offer, structure = result.offer, result.structure
+    return {
+        "rank": rank,
+        "is_competent": result.is_competent,
+        "fallback": result.fallback,
+        "fallback_label": result.fallback_label,
+        "structure": {
+            "id": structure.pk,
+            "slug": structure.slug,
+            "name": structure.name,
+            "acronym": structure.acronym,
+            "kind": structure.kind,
+            "commune": _territory(structure.commune),
+            "latitude": structure.latitude,
+            "longitude": structure.longitude,
+            "phone": structure.phone,
+            "email": structure.email,
+            "website": structure.website,
+        },
+        "offer": {
+            "id": offer.pk,
+            "delivery": offer.delivery,
+            "cost": offer.cost,
+            "members_only": offer.members_only,
+            "application_required": offer.application_required,
+        },
+        "distance_km": result.distance_km,
+        "distance_is_approximate": result.distance_is_approximate,
+        "matched_territory": _territory(result.matched_territory),
+        "matched_level": result.matched_level,
+        "market_match": result.market_match,
+        "market_label": result.market_label,
+        "same_region": result.same_region,
+        "contact": _contact(result.contact),
+        "has_named_contact": result.has_named_contact,
+        "notes": [str(note) for note in result.notes],
+        "why_fr": result.why_fr,
+        "why_en": result.why_en,
+    }
+
+
+def response_payload(response: RelayResponse) -> dict:
+    """The engine's answer as the JSON body documented by ``RelayResponseSerializer``."""
+    ranked = [*response.results, *response.fallbacks]
+    payloads = [_result_payload(r, i) for i, r in enumerate(ranked, start=1)]
+    location = response.location
+    service = response.service
+    return {
+        "location": {
+            "commune": _territory(location.commune),
+            "latitude": location.latitude,
+            "longitude": location.longitude,
+            "precision": location.precision,
+            "note": str(location.note),
+        },
+        "service": {"code": service.code, "name": service.name},
+        "country": _territory(response.country),
+        "sectors": list(response.sectors),
+        "results": payloads[: len(response.results)],
+        "fallbacks": payloads[len(response.results) :],
+        "empty_message": response.empty_message,
+    }
+
+
+def error_payload(error: RelayError) -> dict:
+    body = {
+        "detail": error.message,
+        "code": error.code,
+        "errors": {error.field or "non_field_errors": [error.message]},
+    }
+    if error.candidates:
+        body["candidates"] = TerritoryRefSerializer(list(error.candidates), many=True).data
+    return body
+
+
+_EXAMPLE_RESULT = {
+    "rank": 1,
+    "is_competent": True,
+    "fallback": "",
+    "fallback_label": "",
+    "structure": {
+        "id": 12,
+        "slug": "cci-herault",
+        "name": "CCI Hérault",
+        "acronym": "CCI",
+        "kind": "cci",
+        "commune": {"level": "commune", "code": "34172", "name": "Montpellier"},
+        "latitude": 43.6109,
+        "longitude": 3.8772,
+        "phone": "+33499515151",
+        "email": "international@herault.cci.fr",
+        "website": "https://www.herault.cci.fr",
+    },
+    "offer": {
+        "id": 40,
+        "delivery": "in_person",
+        "cost": "subsidised",
+        "members_only": False,
+        "application_required": False,
+    },
+    "distance_km": 1.2,
+    "distance_is_approximate": True,
+    "matched_territory": {"level": "departement", "code": "34", "name": "Hérault"},
+    "matched_level": "departement",
+    "market_match": "explicit",
+    "market_label": "marché visé explicitement",
+    "same_region": True,
+    "contact": {
+        "name": "Service international",
+        "role": "Conseiller export",
+        "phone": "+33499515151",
+        "email": "international@herault.cci.fr",
+        "is_desk": True,
+        "source": "offer",
+    },
+    "has_named_contact": True,
+    "notes": [],
+    "why_fr": "CCI couvre Hérault pour « Salons et pavillons collectifs », à 1.2 km "
+    "(distance approximative). Ce marché fait partie de ses marchés actifs.",
+    "why_en": "CCI covers Hérault for “Trade fairs”, 1.2 km away (approximate distance). "
+    "This market is one of its active markets.",
+}
+
+
+@extend_schema(
+    tags=["relais"],
+    summary=_("Le relais compétent le plus proche"),
+    description=_(
+        "Pour une entreprise située par commune (code INSEE), code postal (+ commune si "
+        "ambigu), SIRET ou lat/lon, et un besoin (service), les k relais compétents les plus "
+        "proches, classés et expliqués, puis des solutions de repli étiquetées (hors zone, à "
+        "distance, marché en projet). Formats : JSON, ?format=csv, ?format=geojson."
+    ),
+    parameters=[RelayQuerySerializer],
+    responses={
+        200: RelayResponseSerializer,
+        400: OpenApiResponse(
+            RelayErrorSerializer,
+            description=_("Requête impossible à résoudre (message du moteur, candidats)."),
+        ),
+    },
+    examples=[
+        OpenApiExample(
+            "Salons pour le Maroc depuis Montpellier",
+            summary="?commune=34172&service=trade-fairs&country=MA&k=5",
+            value={
+                "location": {
+                    "commune": {"level": "commune", "code": "34172", "name": "Montpellier"},
+                    "latitude": 43.6134,
+                    "longitude": 3.8742,
+                    "precision": "commune",
+                    "note": "",
+                },
+                "service": {"code": "trade-fairs", "name": "Salons et pavillons collectifs"},
+                "country": {"level": "country", "code": "MA", "name": "Maroc"},
+                "sectors": [],
+                "results": [_EXAMPLE_RESULT],
+                "fallbacks": [],
+                "empty_message": "",
+            },
+            response_only=True,
+            status_codes=["200"],
+        ),
+        OpenApiExample(
+            "Code postal ambigu",
+            summary="?postal_code=13100&service=trade-fairs",
+            value={
+                "detail": "Le code postal 13100 dessert plusieurs communes : précisez laquelle "
+                "(Aix-en-Provence (13001), Beaurecueil (13012), …).",
+                "code": "ambiguous_postal_code",
+                "errors": {"postal_code": ["Le code postal 13100 dessert plusieurs communes…"]},
+                "candidates": [
+                    {"level": "commune", "code": "13001", "name": "Aix-en-Provence"},
+                    {"level": "commune", "code": "13012", "name": "Beaurecueil"},
+                ],
+            },
+            response_only=True,
+            status_codes=["400"],
+        ),
+    ],
+)
+class RelayView(APIView):
+    renderer_classes = TABULAR_RENDERERS
+
+    def get(self, request):
+        query = RelayQuerySerializer(
+            data=request.query_params, context={"caller": caller_for(request)}
+        )
+        query.is_valid(raise_exception=True)
+        body = response_payload(find_relays(query.validated_data["query"]))
+        ranked = [*body["results"], *body["fallbacks"]]
+        if request.accepted_renderer.format == "geojson":
+            return Response({"results": ranked, "service": body["service"]["code"]})
+        if request.accepted_renderer.format == "csv":
+            return Response(ranked)
+        return Response(body)

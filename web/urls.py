@@ -1,0 +1,32 @@
+"""The public site and the staff pages (French URLs)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from web.views import pages, search, staff, structures, territories
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("sources/", pages.sources, name="sources"),
+    path("mentions-legales/", pages.legal_notice, name="legal-notice"),
+    path("recherche/", search.relay_search, name="relay-search"),
+    path("structures/", structures.directory, name="structure-list"),
+    path("structures/<slug:slug>/", structures.structure_page, name="structure-detail"),
+    path(
+        "territoires/<str:level>/<str:code>/",
+        territories.territory_page,
+        name="territory-detail",
+    ),
+    path("espace/", staff.staff_listings, name="staff-listings"),
+    path("espace/structures/<slug:slug>/a-jour/", staff.staff_confirm, name="staff-confirm"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(
+            template_name="site/login.html",
+            redirect_authenticated_user=True,
+            next_page="staff-listings",
+        ),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(next_page="home"), name="logout"),
+]

@@ -1,0 +1,28 @@
+"""The home page and the registry's informative pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from territories.selectors import reference_summary
+from web.forms import RelaySearchForm
+from web.sources import DATA_SOURCES
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """What the registry is, and the search form (submitted to the results page by GET)."""
+    context = {"form": RelaySearchForm(), "summary": reference_summary()}
+    return render(request, "site/home.html", context)
+
+
+@require_GET
+def sources(request: HttpRequest) -> HttpResponse:
+    return render(request, "site/sources.html", {"sources": DATA_SOURCES})
+
+
+@require_GET
+def legal_notice(request: HttpRequest) -> HttpResponse:
+    return render(request, "site/legal_notice.html")

@@ -1,0 +1,90 @@
+"""The results page of the relay search ("who is the nearest competent relay?")."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from structures.models import Sector
+from structures.permissions import caller_for
+from structures.relay.engine import find_relays
+from territories.enums import TerritoryLevel
+from territories.models import Territory
+from web.forms import RelaySearchForm
+from web.views.maps import relay_marker
+
+
+def _candidate_links(request: HttpRequest, candidates) -> list[dict]:
+    links = []
+    for place in candidates:
+        params = request.GET.copy()
+        params["commune"] = place.code
+        links.append({"place": place, "url": "?" + params.urlencode()})
+    return links
+
+
+def _sector_label(code: str) -> str:
+    if not code:
+        return ""
+    sector = Sector.objects.filter(code=code).first()
+    return str(sector) if sector else code
+
+
+def _directory_url(commune) -> str:
+    """The directory filtered on the commune's département (the "what to try" of an empty result)."""
+    departement = (
+        Territory.objects.ancestors_of(commune).filter(level=TerritoryLevel.DEPARTEMENT).first()
+    )
+    base = reverse("structure-list")
+    if departement is None:
+        return base
+    return f"{base}?{urlencode({'in': f'departement:{departement.code}'})}"
+
+
+def _results_context(response) -> dict:
+    results = list(enumerate(response.results, start=1))
+    fallbacks = list(enumerate(response.fallbacks, start=len(results) + 1))
+    markers = [relay_marker(n, r, fallback=False) for n, r in results]
+    markers += [relay_marker(n, r, fallback=True) for n, r in fallbacks]
+    location = response.location
+    return {
+        "state": "results" if results or fallbacks else "empty",
+        "directory_url": _directory_url(location.commune),
+        "results": results,
+        "fallbacks": fallbacks,
+        "map_data": {
+            "origin": {
+                "lat": location.latitude,
+                "lon": location.longitude,
+                "name": location.commune.name,
+            },
+            "markers": [m for m in markers if m is not None],
+        },
+    }
+
+
+@require_GET
+def relay_search(request: HttpRequest) -> HttpResponse:
+    """Results of the home page's search: ranked relays, labelled fallbacks, or a question."""
+    if not request.GET:
+        return render(request, "site/search.html", {"form": RelaySearchForm(), "state": "form"})
+    form = RelaySearchForm(request.GET, caller=caller_for(request))
+    context: dict = {"form": form}
+    if not form.is_valid():
+        context["state"] = "invalid"
+        return render(request, "site/search.html", context, status=400)
+    data = form.cleaned_data
+    if data["candidates"]:
+        context.update(state="choose", candidates=_candidate_links(request, data["candidates"]))
+        return render(request, "site/search.html", context)
+    response = find_relays(data["query"])
+    context.update(
+        response=response,
+        sector_label=_sector_label(data["sector"]),
+        **_results_context(response),
+    )
+    return render(request, "site/search.html", context)
