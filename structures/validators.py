@@ -3,6 +3,28 @@
 Each validator raises a ``ValidationError`` with a French message that names the problem and shows
 an accepted form; each normaliser returns the canonical stored form (and leaves invalid input
 unchanged, so that the validator reports it).
+
+Phone numbers are parsed, checked and formatted by phonenumbers. Opening hours are parsed here,
+not by opening-hours-py: version 2.1.4 was tried (``validate()``, ``OpeningHours(value,
+country="FR")`` with ``intervals()`` over a reference week, ``normalize()``) and cannot do the job:
+
+- Its Python binding exposes no parsed rules, only evaluation (state, intervals, next change) and
+  a normalised string. The readable lines of the public pages ("lun.–ven. : 9 h–12 h,
+  14 h–17 h 30", "jours fériés : fermé") would have to be rebuilt from the intervals of a sample
+  week, which lose what those lines say: "PH off" and "SH off" yield no interval (closed is the
+  default, and it has no school-holiday calendar), a public holiday only shows as a missing day
+  in a week that happens to contain one, an explicit "Sa,Su closed" looks like nothing at all,
+  and "Mo-Sa 22:00-02:00" comes back cut at midnight into per-day pieces.
+- It validates the whole OSM grammar, while the registry refuses on purpose what it cannot show
+  as a plain week (months, weeks, years, nth weekdays, easter, sun events, comments) and typos
+  that OSM gives a meaning to ("09:00-09:00" is 24 hours, "Mo-Fr 09:00-12:00 off" is closed); it
+  also rejects the trailing ";" that staff type and the normaliser removes. This parser would be
+  needed on top of it anyway.
+- Its errors are one exception type (``ParserError``) carrying an English parser trace
+  ("expected EOI, any_rule_separator, rules_modifier…"), which cannot be turned into the French
+  messages below that name the faulty day, range or rule.
+- ``normalize()`` rewrites what staff typed ("Fr-Mo" → "Mo,Fr-Su", "off" → "closed", drops
+  "Sa,Su closed"); the registry only collapses blanks.
 """
 
 from __future__ import annotations
