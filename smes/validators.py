@@ -10,6 +10,7 @@ canonical form and raises a ``ValidationError`` with a French message. ``clean_*
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
+
+from structures.catalogue import naf_reference
 
 # La Poste has a single SIREN for thousands of establishments; INSEE ran out of Luhn-valid NICs
 # and gave its establishments (except the head office) a different rule: the sum of the 14
@@ -29,19 +32,15 @@ _SEPARATORS = re.compile(r"[\s\u00a0\u202f.\-]+")
 
 _NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
 
-# The 88 divisions of NAF rév. 2 (INSEE, 2008). A code whose division is not listed here is not
-# a NAF rév. 2 code (for instance a NAF rév. 1 code such as "74.1A", or a typo such as "04.11Z").
-NAF_DIVISIONS: frozenset[str] = frozenset(
-    [
-        *("01", "02", "03", "05", "06", "07", "08", "09"),
-        *(f"{n:02d}" for n in range(10, 34)),
-        *("35", "36", "37", "38", "39", "41", "42", "43", "45", "46", "47"),
-        *("49", "50", "51", "52", "53", "55", "56"),
-        *("58", "59", "60", "61", "62", "63", "64", "65", "66", "68"),
-        *("69", "70", "71", "72", "73", "74", "75", "77", "78", "79", "80", "81", "82"),
-        *("84", "85", "86", "87", "88", "90", "91", "92", "93", "94", "95", "96", "97", "98", "99"),
-    ]
-)
+
+@functools.cache
+def naf_divisions() -> frozenset[str]:
+    """The 88 divisions of NAF rév. 2, from the NAF file the sector catalogue is loaded from.
+
+    A code whose division is not listed is not a NAF rév. 2 code (for instance a NAF rév. 1 code
+    such as "74.1A", or a typo such as "04.11Z").
+    """
+    return frozenset(row["code"] for row in naf_reference()["divisions"])
 
 
 def normalize_identifier(value: str | None) -> str:
@@ -147,7 +146,7 @@ def validate_naf(value: str) -> None:
             code="naf_format",
             params={"value": value},
         )
-    if match.group(1) not in NAF_DIVISIONS:
+    if match.group(1) not in naf_divisions():
         raise ValidationError(
             _(
                 "Le code NAF « %(value)s » est inconnu : la division %(division)s n'existe pas en NAF rév. 2."

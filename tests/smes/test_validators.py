@@ -8,6 +8,7 @@ from smes.validators import (
     clean_naf,
     clean_siret,
     naf_division,
+    naf_divisions,
     normalize_identifier,
     normalize_naf,
     validate_siren,
@@ -127,3 +128,16 @@ def test_invalid_naf_codes(value, fragment):
     with pytest.raises(ValidationError) as excinfo:
         clean_naf(value)
     assert fragment in " ".join(excinfo.value.messages)
+
+
+@pytest.mark.django_db
+def test_naf_divisions_are_the_sector_catalogue_s():
+    from structures.models import Sector
+
+    divisions = naf_divisions()
+    assert len(divisions) == 88
+    assert {"01", "62", "99"} <= divisions
+    assert not {"04", "76", "00"} & divisions
+    catalogue = set(Sector.objects.filter(kind="naf_division").values_list("code", flat=True))
+    assert divisions == catalogue
+    assert naf_divisions() is divisions  # read once
