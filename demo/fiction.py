@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from stdnum import luhn
+
 # Numbering zone of each département (first two digits of the département code; Corsica "2A/2B"
 # is zone 04). Overseas départements have no reserved fiction block: since 2023 geographic
 # numbers carry no location constraint (ARCEP décision 2022-1583), so the 01 block is used.
@@ -108,28 +110,9 @@ def fiction_person(serial: int) -> str:
 # --- Luhn identifiers ---------------------------------------------------------------------------
 
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
-
-
 def luhn_complete(prefix: str) -> str:
     """``prefix`` followed by the one digit that makes the whole number Luhn-valid."""
-    total = 0
-    # The check digit will sit at index 0 from the right: the prefix's last digit is doubled.
-    for index, char in enumerate(reversed(prefix)):
-        value = int(char)
-        if index % 2 == 0:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return f"{prefix}{(10 - total % 10) % 10}"
+    return prefix + luhn.calc_check_digit(prefix)
 
 
 def fiction_siren(serial: int) -> str:

@@ -1,5 +1,8 @@
 """Validation of the official identifiers of a firm: SIREN, SIRET and NAF rév. 2 code.
 
+The SIREN and SIRET checksums (Luhn, and La Poste's own rule) are python-stdnum's; this module
+adds the canonical form and the French messages.
+
 Each ``normalize_*`` function turns user input into the canonical form (spaces, dots and dashes
 removed; NAF dotted and upper-cased) without judging it; each ``validate_*`` function takes the
 canonical form and raises a ``ValidationError`` with a French message. ``clean_*`` does both.
@@ -7,16 +10,21 @@ canonical form and raises a ``ValidationError`` with a French message. ``clean_*
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
+
+from structures.catalogue import naf_reference
 
 # La Poste has a single SIREN for thousands of establishments; INSEE ran out of Luhn-valid NICs
 # and gave its establishments (except the head office) a different rule: the sum of the 14
-# digits is a multiple of 5.
+# digits is a multiple of 5. stdnum applies it; the SIREN is needed here only to word the message.
 LA_POSTE_SIREN = "356000000"
-LA_POSTE_HEAD_OFFICE_SIRET = "35600000000048"
 
 # Separators people type or paste into identifiers: spaces (incl. non-breaking and narrow
 # non-breaking from spreadsheets), dots and dashes.
@@ -24,32 +32,15 @@ _SEPARATORS = re.compile(r"[\s\u00a0\u202f.\-]+")
 
 _NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
 
-# The 88 divisions of NAF rév. 2 (INSEE, 2008). A code whose division is not listed here is not
-# a NAF rév. 2 code (for instance a NAF rév. 1 code such as "74.1A", or a typo such as "04.11Z").
-NAF_DIVISIONS: frozenset[str] = frozenset(
-    [
-        *("01", "02", "03", "05", "06", "07", "08", "09"),
-        *(f"{n:02d}" for n in range(10, 34)),
-        *("35", "36", "37", "38", "39", "41", "42", "43", "45", "46", "47"),
-        *("49", "50", "51", "52", "53", "55", "56"),
-        *("58", "59", "60", "61", "62", "63", "64", "65", "66", "68"),
-        *("69", "70", "71", "72", "73", "74", "75", "77", "78", "79", "80", "81", "82"),
-        *("84", "85", "86", "87", "88", "90", "91", "92", "93", "94", "95", "96", "97", "98", "99"),
-    ]
-)
 
+@functools.cache
+def naf_divisions() -> frozenset[str]:
+    """The 88 divisions of NAF rév. 2, from the NAF file the sector catalogue is loaded from.
 
-def luhn_is_valid(digits: str) -> bool:
-    """Luhn (mod 10) check used by INSEE for SIREN and SIRET."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    A code whose division is not listed is not a NAF rév. 2 code (for instance a NAF rév. 1 code
+    such as "74.1A", or a typo such as "04.11Z").
+    """
+    return frozenset(row["code"] for row in naf_reference()["divisions"])
 
 
 def normalize_identifier(value: str | None) -> str:
@@ -59,62 +50,67 @@ def normalize_identifier(value: str | None) -> str:
     return _SEPARATORS.sub("", str(value))
 
 
+def _check(module, value: str) -> None:
+    """Run a stdnum validator on an already canonical ``value``.
+
+    stdnum compacts its input (drops spaces and dots, folds full-width digits) and returns the
+    compacted number: a difference means ``value`` is not the canonical form the field stores,
+    which is a format error here (``normalize_identifier`` is where separators are removed).
+    """
+    if module.validate(value) != value:
+        raise InvalidFormat()
+
+
 def validate_siren(value: str) -> None:
     """Raise unless ``value`` is 9 digits passing the Luhn check."""
-    if not (len(value) == 9 and value.isascii() and value.isdigit()):
+    try:
+        _check(stdnum_siren, value)
+    except (InvalidFormat, InvalidLength) as error:
         raise ValidationError(
             _("Le SIREN « %(value)s » doit comporter exactement 9 chiffres."),
             code="siren_format",
             params={"value": value},
-        )
-    if not luhn_is_valid(value):
+        ) from error
+    except InvalidChecksum as error:
         raise ValidationError(
             _("Le SIREN « %(value)s » est invalide : la clé de contrôle (Luhn) ne correspond pas."),
             code="siren_checksum",
             params={"value": value},
-        )
-
-
-def siret_checksum_is_valid(siret: str) -> bool:
-    """Checksum rule of a 14-digit SIRET, La Poste exception included."""
-    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_HEAD_OFFICE_SIRET:
-        return sum(int(char) for char in siret) % 5 == 0
-    return luhn_is_valid(siret)
+        ) from error
 
 
 def validate_siret(value: str) -> None:
     """Raise unless ``value`` is 14 digits with a valid SIREN and a valid SIRET checksum."""
-    if not (len(value) == 14 and value.isascii() and value.isdigit()):
+    # stdnum raises the same InvalidChecksum whether the SIRET key or its SIREN's is wrong: the
+    # SIREN is checked again on its own so that the message can say which one is.
+    try:
+        _check(stdnum_siret, value)
+    except (InvalidFormat, InvalidLength) as error:
         raise ValidationError(
             _("Le SIRET « %(value)s » doit comporter exactement 14 chiffres."),
             code="siret_format",
             params={"value": value},
-        )
-    try:
-        validate_siren(value[:9])
-    except ValidationError as error:
+        ) from error
+    except InvalidChecksum:
+        pass
+    else:
+        return
+    if not stdnum_siren.is_valid(value[:9]):
         raise ValidationError(
             _("Le SIRET « %(value)s » est invalide : son SIREN (9 premiers chiffres) est erroné."),
             code="siret_siren_checksum",
             params={"value": value},
-        ) from error
-    if not siret_checksum_is_valid(value):
-        if value.startswith(LA_POSTE_SIREN):
-            message = _(
-                "Le SIRET « %(value)s » est invalide : pour La Poste, la somme des chiffres "
-                "doit être un multiple de 5."
-            )
-        else:
-            message = _(
-                "Le SIRET « %(value)s » est invalide : la clé de contrôle (Luhn) ne correspond pas."
-            )
-        raise ValidationError(message, code="siret_checksum", params={"value": value})
-
-
-def clean_siren(value: str | None) -> str:
-    siren = normalize_identifier(value)
-    validate_siren(siren)
-    return siren
+        )
+    if value.startswith(LA_POSTE_SIREN):
+        message = _(
+            "Le SIRET « %(value)s » est invalide : pour La Poste, la somme des chiffres "
+            "doit être un multiple de 5."
+        )
+    else:
+        message = _(
+            "Le SIRET « %(value)s » est invalide : la clé de contrôle (Luhn) ne correspond pas."
+        )
+    raise ValidationError(message, code="siret_checksum", params={"value": value})
 
 
 def clean_siret(value: str | None) -> str:
@@ -150,7 +146,7 @@ def validate_naf(value: str) -> None:
             code="naf_format",
             params={"value": value},
         )
-    if match.group(1) not in NAF_DIVISIONS:
+    if match.group(1) not in naf_divisions():
         raise ValidationError(
             _(
                 "Le code NAF « %(value)s » est inconnu : la division %(division)s n'existe pas en NAF rév. 2."

@@ -7,6 +7,7 @@ their ``code`` and updated in place, so ids (and every offer pointing at them) s
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -204,9 +205,15 @@ def sync_services(service_model) -> int:
     return len(SERVICES)
 
 
+@functools.cache
+def naf_reference() -> dict:
+    """The vendored NAF rév. 2 file: ``{"source", "sections", "divisions"}``; shared, do not modify."""
+    return json.loads(NAF_FILE.read_text(encoding="utf-8"))
+
+
 def sync_naf(sector_model) -> int:
     """Create or update NAF rév. 2 sections and divisions from the vendored file."""
-    data = json.loads(NAF_FILE.read_text(encoding="utf-8"))
+    data = naf_reference()
     sections = {}
     for row in data["sections"]:
         sections[row["code"]], _created = sector_model.objects.update_or_create(

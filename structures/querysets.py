@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -18,14 +19,7 @@ from structures.permissions import editable_structures_q
 
 def months_ago(months: int, *, now: datetime.datetime | None = None) -> datetime.datetime:
     """The same day ``months`` calendar months before ``now`` (clamped to the month's end)."""
-    now = now or timezone.now()
-    month_index = now.year * 12 + (now.month - 1) - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    # Day 31 does not exist in every month: clamp to the last day.
-    next_month = datetime.date(year + (month == 12), month % 12 + 1, 1)
-    last_day = (next_month - datetime.timedelta(days=1)).day
-    return now.replace(year=year, month=month, day=min(now.day, last_day))
+    return (now or timezone.now()) - relativedelta(months=months)
 
 
 def _ancestors_of(commune):

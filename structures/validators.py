@@ -3,6 +3,28 @@
 Each validator raises a ``ValidationError`` with a French message that names the problem and shows
 an accepted form; each normaliser returns the canonical stored form (and leaves invalid input
 unchanged, so that the validator reports it).
+
+Phone numbers are parsed, checked and formatted by phonenumbers. Opening hours are parsed here,
+not by opening-hours-py: version 2.1.4 was tried (``validate()``, ``OpeningHours(value,
+country="FR")`` with ``intervals()`` over a reference week, ``normalize()``) and cannot do the job:
+
+- Its Python binding exposes no parsed rules, only evaluation (state, intervals, next change) and
+  a normalised string. The readable lines of the public pages ("lun.–ven. : 9 h–12 h,
+  14 h–17 h 30", "jours fériés : fermé") would have to be rebuilt from the intervals of a sample
+  week, which lose what those lines say: "PH off" and "SH off" yield no interval (closed is the
+  default, and it has no school-holiday calendar), a public holiday only shows as a missing day
+  in a week that happens to contain one, an explicit "Sa,Su closed" looks like nothing at all,
+  and "Mo-Sa 22:00-02:00" comes back cut at midnight into per-day pieces.
+- It validates the whole OSM grammar, while the registry refuses on purpose what it cannot show
+  as a plain week (months, weeks, years, nth weekdays, easter, sun events, comments) and typos
+  that OSM gives a meaning to ("09:00-09:00" is 24 hours, "Mo-Fr 09:00-12:00 off" is closed); it
+  also rejects the trailing ";" that staff type and the normaliser removes. This parser would be
+  needed on top of it anyway.
+- Its errors are one exception type (``ParserError``) carrying an English parser trace
+  ("expected EOI, any_rule_separator, rules_modifier…"), which cannot be turned into the French
+  messages below that name the faulty day, range or rule.
+- ``normalize()`` rewrites what staff typed ("Fr-Mo" → "Mo,Fr-Su", "off" → "closed", drops
+  "Sa,Su closed"); the registry only collapses blanks.
 """
 
 from __future__ import annotations
@@ -10,74 +32,91 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 # --- Phone numbers ------------------------------------------------------------------------------
 
-# French overseas numbers are dialled with their own country code from abroad: a stored +33 590…
-# would not ring in Guadeloupe. Prefix (national, 4 digits) → international prefix.
-_OVERSEAS_PREFIXES = {
-    "0590": "590",  # Guadeloupe, Saint-Barthélemy, Saint-Martin (fixe)
-    "0690": "590",
-    "0691": "590",
-    "0594": "594",  # Guyane
-    "0694": "594",
-    "0596": "596",  # Martinique
-    "0696": "596",
-    "0697": "596",
-    "0262": "262",  # La Réunion
-    "0263": "262",
-    "0692": "262",
-    "0693": "262",
-    "0269": "262",  # Mayotte
-    "0639": "262",
-    "0508": "508",  # Saint-Pierre-et-Miquelon
+# France's numbering plan is integrated: the overseas territories are reached with ordinary
+# ten-digit national numbers but dialled with their own country code from abroad, so a stored
+# +33 590… would not ring in Guadeloupe. libphonenumber reads every national number typed in
+# France as +33 (google/libphonenumber#2135): these ARCEP blocks say which territory a national
+# number belongs to. A region rather than a calling code, so that phonenumbers checks the number
+# against that territory's allocations (and, through the shared code, its neighbours': GP
+# covers Saint-Barthélemy and Saint-Martin, RE covers Mayotte).
+_OVERSEAS_REGIONS = {
+    "0590": "GP",  # Guadeloupe, Saint-Barthélemy, Saint-Martin (fixe)
+    "0690": "GP",
+    "0691": "GP",
+    "0594": "GF",  # Guyane
+    "0694": "GF",
+    "0596": "MQ",  # Martinique
+    "0696": "MQ",
+    "0697": "MQ",
+    "0262": "RE",  # La Réunion
+    "0263": "RE",
+    "0692": "RE",
+    "0693": "RE",
+    "0269": "YT",  # Mayotte
+    "0639": "YT",
+    "0508": "PM",  # Saint-Pierre-et-Miquelon
 }
-_PHONE_SEPARATORS = re.compile(r"[\s.\-/()]")
+# Saint-Pierre-et-Miquelon's numbers have six digits (+508 41 12 34); 05 08 only reaches them
+# from the French plan and is not part of the number.
+_SAINT_PIERRE = "PM"
+# phonenumbers extracts a number out of surrounding text, reads letters as keypad digits and
+# splits off extensions, none of which E.164 can store: anything but digits and the usual
+# separators is refused rather than silently dropped.
+_PHONE_CHARACTERS = re.compile(r"[+\d\s.\-/()]+")
+# "+33 (0)4…" is the conventional way to show the trunk zero; a bare "+33 0…" is dialled nowhere.
+# phonenumbers would drop the zero silently; the registry asks for the number to be corrected.
+_TRUNK_ZERO_AFTER_33 = re.compile(r"(?:\+|00)33[\s.\-/]*0")
 _PHONE_EXAMPLES = "04 65 71 12 34, +33 4 65 71 12 34 ou +212 522 12 34 56"
 
 
-def _phone_digits(value: str) -> str | None:
-    """The E.164 form ("+33465711234") of a French or international number, or None."""
-    raw = value.strip()
-    # "+33 (0)4 67…": the bracketed trunk zero is a common, harmless habit.
-    raw = raw.replace("(0)", "")
-    compact = _PHONE_SEPARATORS.sub("", raw)
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    if compact.startswith("+"):
-        digits = compact[1:]
-        if not digits.isdigit():
-            return None
-        if digits.startswith("33"):
-            national = digits[2:]
-            if len(national) != 9 or national[0] == "0":
-                return None
-            return _phone_digits("0" + national)
-        # E.164: at most 15 digits; 8 is the shortest plausible international number.
-        if not 8 <= len(digits) <= 15 or digits[0] == "0":
-            return None
-        return "+" + digits
-    if not compact.isdigit() or len(compact) != 10 or compact[0] != "0" or compact[1] == "0":
+def _parse_phone(value: str) -> phonenumbers.PhoneNumber | None:
+    """The number typed in ``value`` (national French form or international), if valid.
+
+    ``is_valid_number`` rather than ``is_possible_number``: "possible" only checks the length,
+    so it would accept "00 00 00 00 00", a mobile in an unallocated block or a Réunion number in
+    a range no operator holds. The ARCEP fiction ranges used by the demo data and the tests
+    (01 99 00, 02 61 91, 03 53 01, 04 65 71, 05 36 49) sit inside allocated geographic blocks
+    and are valid. The cost: a block allocated after the pinned phonenumbers release is refused
+    until phonenumbers is upgraded.
+    """
+    raw = value.strip().replace("(0)", "")
+    if not _PHONE_CHARACTERS.fullmatch(raw) or _TRUNK_ZERO_AFTER_33.match(raw):
         return None
-    overseas = _OVERSEAS_PREFIXES.get(compact[:4])
-    if overseas:
-        return f"+{overseas}{compact[1:]}"
-    return "+33" + compact[1:]
+    try:
+        number = phonenumbers.parse(raw, "FR")
+        if number.country_code == 33:
+            # "0590…" and "+33 590…" alike: the territory's own code is the one that rings.
+            national = "0" + phonenumbers.national_significant_number(number)
+            region = _OVERSEAS_REGIONS.get(national[:4])
+            if region == _SAINT_PIERRE:
+                number = phonenumbers.parse(national[4:], region)
+            elif region:
+                number = phonenumbers.parse(national, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
 
 
 def normalize_phone(value: str) -> str:
     """E.164 form of a phone number ("04 65 71 12 34" → "+33465711234"); blank stays blank."""
     if not value or not value.strip():
         return ""
-    return _phone_digits(value) or value.strip()
+    number = _parse_phone(value)
+    if number is None:
+        return value.strip()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def validate_phone(value: str) -> None:
     if not value or not value.strip():
         return
-    if _phone_digits(value) is None:
+    if _parse_phone(value) is None:
         raise ValidationError(
             _(
                 "« %(value)s » n'est pas un numéro de téléphone valide. Formats acceptés : "
@@ -89,11 +128,14 @@ def validate_phone(value: str) -> None:
 
 
 def format_phone(value: str) -> str:
-    """Readable form of a stored number: "+33465711234" → "04 65 71 12 34"."""
-    if value.startswith("+33") and len(value) == 12:
-        national = "0" + value[3:]
-        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
-    return value
+    """Readable form of a stored number: "+33465711234" → "04 65 71 12 34", others as stored."""
+    if not value.startswith("+33"):
+        return value
+    try:
+        number = phonenumbers.parse(value)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 # --- Languages (ISO 639-1) ----------------------------------------------------------------------

@@ -1,4 +1,6 @@
 import pytest
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
 
 from demo import fiction
 from structures.validators import normalize_phone
@@ -37,9 +39,9 @@ def test_fiction_person_names_say_they_are_invented():
 def test_fiction_siren_and_siret_pass_luhn_and_are_unique():
     sirens = [fiction.fiction_siren(i) for i in range(0, 10_000_000, 99_991)]
     assert len(set(sirens)) == len(sirens)
-    assert all(len(s) == 9 and fiction.luhn_ok(s) for s in sirens)
+    assert all(len(s) == 9 and stdnum_siren.is_valid(s) for s in sirens)
     siret = fiction.fiction_siret(42, establishment=3)
     assert len(siret) == 14 and siret.startswith(fiction.fiction_siren(42))
-    assert fiction.luhn_ok(siret)
+    assert stdnum_siret.is_valid(siret)
     with pytest.raises(ValueError):
         fiction.fiction_siren(10_000_000)

@@ -1,6 +1,7 @@
 """QuerySet methods: coverage through the territory closure, freshness, scoping."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -154,10 +155,23 @@ def test_stale():
         (datetime.datetime(2024, 3, 31, 12, tzinfo=datetime.UTC), 1, datetime.date(2024, 2, 29)),
         (datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC), 12, datetime.date(2024, 1, 15)),
         (datetime.datetime(2025, 1, 15, 12, tzinfo=datetime.UTC), 1, datetime.date(2024, 12, 15)),
+        (datetime.datetime(2025, 1, 31, 12, tzinfo=datetime.UTC), 2, datetime.date(2024, 11, 30)),
+        (datetime.datetime(2024, 2, 29, 12, tzinfo=datetime.UTC), 12, datetime.date(2023, 2, 28)),
+        (datetime.datetime(2025, 5, 31, 12, tzinfo=datetime.UTC), 27, datetime.date(2023, 2, 28)),
+        (datetime.datetime(2025, 5, 31, 12, tzinfo=datetime.UTC), 0, datetime.date(2025, 5, 31)),
     ],
 )
 def test_months_ago_clamps_to_month_end(now, months, expected):
     assert months_ago(months, now=now).date() == expected
+
+
+def test_months_ago_keeps_the_time_and_time_zone():
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    # Across the change to summer time: the wall-clock time is kept, not the elapsed hours.
+    now = datetime.datetime(2025, 4, 15, 9, 30, 5, tzinfo=paris)
+    assert months_ago(2, now=now) == datetime.datetime(2025, 2, 15, 9, 30, 5, tzinfo=paris)
+    a_year = timezone.now() - months_ago(12)
+    assert round(a_year / datetime.timedelta(days=1)) in (365, 366)
 
 
 def test_editable_by():

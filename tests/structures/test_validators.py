@@ -33,6 +33,28 @@ def message(exc: pytest.ExceptionInfo) -> str:
         ("06 12 34 56 78", "+33612345678"),
         ("0590 12 34 56", "+590590123456"),  # Guadeloupe is dialled +590 from abroad
         ("0262 12 34 56", "+262262123456"),
+        ("0690 12 34 56", "+590690123456"),  # Guadeloupe, mobile
+        ("0691 22 34 56", "+590691223456"),
+        ("0594 10 12 34", "+594594101234"),  # Guyane
+        ("0694 20 12 34", "+594694201234"),
+        ("0596 70 12 34", "+596596701234"),  # Martinique
+        ("0696 12 34 56", "+596696123456"),
+        ("0697 12 34 56", "+596697123456"),
+        ("0263 01 12 34", "+262263011234"),  # La Réunion
+        ("0692 12 34 56", "+262692123456"),
+        ("0693 12 34 56", "+262693123456"),
+        ("0269 61 12 34", "+262269611234"),  # Mayotte
+        ("0639 01 12 34", "+262639011234"),
+        ("+33 590 12 34 56", "+590590123456"),  # an overseas number written with +33
+        ("+33 6 92 12 34 56", "+262692123456"),
+        ("0508 41 12 34", "+508411234"),  # Saint-Pierre-et-Miquelon: 05 08 + six digits
+        ("+508 41 12 34", "+508411234"),
+        ("01 99 00 12 34", "+33199001234"),  # the ARCEP fiction blocks
+        ("02 61 91 12 34", "+33261911234"),
+        ("03 53 01 12 34", "+33353011234"),
+        ("05 36 49 12 34", "+33536491234"),
+        ("08 00 12 34 56", "+33800123456"),  # national non-geographic numbers stay +33
+        ("09 12 34 56 78", "+33912345678"),
         ("+212 522 12 34 56", "+212522123456"),
         ("+49 30 1234567", "+49301234567"),
         ("", ""),
@@ -54,6 +76,13 @@ def test_phone_normalisation(raw, expected):
         "+33 4 67",
         "tel: 04",
         "+0 123",
+        "0033 04 65 71 12 34",
+        "07 12 34 56 78",  # a block no operator holds
+        "0596 12 34 56",  # Martinique, unallocated range
+        "+999 1234 5678",  # no such country code
+        "04 65 71 12 34 (standard)",  # text around the number would be lost
+        "04 65 71 12 34 ext 12",  # E.164 has no room for an extension
+        "0800 FLEURS",
     ],
 )
 def test_bad_phone_is_rejected_in_french(raw):
@@ -67,6 +96,10 @@ def test_bad_phone_is_rejected_in_french(raw):
 def test_format_phone_for_display():
     assert format_phone("+33465711234") == "04 65 71 12 34"
     assert format_phone("+212522123456") == "+212522123456"
+    assert format_phone("+590590123456") == "+590590123456"  # overseas: as stored
+    assert format_phone("+33800123456") == "0 800 12 34 56"  # ARCEP's layout for 08 numbers
+    assert format_phone("") == ""
+    assert format_phone("04 67") == "04 67"  # older data shown as stored
 
 
 # --- languages -----------------------------------------------------------------------------------
