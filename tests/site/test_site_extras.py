@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from core.templatetags.site_extras import opening_hours, phone
+from web.templatetags.site_extras import opening_hours, phone
 
 
 @pytest.mark.parametrize(
