@@ -15,6 +15,7 @@ An unregistered SIRET is an error either way (the registry does not query SIRENE
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from smes.access import may_read_sme
 from smes.models import SME
@@ -23,6 +24,17 @@ from structures.permissions import Caller
 from structures.relay.location import locate
 from structures.relay.query import RelayQuery, RelayRequest, resolve_query
 from structures.relay.types import EligibilityProfile, KnownFirm, RelayQueryError
+
+# Said with the results, so that nobody wonders why distances are approximate, or why the
+# firm's memberships do (or do not) count.
+PUBLIC_NOTE = gettext_lazy(
+    "Établissement du registre : recherche depuis sa commune et avec son code NAF, ses seules "
+    "données publiques (SIRENE)."
+)
+PROFILE_NOTE = gettext_lazy(
+    "Établissement du registre : recherche depuis sa localisation, avec son profil (effectif, "
+    "ancienneté, adhésions, expérience export)."
+)
 
 
 def _registered(siret: str) -> SME:
@@ -51,12 +63,14 @@ def known_firm(*, caller: Caller, siret: str) -> KnownFirm:
     naf_code = sme.naf_code or None
     if not may_read_sme(caller, sme):
         return KnownFirm(
-            location=locate(sme.commune),
+            location=locate(sme.commune, note=str(PUBLIC_NOTE)),
             profile=EligibilityProfile(naf_code=naf_code),
             naf_code=naf_code,
         )
     return KnownFirm(
-        location=locate(sme.commune, latitude=sme.latitude, longitude=sme.longitude),
+        location=locate(
+            sme.commune, latitude=sme.latitude, longitude=sme.longitude, note=str(PROFILE_NOTE)
+        ),
         profile=EligibilityProfile(
             employees=sme.employee_floor,
             created_on=sme.created_on,

@@ -449,3 +449,11 @@ def test_anyone_else_gets_only_what_sirene_publishes_commune_and_naf_code():
     assert [(r.offer.pk, r.why_fr) for r in public.results] == [
         (r.offer.pk, r.why_fr) for r in plain.results
     ]
+
+
+def test_the_english_sentence_is_english_below_one_kilometre():
+    relay_at(MONTPELLIER, covers=[territory("departement", "34")], name="CCI test")
+    result = lookup(service="prospecting-missions", commune=MONTPELLIER).results[0]
+    assert result.distance_km < 1
+    assert "à moins de 1 km" in result.why_fr
+    assert "less than 1 km away" in result.why_en and "moins" not in result.why_en

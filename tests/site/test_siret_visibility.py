@@ -58,6 +58,7 @@ def _page(client, siret: str, service_code: str):
             relay.location.longitude,
             relay.location.precision,
         ),
+        "note": str(relay.location.note),
         "results": [(r.offer.pk, r.fallback, r.why_fr) for r in relay.results],
         "fallbacks": [(r.offer.pk, r.fallback, r.why_fr) for r in relay.fallbacks],
     }
@@ -75,6 +76,7 @@ def _api(client, siret: str, service_code: str):
             location["longitude"],
             location["precision"],
         ),
+        "note": location["note"],
         "results": [(r["offer"]["id"], r["fallback"], r["why_fr"]) for r in body["results"]],
         "fallbacks": [(r["offer"]["id"], r["fallback"], r["why_fr"]) for r in body["fallbacks"]],
     }
@@ -85,6 +87,7 @@ def test_anonymous_page_and_api_give_the_same_public_answer(client, firm, servic
     page = _page(client, firm.siret, service_code)
     api = _api(APIClient(), firm.siret, service_code)
     assert page == api
+    assert "données publiques (SIRENE)" in page["note"]
     montpellier = territory("commune", "34172")
     assert page["location"] == ("34172", montpellier.latitude, montpellier.longitude, "commune")
     sentences = " ".join(why for _pk, _kind, why in page["results"] + page["fallbacks"])
@@ -107,6 +110,7 @@ def test_a_caller_who_may_read_the_sme_gets_its_whole_profile_on_both(client, fi
     page = _page(client, firm.siret, service_code)
     api = _api(api_client, firm.siret, service_code)
     assert page == api
+    assert "avec son profil" in page["note"]
     assert page["location"] == ("34172", 43.58, 3.93, "exact")
     sentences = " ".join(why for _pk, _kind, why in page["results"] + page["fallbacks"])
     if service_code == "trade-fairs":
