@@ -13,6 +13,8 @@ COPY core ./core
 COPY territories ./territories
 COPY structures ./structures
 COPY smes ./smes
+COPY demo ./demo
+COPY web ./web
 RUN pip install --upgrade pip && pip install .
 COPY . .
 

@@ -17,6 +17,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from smes.enums import ExportStage
 from smes.relay import resolve_relay_query
 from structures.api.mixins import TABULAR_RENDERERS
 from structures.api.serializers import ServiceRefSerializer, StructureRefSerializer
@@ -93,7 +94,7 @@ class RelayQuerySerializer(serializers.Serializer):
         max_length=8, required=False, help_text=_("Code NAF de l'entreprise (critères NAF).")
     )
     export_stage = serializers.ChoiceField(
-        choices=["none", "occasional", "regular", "established"],
+        choices=ExportStage.choices,
         required=False,
         help_text=_("Expérience export : élargit l'horizon des relais hors zone."),
     )
