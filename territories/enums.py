@@ -18,6 +18,9 @@ class TerritoryLevel(models.TextChoices):
     COUNTRY = "country", _("pays")
 
 
+# Where a firm or a structure can be located: a commune, or a municipal arrondissement.
+PLACE_LEVELS: tuple[str, ...] = (TerritoryLevel.COMMUNE.value, TerritoryLevel.ARRONDISSEMENT.value)
+
 # Finer levels have smaller ranks: a coverage matched at rank 1 (commune) is more specific than
 # one matched at rank 4 (région). The relay lookup breaks distance ties on this rank.
 LEVEL_RANK: dict[str, int] = {

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import StrictBooleanFilter
-from territories.enums import TerritoryLevel
+from territories.enums import PLACE_LEVELS, TerritoryLevel
 from territories.models import Territory
 from territories.selectors import (
     TerritoryLookupError,
@@ -42,7 +42,7 @@ def resolve_territory_reference(value: str):
     try:
         if sep:
             level = level.strip().lower()
-            if level in (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT):
+            if level in PLACE_LEVELS:
                 return resolve_commune(code=code).commune
             return get_territory(level=level, code=code)
         code = raw.upper()

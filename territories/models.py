@@ -5,7 +5,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_name
-from territories.enums import LEVEL_RANK, AliasReason, CoordinatePrecision, TerritoryLevel, Zone
+from territories.enums import (
+    LEVEL_RANK,
+    PLACE_LEVELS,
+    AliasReason,
+    CoordinatePrecision,
+    TerritoryLevel,
+    Zone,
+)
 
 
 class TerritoryQuerySet(models.QuerySet):
@@ -14,7 +21,7 @@ class TerritoryQuerySet(models.QuerySet):
 
     def communes(self) -> TerritoryQuerySet:
         """Communes and municipal arrondissements: the places an SME or a structure sits in."""
-        return self.filter(level__in=[TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT])
+        return self.filter(level__in=PLACE_LEVELS)
 
     def of_level(self, level: str) -> TerritoryQuerySet:
         return self.filter(level=level)
@@ -142,7 +149,7 @@ class Territory(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.level in (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT):
+        if self.level in PLACE_LEVELS:
             return f"{self.name} ({self.code})"
         return f"{self.name} ({self.get_level_display()} {self.code})"
 
@@ -158,7 +165,7 @@ class Territory(models.Model):
     @property
     def is_place(self) -> bool:
         """True for a commune or a municipal arrondissement (where an SME can be located)."""
-        return self.level in (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT)
+        return self.level in PLACE_LEVELS
 
 
 class TerritoryAncestor(models.Model):

@@ -27,7 +27,7 @@ from structures.permissions import Caller
 from structures.relay.query import RelayRequest
 from structures.relay.types import RelayQueryError
 from structures.selectors import service_list
-from territories.enums import TerritoryLevel
+from territories.enums import PLACE_LEVELS, TerritoryLevel
 from territories.models import Territory
 from territories.selectors import search_territories
 
@@ -38,7 +38,6 @@ INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 # "Montpellier (34172)": the label the autocomplete shows, typed or pasted back as is.
 CODE_IN_LABEL = re.compile(r"\(\s*(\d{5}|2[AB]\d{3})\s*\)\s*$", re.IGNORECASE)
 MAX_NAME_CANDIDATES = 12
-PLACE_LEVELS = [TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT]
 
 
 # Which form field shows an error the resolver reports on one of its inputs (else "where").

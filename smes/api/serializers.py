@@ -11,7 +11,7 @@ from smes.models import SME
 from structures.models import Service
 from territories.api.fields import TerritoryReferenceField
 from territories.api.serializers import TerritoryRefSerializer
-from territories.enums import TerritoryLevel
+from territories.enums import PLACE_LEVELS, TerritoryLevel
 
 
 class SMESerializer(serializers.ModelSerializer):
@@ -74,7 +74,7 @@ class SMEInputSerializer(serializers.Serializer):
     address_line = serializers.CharField(max_length=255, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=5, required=False, allow_blank=True)
     commune = TerritoryReferenceField(
-        levels=(TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT),
+        levels=PLACE_LEVELS,
         required=False,
         allow_null=True,
         help_text=_("Code INSEE de la commune."),

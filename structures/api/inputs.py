@@ -21,9 +21,8 @@ from structures.enums import (
 )
 from structures.models import Contact, Sector, Service, Structure
 from territories.api.fields import TerritoryReferenceField
-from territories.enums import TerritoryLevel
+from territories.enums import PLACE_LEVELS, TerritoryLevel
 
-PLACE_LEVELS = (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT)
 COVERAGE_HELP = _(
     'Liste de territoires « niveau:code » (ex. ["departement:34", "region:76"]) ; '
     "remplace la couverture existante."

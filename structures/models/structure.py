@@ -25,8 +25,7 @@ from structures.validators import (
     validate_opening_hours,
     validate_phone,
 )
-
-PLACE_LEVELS = ("commune", "arrondissement")
+from territories.enums import PLACE_LEVELS
 
 validate_postal_code = RegexValidator(
     r"^\d{5}$",

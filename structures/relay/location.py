@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from structures.relay.types import RelayQueryError, ResolvedLocation
-from territories.enums import TerritoryLevel
+from territories.enums import PLACE_LEVELS
 from territories.models import Territory, TerritoryAncestor
 from territories.selectors import (
     MalformedCode,
@@ -20,7 +20,6 @@ from territories.selectors import (
 )
 
 REGION_RANK = 4
-PLACE_LEVELS = (TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT)
 
 
 # The columns of a current place the lookup and its callers use; the others stay deferred.
