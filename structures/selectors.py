@@ -10,7 +10,15 @@ from __future__ import annotations
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from core.text import normalize_name
-from structures.models import Contact, Offer, OfferMarket, Sector, Service, Structure
+from structures.models import (
+    Contact,
+    Offer,
+    OfferMarket,
+    Sector,
+    Service,
+    Structure,
+    StructureLink,
+)
 from structures.permissions import Caller, in_scope_q, sees_private_contacts
 
 
@@ -23,6 +31,8 @@ def _offers_prefetch(*, public_only: bool) -> Prefetch:
     offers = Offer.objects.select_related("service", "contact").prefetch_related(
         "coverage",
         "sectors",
+        "naf_include",
+        "naf_exclude",
         Prefetch("markets", queryset=OfferMarket.objects.select_related("country")),
     )
     if public_only:
@@ -30,11 +40,34 @@ def _offers_prefetch(*, public_only: bool) -> Prefetch:
     return Prefetch("offers", queryset=offers.order_by("service__position", "pk"))
 
 
+def _network_prefetches(*, public_only: bool) -> list[Prefetch]:
+    links = StructureLink.objects.prefetch_related("countries")
+    if public_only:
+        links = links.filter(
+            from_structure__is_active=True,
+            from_structure__is_validated=True,
+            to_structure__is_active=True,
+            to_structure__is_validated=True,
+        )
+    return [
+        Prefetch(
+            "outgoing_links",
+            queryset=links.select_related("to_structure"),
+            to_attr="public_outgoing_links",
+        ),
+        Prefetch(
+            "incoming_links",
+            queryset=links.select_related("from_structure"),
+            to_attr="public_incoming_links",
+        ),
+    ]
+
+
 def structure_detail(*, slug: str, public_only: bool = True) -> Structure:
     """A structure with everything its page shows, in a fixed number of queries.
 
     ``public_only`` hides unpublished structures (raises ``Structure.DoesNotExist``), inactive
-    offers and non-public contacts.
+    offers, non-public contacts and links to unpublished structures.
     """
     qs = Structure.objects.select_related("commune", "country", "parent")
     if public_only:
@@ -48,7 +81,25 @@ def structure_detail(*, slug: str, public_only: bool = True) -> Structure:
         "children",
         Prefetch("contacts", queryset=contacts),
         _offers_prefetch(public_only=public_only),
+        *_network_prefetches(public_only=public_only),
     ).get(slug=slug)
+
+
+def directory_list() -> QuerySet[Structure]:
+    """Published structures with the services of their active offers (the public directory)."""
+    return (
+        Structure.objects.published()
+        .select_related("commune", "commune__parent")
+        .prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.filter(is_active=True)
+                .select_related("service")
+                .order_by("service__position", "pk"),
+                to_attr="active_offers",
+            )
+        )
+    )
 
 
 def structure_list(

@@ -210,6 +210,15 @@ def search_territories(
     )
 
 
+def regions_and_departements() -> list[Territory]:
+    """Current régions, then départements, by code (the directory's "where" choices)."""
+    return list(
+        Territory.objects.current()
+        .filter(level__in=[TerritoryLevel.REGION, TerritoryLevel.DEPARTEMENT])
+        .order_by("-rank", "code")
+    )
+
+
 def reference_summary() -> dict[str, int]:
     """How many current territories of each level are loaded (for the home page)."""
     rows = Territory.objects.current().values("level").annotate(total=Count("id"))

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from structures.enums import MarketStatus
 from structures.filters import StructureFilter
-from structures.models import Offer, Structure, StructureLink
+from structures.models import Structure
 from structures.relay import criteria
-from structures.selectors import structure_detail
-from territories.enums import TerritoryLevel
-from territories.models import Territory
+from structures.selectors import directory_list, structure_detail
+from territories.selectors import regions_and_departements
 from web.views.maps import point_of
 
 DIRECTORY_PAGE_SIZE = 20
@@ -35,30 +33,6 @@ def _offer_rows(structure) -> list[dict]:
     ]
 
 
-def _prefetch_network(structure) -> None:
-    published_links = StructureLink.objects.filter(
-        from_structure__is_active=True,
-        from_structure__is_validated=True,
-        to_structure__is_active=True,
-        to_structure__is_validated=True,
-    ).prefetch_related("countries")
-    prefetch_related_objects(
-        [structure],
-        "offers__naf_include",
-        "offers__naf_exclude",
-        Prefetch(
-            "outgoing_links",
-            queryset=published_links.select_related("to_structure"),
-            to_attr="public_outgoing_links",
-        ),
-        Prefetch(
-            "incoming_links",
-            queryset=published_links.select_related("from_structure"),
-            to_attr="public_incoming_links",
-        ),
-    )
-
-
 @require_GET
 def structure_page(request: HttpRequest, slug: str) -> HttpResponse:
     """A published structure: identity, offers with coverage, contacts, network, provenance."""
@@ -66,7 +40,6 @@ def structure_page(request: HttpRequest, slug: str) -> HttpResponse:
         structure = structure_detail(slug=slug)
     except Structure.DoesNotExist:
         raise Http404 from None
-    _prefetch_network(structure)
     members = [c for c in structure.children.all() if c.is_active and c.is_validated]
     parent = structure.parent
     point = point_of(structure)
@@ -90,30 +63,10 @@ def structure_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "site/structure_detail.html", context)
 
 
-def _directory_territories() -> list[Territory]:
-    return list(
-        Territory.objects.current()
-        .filter(level__in=[TerritoryLevel.REGION, TerritoryLevel.DEPARTEMENT])
-        .order_by("-rank", "code")
-    )
-
-
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
     """Browse and filter published structures (the API's FilterSet), paginated."""
-    queryset = (
-        Structure.objects.published()
-        .select_related("commune", "commune__parent")
-        .prefetch_related(
-            Prefetch(
-                "offers",
-                queryset=Offer.objects.filter(is_active=True)
-                .select_related("service")
-                .order_by("service__position", "pk"),
-                to_attr="active_offers",
-            )
-        )
-    )
+    queryset = directory_list()
     filterset = StructureFilter(request.GET or None, queryset=queryset)
     status = 200
     if filterset.is_bound and not filterset.is_valid():
@@ -126,7 +79,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "filterset": filterset,
         "form": filterset.form,
         "page": page,
-        "territories": _directory_territories(),
+        "territories": regions_and_departements(),
         "selected_in": request.GET.get("in", ""),
         "selected_kinds": request.GET.getlist("kind"),
     }
