@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180.0
@@ -22,6 +23,16 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     inner = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
     # Rounding can push the term a hair above 1 for antipodal points: asin would fail.
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, inner))))
+
+
+def display_km(km: float) -> Decimal:
+    """A distance as people read it: tenths of a km below 10 km, whole km above, rounded half
+    up (195.8 → 196, 2.45 → 2.5) — the one rounding of every sentence, card and list."""
+    if km < 10:
+        shown = Decimal(repr(km)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        if shown < 10:
+            return shown
+    return Decimal(repr(km)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,24 @@
 """Competence criteria other than territory: sector, market, eligibility (docs/relay.md §3).
 
 One definition, used by the engine and re-stated independently by the test reference.
-A criterion the caller did not give never filters: the restriction becomes a note instead.
+A criterion the caller did not give never filters: the restriction becomes a stated condition
+instead. Conditions are codes (``types.Condition``); ``wording`` says them in each language.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
-from django.utils.translation import gettext as _
-
 from structures.relay import reference
-from structures.relay.enums import MarketMatch
-from structures.relay.types import EligibilityProfile
+from structures.relay.enums import ConditionKind, MarketMatch
+from structures.relay.types import Condition, EligibilityProfile
 
 NAF_PATTERN = re.compile(r"^(\d{2})(?:\.?(\d{1,2})([A-Z])?)?$")
 
-OK, PLANNED, NO = "ok", "planned", "no"
+OK, PLANNED, NEAR, NO = "ok", "planned", "near", "no"
 
 
 def naf_division(code: str) -> str | None:
@@ -57,79 +56,48 @@ def _has_any(codes: str, wanted) -> bool:
     return any(f"|{c}|" in codes for c in wanted)
 
 
-def _as_codes(codes) -> str:
-    """``|a|b|``, the index's form of a code list (empty for none)."""
-    codes = sorted(codes)
-    return f"|{'|'.join(codes)}|" if codes else ""
+def _codes(codes: str) -> tuple[str, ...]:
+    """The codes of the index's ``|a|b|`` form."""
+    return tuple(codes.strip("|").split("|")) if codes else ()
 
 
-def _listed(codes: str) -> str:
-    return ", ".join(codes.strip("|").split("|"))
-
-
-def employee_note(low: int | None, high: int | None) -> str | None:
-    """Plain words for an employee range restriction, or None when there is none."""
-    if low is not None and high is not None:
-        return _("de %(low)d à %(high)d salariés") % {"low": low, "high": high}
-    if low is not None:
-        return _("à partir de %(low)d salariés") % {"low": low}
-    if high is not None:
-        return _("jusqu'à %(high)d salariés") % {"high": high}
-    return None
-
-
-def age_note(years: int | None) -> str | None:
-    return _("entreprises d'au moins %(years)d ans") % {"years": years} if years else None
-
-
-def naf_notes(include: str, exclude: str) -> list[str]:
-    """Notes for NAF include / exclude lists given as ``|a|b|`` strings."""
-    notes = []
-    if include:
-        notes.append(_("codes NAF admis : %(codes)s") % {"codes": _listed(include)})
-    if exclude:
-        notes.append(_("codes NAF exclus : %(codes)s") % {"codes": _listed(exclude)})
-    return notes
-
-
-def access_notes(
-    *, members_only: bool, application_required: bool, member: bool = False
-) -> list[str]:
-    notes = []
-    if members_only:
-        notes.append(
-            _("réservé aux adhérents (vous l'êtes)") if member else _("réservé aux adhérents")
+def offer_conditions(offer) -> tuple[Condition, ...]:
+    """The eligibility and access conditions of an offer, as the lookup states them when no
+    profile is given (the structure page). Reads ``naf_include`` / ``naf_exclude``: prefetch
+    them."""
+    conditions = []
+    if offer.min_employees is not None or offer.max_employees is not None:
+        conditions.append(
+            Condition(ConditionKind.EMPLOYEES, low=offer.min_employees, high=offer.max_employees)
         )
-    if application_required:
-        notes.append(_("sur candidature"))
-    return notes
-
-
-def offer_condition_notes(offer) -> list[str]:
-    """The conditions of an offer in plain words, as the lookup states them when no profile is
-    given (structure page). Reads ``naf_include`` / ``naf_exclude``: prefetch them."""
-    notes = [
-        note
-        for note in (
-            employee_note(offer.min_employees, offer.max_employees),
-            age_note(offer.min_age_years),
-        )
-        if note
-    ]
-    notes += naf_notes(
-        _as_codes(s.code for s in offer.naf_include.all()),
-        _as_codes(s.code for s in offer.naf_exclude.all()),
-    )
-    return notes + access_notes(
-        members_only=offer.members_only, application_required=offer.application_required
-    )
+    if offer.min_age_years:
+        conditions.append(Condition(ConditionKind.MIN_AGE, low=offer.min_age_years))
+    for kind, related in (
+        (ConditionKind.NAF_INCLUDE, offer.naf_include.all()),
+        (ConditionKind.NAF_EXCLUDE, offer.naf_exclude.all()),
+    ):
+        codes = tuple(sorted(s.code for s in related))
+        if codes:
+            conditions.append(Condition(kind, codes=codes))
+    if offer.members_only:
+        conditions.append(Condition(ConditionKind.MEMBERS_ONLY))
+    if offer.application_required:
+        conditions.append(Condition(ConditionKind.APPLICATION))
+    return tuple(conditions)
 
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # OK, PLANNED (competent but for a planned market), NO
+    """What the criteria say of one offer.
+
+    ``status``: OK (competent), PLANNED (competent but for a planned market), NEAR (a near miss:
+    every criterion met but one condition of the firm's profile, the ``met=False`` one of
+    ``conditions``) or NO.
+    """
+
+    status: str
     market_match: str
-    notes: tuple[str, ...]
+    conditions: tuple[Condition, ...]
 
 
 def _market(row: dict, country: str | None) -> tuple[str, str] | None:
@@ -147,30 +115,46 @@ def _market(row: dict, country: str | None) -> tuple[str, str] | None:
 
 def _eligibility(
     row: dict, profile: EligibilityProfile | None, profile_naf: frozenset[str], today: date
-) -> list[str] | None:
-    """Notes for the conditions the profile does not say; None when it fails one."""
-    notes: list[str] = []
+) -> list[Condition]:
+    """The size, age and NAF conditions: stated (``met=None``) when the profile does not say,
+    ``met=False`` when it fails them, left out when it meets them."""
+    conditions: list[Condition] = []
     employees = profile.employees if profile else None
     low, high = row["min_employees"], row["max_employees"]
-    if employees is not None:
-        if (low is not None and employees < low) or (high is not None and employees > high):
-            return None
-    elif note := employee_note(low, high):
-        notes.append(note)
-    age = profile.age_years(today) if profile else None
+    if low is not None or high is not None:
+        size = Condition(ConditionKind.EMPLOYEES, low=low, high=high)
+        if employees is None:
+            conditions.append(size)
+        elif (low is not None and employees < low) or (high is not None and employees > high):
+            conditions.append(replace(size, met=False))
     if row["min_age_years"]:
-        if age is None:
-            notes.append(age_note(row["min_age_years"]))
-        elif age < row["min_age_years"]:
-            return None
-    if profile_naf:
-        if row["naf_include"] and not _has_any(row["naf_include"], profile_naf):
-            return None
-        if row["naf_exclude"] and _has_any(row["naf_exclude"], profile_naf):
-            return None
-    else:
-        notes += naf_notes(row["naf_include"], row["naf_exclude"])
-    return notes
+        age = Condition(ConditionKind.MIN_AGE, low=row["min_age_years"])
+        years = profile.age_years(today) if profile else None
+        if years is None:
+            conditions.append(age)
+        elif years < row["min_age_years"]:
+            conditions.append(replace(age, met=False))
+    naf = [
+        Condition(kind, codes=_codes(row[column]))
+        for kind, column in (
+            (ConditionKind.NAF_INCLUDE, "naf_include"),
+            (ConditionKind.NAF_EXCLUDE, "naf_exclude"),
+        )
+        if row[column]
+    ]
+    if not profile_naf:
+        conditions += naf
+    elif (row["naf_include"] and not _has_any(row["naf_include"], profile_naf)) or (
+        row["naf_exclude"] and _has_any(row["naf_exclude"], profile_naf)
+    ):
+        # One condition, the NAF rule, however many of its lists the firm fails.
+        failed = next(
+            c
+            for c in naf
+            if (c.kind == ConditionKind.NAF_INCLUDE) != _has_any(row[c.kind], profile_naf)
+        )
+        conditions.append(replace(failed, met=False))
+    return conditions
 
 
 def judge(
@@ -183,31 +167,33 @@ def judge(
     today: date,
 ) -> Verdict:
     """Judge one offer (its index row) against the criteria the caller gave."""
-    notes: list[str] = []
+    conditions: list[Condition] = []
     if row["sector_codes"]:
         if sectors is not None and not _has_any(row["sector_codes"], sectors):
             return Verdict(NO, MarketMatch.NOT_ASKED, ())
         if sectors is None:
-            notes.append(
-                _("réservé aux secteurs : %(codes)s") % {"codes": _listed(row["sector_codes"])}
-            )
+            conditions.append(Condition(ConditionKind.SECTORS, codes=_codes(row["sector_codes"])))
     market = _market(row, country)
     if market is None:
         return Verdict(NO, MarketMatch.RESTRICTED, ())
     status, match = market
     if not country and row["market_codes"]:
-        notes.append(_("pour les marchés : %(codes)s") % {"codes": _listed(row["market_codes"])})
+        conditions.append(Condition(ConditionKind.MARKETS, codes=_codes(row["market_codes"])))
     eligibility = _eligibility(row, profile, profile_naf, today)
-    if eligibility is None:
-        return Verdict(NO, match, ())
-    member = profile is not None and row["structure_id"] in profile.member_of
-    notes += eligibility
-    notes += access_notes(
-        members_only=row["members_only"],
-        application_required=row["application_required"],
-        member=member,
-    )
-    return Verdict(status, match, tuple(notes))
+    failed = sum(1 for c in eligibility if c.met is False)
+    if failed:
+        # A near miss has exactly one obstacle: a condition of the profile, the market being
+        # active (a planned market is another obstacle).
+        if failed > 1 or status != OK:
+            return Verdict(NO, match, ())
+        status = NEAR
+    conditions += eligibility
+    if row["members_only"]:
+        member = profile is not None and row["structure_id"] in profile.member_of
+        conditions.append(Condition(ConditionKind.MEMBERS_ONLY, met=True if member else None))
+    if row["application_required"]:
+        conditions.append(Condition(ConditionKind.APPLICATION))
+    return Verdict(status, match, tuple(conditions))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from structures.relay.ranking import CompetentRanking
 from structures.relay.results import load_results
 from structures.relay.search import Where, nearest
 from structures.relay.types import RelayResponse
-from structures.relay.wording import with_reasons
+from structures.relay.wording import with_hint, with_reasons
 
 
 def find_relays(query: RelayQuery) -> RelayResponse:
@@ -27,7 +27,7 @@ def find_relays(query: RelayQuery) -> RelayResponse:
     ranking = CompetentRanking.for_query(query)
     location = query.location
     covering: set[int] = set()
-    competent, planned = nearest(
+    seen = nearest(
         Where(service_id=query.service.pk, territory_ids=location.ancestor_ids),
         origin=(location.latitude, location.longitude),
         judge=judge,
@@ -36,15 +36,16 @@ def find_relays(query: RelayQuery) -> RelayResponse:
         settled=ranking.settled,
         covering=covering,
     )
-    fallbacks = find_fallbacks(
-        query, judge=judge, competent=competent, planned=planned, covering=covering
-    )
-    results = with_reasons(load_results(competent + fallbacks, query), query.service)
-    return RelayResponse(
+    competent = ranking.mark_region_first(seen.found)
+    fallbacks = find_fallbacks(query, judge=judge, seen=seen, covering=covering)
+    results = with_reasons(load_results(competent + fallbacks, query), query)
+    response = RelayResponse(
         location=location,
         service=query.service,
         country=query.country,
         sectors=query.sector_codes,
+        profile_given=query.profile is not None,
         results=results[: len(competent)],
         fallbacks=results[len(competent) :],
     )
+    return with_hint(response)

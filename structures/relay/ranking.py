@@ -8,7 +8,7 @@ distance then the stable key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 
@@ -49,6 +49,22 @@ class CompetentRanking:
     def key(self, candidate: Candidate) -> tuple:
         outside = self.own_region_id is not None and not self.is_own_region(candidate)
         return (outside, *proximity_key(candidate))
+
+    def mark_region_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The list with ``region_first`` set where rule R7 decided the order: a relay of the
+        firm's région ranked before a nearer one outside it (said in its sentence)."""
+        if self.own_region_id is None:
+            return ranked
+        nearest_outside_after = float("inf")
+        marked = []
+        for candidate in reversed(ranked):
+            if self.is_own_region(candidate):
+                if nearest_outside_after < candidate.distance_km:
+                    candidate = replace(candidate, region_first=True)
+            else:
+                nearest_outside_after = min(nearest_outside_after, candidate.distance_km)
+            marked.append(candidate)
+        return marked[::-1]
 
     def settled(self, found: list[Candidate], k: int) -> bool:
         """Whether the first ``k`` among the relays seen within a radius are final.

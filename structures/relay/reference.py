@@ -25,6 +25,7 @@ def _load_countries() -> dict:
 class SectorTables:
     expansions: dict[str, frozenset[str]]  # sector code → codes an offer may name to match it
     section_of: dict[str, str]  # NAF division → section
+    names: dict[str, tuple[str, str, str]]  # code → (kind, French name, English name)
 
 
 def _load_sectors() -> SectorTables:
@@ -32,6 +33,12 @@ def _load_sectors() -> SectorTables:
     from structures.models import Sector
 
     rows = list(Sector.objects.values_list("pk", "code", "kind", "parent__code"))
+    names = {
+        code: (kind, name, name_en)
+        for code, kind, name, name_en in Sector.objects.values_list(
+            "code", "kind", "name", "name_en"
+        )
+    }
     code_of = {pk: code for pk, code, _kind, _parent in rows}
     kind_of = {code: kind for _pk, code, kind, _parent in rows}
     section_of = {
@@ -66,7 +73,7 @@ def _load_sectors() -> SectorTables:
                 if division in section_of:
                     codes.add(section_of[division])
         expansions[code] = frozenset(codes)
-    return SectorTables(expansions=expansions, section_of=section_of)
+    return SectorTables(expansions=expansions, section_of=section_of, names=names)
 
 
 services = ReferenceCache(_load_services)

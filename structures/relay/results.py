@@ -13,7 +13,6 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from structures.models import Contact, Offer, Structure
-from structures.relay.enums import FallbackKind
 from structures.relay.search import Candidate
 from structures.relay.types import (
     ContactInfo,
@@ -165,9 +164,8 @@ def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
     for candidate in candidates:
         offer, structure = offers[candidate.offer_id]
         territory = territories.get(candidate.territory_id)
-        shows_territory = (
-            not candidate.fallback or candidate.fallback == FallbackKind.PLANNED_MARKET
-        )
+        # Offers found through the place's ancestors show the territory that covers it.
+        shows_territory = candidate.covers
         results.append(
             RelayResult(
                 offer=offer,
@@ -175,15 +173,16 @@ def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
                 distance_km=round(candidate.distance_km, 3),
                 distance_is_approximate=candidate.approximate or location.precision != "exact",
                 matched_territory=territory if shows_territory else None,
-                matched_level=territory.level if territory and not candidate.fallback else "",
+                matched_level=territory.level if territory and shows_territory else "",
                 market_match=candidate.market_match,
                 same_region=candidate.region_id is not None
                 and candidate.region_id == location.region_id,
                 contact=_contact_for(
                     offer, structure, contacts, desks, query.include_private_contacts
                 ),
-                notes=candidate.notes,
+                conditions=candidate.conditions,
                 fallback=candidate.fallback,
+                region_first=candidate.region_first,
             )
         )
     return results

@@ -16,6 +16,7 @@ from django.db import connection
 from core.geo import BoundingBox, haversine_km
 from structures.relay import criteria
 from structures.relay.index import RelayIndexEntry
+from structures.relay.types import Condition
 
 # Radii of the successive boxes (km); after the last one the search has no box at all.
 SEARCH_RADII_KM = (15.0, 60.0, 240.0, 960.0)
@@ -59,9 +60,11 @@ class Candidate:
     approximate: bool
     region_id: int | None
     market_match: str
-    notes: tuple[str, ...]
+    conditions: tuple[Condition, ...]
     sort_key: str
     fallback: str = ""
+    region_first: bool = False
+    covers: bool = False  # found through the place's ancestors: its coverage contains the place
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ def _judged(
     judge: criteria.Judge,
     covering: set[int] | None,
     radius: float | None,
+    covers: bool,
 ):
     """Collapse index rows to one per offer (its finest matching coverage), measured and judged.
 
@@ -141,8 +145,9 @@ def _judged(
                 approximate=row["point_is_approximate"],
                 region_id=row["region_id"],
                 market_match=verdict.market_match,
-                notes=verdict.notes,
+                conditions=verdict.conditions,
                 sort_key=row["sort_key"],
+                covers=covers,
             ),
         )
 
@@ -151,6 +156,16 @@ def _rounds(max_radius: float | None) -> list[float | None]:
     if max_radius is None:
         return [*SEARCH_RADII_KM, None]
     return [*(r for r in SEARCH_RADII_KM if r < max_radius), max_radius]
+
+
+@dataclass
+class Seen:
+    """What a search returns: the first ``k`` judged OK in order, and the offers it saw that
+    are only one obstacle away — a planned market, or one condition of the profile."""
+
+    found: list[Candidate]
+    planned: list[Candidate]
+    near: list[Candidate]
 
 
 def nearest(
@@ -164,30 +179,33 @@ def nearest(
     covering: set[int] | None = None,
     max_radius: float | None = None,
     exclude: frozenset[int] | set[int] = frozenset(),
-) -> tuple[list[Candidate], list[Candidate]]:
+) -> Seen:
     """The first ``k`` offers matching ``where`` judged OK, by ``order``.
 
-    Returns (those offers, the PLANNED ones seen). ``settled(found, k)`` says whether what a
-    radius saw decides the first ``k`` (default: ``k`` of them are within it). The last round is
-    exhaustive — no box, or ``max_radius`` (a fallback horizon) — so that when fewer than ``k``
-    come back, the PLANNED list (and ``covering``, the offers covering the place) is complete.
+    ``settled(found, k)`` says whether what a radius saw decides the first ``k`` (default: ``k``
+    of them are within it). The last round is exhaustive — no box, or ``max_radius`` (a fallback
+    horizon) — so that when fewer than ``k`` come back, the planned and near lists (and
+    ``covering``, the offers covering the place) are complete.
     """
     settled = settled or (lambda found, wanted: len(found) >= wanted)
     rounds = _rounds(max_radius)
     for radius in rounds:
         box = None if radius is None else BoundingBox.around(*origin, radius)
-        found, planned = [], []
+        seen = Seen([], [], [])
         judged = _judged(
-            index_rows(where, box), origin=origin, judge=judge, covering=covering, radius=radius
+            index_rows(where, box),
+            origin=origin,
+            judge=judge,
+            covering=covering,
+            radius=radius,
+            covers=bool(where.territory_ids),
         )
+        lists = {criteria.OK: seen.found, criteria.PLANNED: seen.planned, criteria.NEAR: seen.near}
         for status, candidate in judged:
-            if candidate.offer_id in exclude:
-                continue
-            if status == criteria.OK:
-                found.append(candidate)
-            elif status == criteria.PLANNED:
-                planned.append(candidate)
-        if radius == rounds[-1] or settled(found, k):
-            found.sort(key=order)
-            return found[:k], planned
+            if candidate.offer_id not in exclude:
+                lists[status].append(candidate)
+        if radius == rounds[-1] or settled(seen.found, k):
+            seen.found.sort(key=order)
+            del seen.found[k:]
+            return seen
     raise AssertionError("the last round is always exhaustive")  # pragma: no cover

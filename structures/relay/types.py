@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.translation import gettext_lazy as _
-
 from structures.enums import OfferCost, OfferDelivery, StructureKind
 from structures.relay.enums import FallbackKind, MarketMatch
 
@@ -154,6 +152,22 @@ class RelayOffer:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A condition of an offer, as codes: the wording says it in each language.
+
+    ``met`` is ``None`` when the query did not say (the condition is only stated), ``True`` when
+    the firm is known to meet it (a member of a members-only club), ``False`` for the one
+    condition a near miss does not meet.
+    """
+
+    kind: str  # ConditionKind
+    codes: tuple[str, ...] = ()  # sectors, markets (ISO 3166), NAF sections or divisions
+    low: int | None = None  # employees from, minimum age in years
+    high: int | None = None  # employees up to
+    met: bool | None = None
+
+
+@dataclass(frozen=True)
 class ContactInfo:
     name: str
     role: str
@@ -176,8 +190,12 @@ class RelayResult:
     market_match: str  # MarketMatch
     same_region: bool
     contact: ContactInfo | None
-    notes: tuple[str, ...]
+    conditions: tuple[Condition, ...] = ()
     fallback: str = ""  # FallbackKind, empty for a competent relay
+    # The own-région rule (R7) put it before a nearer relay of another région.
+    region_first: bool = False
+    # Written by structures.relay.wording: the conditions in the active language, the sentences.
+    notes: tuple[str, ...] = ()
     why_fr: str = ""
     why_en: str = ""
 
@@ -197,6 +215,20 @@ class RelayResult:
     def market_label(self) -> str:
         return str(MarketMatch(self.market_match).label)
 
+    @property
+    def is_national(self) -> bool:
+        """A desk competent for the whole country (a head office, a national service)."""
+        return self.matched_level == "country"
+
+    @property
+    def is_remote(self) -> bool:
+        return self.offer.delivery in (OfferDelivery.REMOTE, OfferDelivery.BOTH)
+
+    @property
+    def missed(self) -> Condition | None:
+        """The one condition a near miss does not meet."""
+        return next((c for c in self.conditions if c.met is False), None)
+
 
 @dataclass
 class RelayResponse:
@@ -206,16 +238,14 @@ class RelayResponse:
     service: object  # structures.Service
     country: object | None = None  # territories.Territory (country)
     sectors: tuple[str, ...] = ()
+    profile_given: bool = False
     results: list[RelayResult] = field(default_factory=list)
     fallbacks: list[RelayResult] = field(default_factory=list)
+    # When no relay is competent: what to try, naming only what the search narrowed
+    # (written by structures.relay.wording, in the active language).
+    hint: str = ""
 
     @property
     def empty_message(self) -> str:
-        if self.results or self.fallbacks:
-            return ""
-        return str(
-            _(
-                "Aucun relais n'offre ce service près de chez vous. Essayez sans secteur ni pays "
-                "cible, ou un service voisin (information et orientation, diagnostic export)."
-            )
-        )
+        """The hint, when the search found nobody at all (not even a fallback)."""
+        return "" if self.results or self.fallbacks else self.hint

@@ -1,67 +1,240 @@
-"""The sentence that says why a relay is shown, in French and in English (docs/relay.md §6)."""
+"""What a person reads: why each relay is shown, its conditions, and what to try when nothing is
+competent (docs/relay.md §6). Every sentence is built whole in one language — French or English —
+from the codes the engine keeps (conditions, territories, countries, sectors), never translated
+piece by piece.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from django.utils.formats import number_format
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
-from structures.relay.enums import FallbackKind, MarketMatch
-from structures.relay.types import RelayResult
-
-
-def with_reasons(results: list[RelayResult], service) -> list[RelayResult]:
-    """The results with ``why_fr`` and ``why_en`` written."""
-    # One translation switch per language for the whole list: activating a language costs
-    # more than writing the sentences.
-    with override("fr"):
-        french = [why(result, service, "fr") for result in results]
-    with override("en"):
-        english = [why(result, service, "en") for result in results]
-    return [
-        replace(result, why_fr=fr, why_en=en)
-        for result, fr, en in zip(results, french, english, strict=True)
-    ]
+from core.geo import display_km
+from structures.relay import reference
+from structures.relay.enums import ConditionKind, FallbackKind, MarketMatch
+from structures.relay.types import Condition, RelayResponse, RelayResult
 
 
-def _distance(result: RelayResult) -> str:
+def _english() -> bool:
+    return (get_language() or "fr").startswith("en")
+
+
+# --- Names ----------------------------------------------------------------------------------------
+
+
+def _name(obj) -> str:
+    return (obj.name_en or obj.name) if _english() else obj.name
+
+
+def _joined(items: list[str]) -> str:
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(first)s et %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def _countries(codes: tuple[str, ...]) -> str:
+    countries = reference.countries.get()
+    names = sorted(
+        (_name(countries[c]) if c in countries else c for c in codes), key=_collation_key
+    )
+    return _joined(names)
+
+
+def _sectors(codes: tuple[str, ...]) -> str:
+    names = reference.sectors.get().names
+    shown = []
+    for code in codes:
+        _kind, name, name_en = names.get(code, ("", code, ""))
+        label = (name_en or name) if _english() else name
+        shown.append(f"« {label} »" if not _english() else f"“{label}”")
+    return _joined(sorted(shown, key=_collation_key))
+
+
+def _collation_key(text: str) -> str:
+    from core.text import normalize_name
+
+    return normalize_name(text)
+
+
+# --- Distances ------------------------------------------------------------------------------------
+
+
+def km_text(km: float) -> str:
+    """ "2,4 km", "9 357 km" in French, "2.4 km", "9,357 km" in English: the one rounding
+    (``display_km``), the active language's separators."""
+    shown = display_km(km)
+    return f"{number_format(shown, 1 if shown < 10 else 0, force_grouping=True)} km"
+
+
+def distance_label(result: RelayResult) -> str:
+    """The distance as a card shows it: "moins de 1 km", "environ 196 km" when approximate."""
+    if result.distance_km < 1:
+        return _("moins de 1 km")
+    text = km_text(result.distance_km)
+    return (
+        _("environ %(distance)s") % {"distance": text} if result.distance_is_approximate else text
+    )
+
+
+def _distance_phrase(result: RelayResult) -> str:
     if result.distance_km < 1:
         distance = _("à moins de 1 km")
     else:
-        # number_format follows the active language: "2,4 km" in French, "2.4 km" in English.
-        km = number_format(result.distance_km, 0 if result.distance_km >= 10 else 1)
-        distance = _("à %(km)s km") % {"km": km}
+        distance = _("à %(km)s") % {"km": km_text(result.distance_km)}
     if result.distance_is_approximate:
         distance += " " + _("(distance approximative)")
     return distance
 
 
+# --- Conditions -----------------------------------------------------------------------------------
+
+
+def _employees(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return _("de %(low)d à %(high)d salariés") % {"low": low, "high": high}
+    if low is not None:
+        return _("à partir de %(low)d salariés") % {"low": low}
+    return _("jusqu'à %(high)d salariés") % {"high": high}
+
+
+def condition_text(condition: Condition) -> str:
+    """A condition in plain words, in the active language."""
+    kind = condition.kind
+    if kind == ConditionKind.SECTORS:
+        return _("réservé aux secteurs : %(sectors)s") % {"sectors": _sectors(condition.codes)}
+    if kind == ConditionKind.MARKETS:
+        return _("pour les marchés : %(countries)s") % {"countries": _countries(condition.codes)}
+    if kind == ConditionKind.EMPLOYEES:
+        return _employees(condition.low, condition.high)
+    if kind == ConditionKind.MIN_AGE:
+        return _("entreprises d'au moins %(years)d ans") % {"years": condition.low}
+    if kind == ConditionKind.NAF_INCLUDE:
+        return _("activités admises : %(sectors)s") % {"sectors": _sectors(condition.codes)}
+    if kind == ConditionKind.NAF_EXCLUDE:
+        return _("activités exclues : %(sectors)s") % {"sectors": _sectors(condition.codes)}
+    if kind == ConditionKind.MEMBERS_ONLY:
+        if condition.met:
+            return _("réservé aux adhérents (vous l'êtes)")
+        return _("réservé aux adhérents")
+    return _("sur candidature")
+
+
+def condition_texts(conditions) -> list[str]:
+    """The conditions in plain words, in the active language (cards, structure page)."""
+    return [condition_text(c) for c in conditions]
+
+
+# --- Sentences ------------------------------------------------------------------------------------
+
+
+def _service_name(service) -> str:
+    return (service.name_en or service.name) if _english() else service.name
+
+
+def _lead(result: RelayResult, values: dict) -> str:
+    """The first sentence: what the relay is to this search."""
+    kind = result.fallback
+    if kind == FallbackKind.OUT_OF_AREA:
+        return (
+            _(
+                "%(name)s propose « %(service)s » %(distance)s, mais votre commune est hors de sa zone."
+            )
+            % values
+        )
+    if kind == FallbackKind.REMOTE:
+        return (
+            _("%(name)s propose « %(service)s » à distance, hors de sa zone (%(distance)s).")
+            % values
+        )
+    if kind == FallbackKind.PLANNED_MARKET:
+        return (
+            _(
+                "%(name)s couvre votre commune pour « %(service)s » %(distance)s, mais ce marché n'est encore qu'en projet."
+            )
+            % values
+        )
+    if kind == FallbackKind.NEAR_MISS:
+        return _(
+            "%(name)s couvre votre commune pour « %(service)s » %(distance)s, à une condition près : %(missed)s."
+        ) % {**values, "missed": condition_text(result.missed)}
+    if kind == FallbackKind.GENERALIST:
+        return (
+            _(
+                "Aucun relais n'est compétent ici pour ce besoin : %(name)s, premier contact "
+                "généraliste %(distance)s, saura vous orienter."
+            )
+            % values
+        )
+    territory = result.matched_territory
+    values["where"] = _name(territory) if territory else ""
+    return _("%(name)s couvre %(where)s pour « %(service)s », %(distance)s.") % values
+
+
 def why(result: RelayResult, service, language: str) -> str:
-    """A short sentence saying why this relay is shown (the caller activates ``language``)."""
+    """A short text saying why this relay is shown (the caller activates ``language``)."""
     values = {
         "name": result.structure.acronym or result.structure.name,
-        "service": service.name_en if language == "en" and service.name_en else service.name,
-        "distance": _distance(result),
+        "service": _service_name(service),
+        "distance": _distance_phrase(result),
     }
-    if result.fallback == FallbackKind.OUT_OF_AREA:
-        sentence = _(
-            "%(name)s propose « %(service)s » %(distance)s, mais votre commune est hors de sa zone."
+    parts = [_lead(result, values)]
+    if result.region_first:
+        parts.append(
+            _(
+                "Il est dans votre région, qui passe d'abord pour ce service (règle des opérations d'export)."
+            )
         )
-    elif result.fallback == FallbackKind.REMOTE:
-        sentence = _("%(name)s propose « %(service)s » à distance, hors de sa zone (%(distance)s).")
-    elif result.fallback == FallbackKind.PLANNED_MARKET:
-        sentence = _(
-            "%(name)s couvre votre commune pour « %(service)s » %(distance)s, mais ce marché n'est encore qu'en projet."
+    if result.is_national:
+        parts.append(
+            _("Service national, joignable par téléphone ou visio.")
+            if result.is_remote
+            else _("Service national.")
         )
-    else:
-        territory = result.matched_territory
-        values["where"] = territory.name if territory else ""
-        sentence = _("%(name)s couvre %(where)s pour « %(service)s », %(distance)s.")
-    extra = []
     if result.market_match == MarketMatch.EXPLICIT:
-        extra.append(_("Ce marché fait partie de ses marchés actifs."))
-    if result.notes:
-        extra.append(_("Conditions : %(notes)s.") % {"notes": " ; ".join(result.notes)})
-    return " ".join([sentence % values, *extra])
+        parts.append(_("Ce marché fait partie de ses marchés actifs."))
+    stated = [c for c in result.conditions if c.met is not False]
+    if stated:
+        parts.append(_("Conditions : %(notes)s.") % {"notes": " ; ".join(condition_texts(stated))})
+    return " ".join(parts)
+
+
+def with_reasons(results: list[RelayResult], query) -> list[RelayResult]:
+    """The results with ``why_fr``, ``why_en`` and their ``notes`` (active language) written."""
+    notes = [tuple(condition_texts(r.conditions)) for r in results]
+    # One translation switch per language for the whole list: activating a language costs
+    # more than writing the sentences.
+    with override("fr"):
+        french = [why(result, query.service, "fr") for result in results]
+    with override("en"):
+        english = [why(result, query.service, "en") for result in results]
+    return [
+        replace(result, notes=note, why_fr=fr, why_en=en)
+        for result, note, fr, en in zip(results, notes, french, english, strict=True)
+    ]
+
+
+def with_hint(response: RelayResponse) -> RelayResponse:
+    """When nothing is competent, what to try — naming only what the search narrowed."""
+    if response.results:
+        return response
+    tries = []
+    if response.sectors:
+        tries.append(_("sans secteur"))
+    if response.country is not None:
+        tries.append(_("sans pays visé"))
+    if response.profile_given:
+        tries.append(_("sans préciser votre entreprise"))
+    if tries:
+        hint = _(
+            "Aucun relais n'est compétent pour ce besoin avec ces critères. Essayez %(tries)s."
+        ) % {"tries": _joined([str(t) for t in tries])}
+    else:
+        hint = _(
+            "Aucun relais n'offre ce service pour votre commune. Essayez un service voisin "
+            "(information et orientation, diagnostic export)."
+        )
+    response.hint = str(hint)
+    return response

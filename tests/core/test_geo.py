@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from core.geo import EARTH_RADIUS_KM, BoundingBox, haversine_km
+from core.geo import EARTH_RADIUS_KM, BoundingBox, display_km, haversine_km
 
 
 def test_known_distances():
@@ -44,3 +44,21 @@ def test_box_near_the_pole_keeps_every_longitude():
     box = BoundingBox.around(89.5, 0, 200)
     assert box.lon_ranges == ()
     assert box.max_lat == 90.0
+
+
+@pytest.mark.parametrize(
+    ("km", "shown"),
+    [
+        (195.8, "196"),
+        (195.5, "196"),
+        (195.49, "195"),
+        (9356.6, "9357"),
+        (2.45, "2.5"),
+        (2.449, "2.4"),
+        (9.94, "9.9"),
+        (9.96, "10"),
+        (0.95, "1.0"),
+    ],
+)
+def test_display_km_rounds_half_up_tenths_below_ten_whole_above(km, shown):
+    assert str(display_km(km)) == shown

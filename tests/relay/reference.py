@@ -32,6 +32,7 @@ LEVEL_RANK = {
 HARD_CORE_SERVICES = frozenset(
     {"transport-logistics", "export-finance", "export-insurance", "public-aid"}
 )
+GENERALIST_SERVICE = "information-orientation"
 NAF_CODE = re.compile(r"^(\d{2})(\.\d{1,2}[A-Z]?)?$")
 
 
@@ -83,7 +84,8 @@ class RefLocation:
 @dataclass(frozen=True)
 class RefResult:
     offer_id: int
-    fallback: str  # "" for a competent relay, else planned_market / out_of_area / remote
+    fallback: str  # "" for a competent relay, else planned_market / near_miss / out_of_area /
+    # remote / generalist
     distance_km: float  # exact haversine, not rounded
     matched_territory_id: int | None
     coverage_rank: int | None
@@ -386,7 +388,7 @@ class _Candidate:
     matched: int | None  # finest coverage territory containing the commune
     sector_ok: bool
     market: str  # explicit / generalist / planned / restricted / not_asked
-    eligible: bool
+    failures: int  # conditions of the profile the offer's eligibility rules reject
     same_region: bool
     key: str
     finest_rank: int = 9
@@ -395,41 +397,45 @@ class _Candidate:
     def covers(self) -> bool:
         return self.matched is not None
 
-    def result(self, fallback: str, snapshot: Snapshot) -> RefResult:
+    @property
+    def eligible(self) -> bool:
+        return self.failures == 0
+
+    def result(self, fallback: str, snapshot: Snapshot, *, market: str = "") -> RefResult:
         return RefResult(
             offer_id=self.offer.id,
             fallback=fallback,
             distance_km=self.distance,
             matched_territory_id=self.matched,
             coverage_rank=snapshot.territories[self.matched].rank if self.covers else None,
-            market_match=self.market,
+            market_match=market or self.market,
             same_region=self.same_region,
             point_is_approximate=self.approximate,
             key=self.key,
         )
 
 
-def _eligible(offer: _Offer, profile, today: date, snapshot: Snapshot) -> bool:
+def _failures(offer: _Offer, profile, today: date, snapshot: Snapshot) -> int:
+    """How many of the three profile conditions — size, age, NAF code — the offer rejects."""
     if profile is None:
-        return True
-    if profile.employees is not None:
-        if offer.min_employees is not None and profile.employees < offer.min_employees:
-            return False
-        if offer.max_employees is not None and profile.employees > offer.max_employees:
-            return False
+        return 0
+    failures = 0
+    if profile.employees is not None and (
+        (offer.min_employees is not None and profile.employees < offer.min_employees)
+        or (offer.max_employees is not None and profile.employees > offer.max_employees)
+    ):
+        failures += 1
     if (
         profile.created_on is not None
-        and offer.min_age_years is not None
+        and offer.min_age_years  # 0 and None set no condition
         and (today - profile.created_on).days / 365.25 < offer.min_age_years
     ):
-        return False
+        failures += 1
     if profile.naf_code:
         pair = snapshot.naf_pair(profile.naf_code)
-        if offer.naf_include and not (pair & offer.naf_include):
-            return False
-        if pair & offer.naf_exclude:
-            return False
-    return True
+        if (offer.naf_include and not (pair & offer.naf_include)) or (pair & offer.naf_exclude):
+            failures += 1
+    return failures
 
 
 def _market(offer: _Offer, country: str | None) -> str:
@@ -443,6 +449,61 @@ def _market(offer: _Offer, country: str | None) -> str:
     if status == "planned":
         return "planned"
     return "restricted"
+
+
+@dataclass
+class _Relay:
+    """An indexed offer of a service, measured from the place (before any criterion)."""
+
+    offer: _Offer
+    structure: _Structure
+    distance: float
+    approximate: bool
+    matched: int | None  # finest coverage territory containing the commune
+    same_region: bool
+    key: str
+    finest_rank: int
+
+
+def _relays(snapshot: Snapshot, located: RefLocation, service: str):
+    commune_ancestors = snapshot.ancestors[located.commune_id]
+    for offer in snapshot.offers:
+        structure = snapshot.structures[offer.structure_id]
+        if offer.service_code != service:
+            continue
+        # Rule R4: only active offers of active, validated structures are relays.
+        if not (offer.is_active and structure.is_active and structure.is_validated):
+            continue
+        if structure.latitude is not None and structure.longitude is not None:
+            lat, lon, approximate = structure.latitude, structure.longitude, False
+        elif structure.commune_id is not None:
+            commune = snapshot.territories[structure.commune_id]
+            if commune.latitude is None:
+                continue
+            lat, lon, approximate = commune.latitude, commune.longitude, True
+        else:
+            continue  # no point: not indexed
+        coverage = offer.coverage or structure.coverage
+        if not coverage:
+            coverage = frozenset({structure.commune_id}) if structure.commune_id else frozenset()
+        if not coverage:
+            continue  # no coverage at all: not indexed
+        matching = [t for t in coverage if t in commune_ancestors]
+        yield _Relay(
+            offer=offer,
+            structure=structure,
+            distance=haversine_km(located.latitude, located.longitude, lat, lon),
+            approximate=approximate,
+            matched=(
+                min(matching, key=lambda t: (snapshot.territories[t].rank, t)) if matching else None
+            ),
+            same_region=(
+                located.region_id is not None
+                and snapshot.region_of(structure.commune_id) == located.region_id
+            ),
+            key=f"{structure.slug}|{offer.id:012d}",
+            finest_rank=min(snapshot.territories[t].rank for t in coverage),
+        )
 
 
 def reference_find(
@@ -473,57 +534,28 @@ def reference_find(
             return RefAnswer(location=located, error=RefError("unknown_sector"))
     else:
         wanted_sectors = None
-    commune_ancestors = snapshot.ancestors[located.commune_id]
     hard_core = snapshot.hard_core[query.service]
 
-    candidates: list[_Candidate] = []
-    for offer in snapshot.offers:
-        structure = snapshot.structures[offer.structure_id]
-        if offer.service_code != query.service:
-            continue
-        # Rule R4: only active offers of active, validated structures are relays.
-        if not (offer.is_active and structure.is_active and structure.is_validated):
-            continue
-        if structure.latitude is not None and structure.longitude is not None:
-            lat, lon, approximate = structure.latitude, structure.longitude, False
-        elif structure.commune_id is not None:
-            commune = snapshot.territories[structure.commune_id]
-            if commune.latitude is None:
-                continue
-            lat, lon, approximate = commune.latitude, commune.longitude, True
-        else:
-            continue  # no point: not indexed
-        coverage = offer.coverage or structure.coverage
-        if not coverage:
-            coverage = frozenset({structure.commune_id}) if structure.commune_id else frozenset()
-        if not coverage:
-            continue  # no coverage at all: not indexed
-        matching = [t for t in coverage if t in commune_ancestors]
-        matched = (
-            min(matching, key=lambda t: (snapshot.territories[t].rank, t)) if matching else None
+    candidates = [
+        _Candidate(
+            offer=relay.offer,
+            structure=relay.structure,
+            distance=relay.distance,
+            approximate=relay.approximate,
+            matched=relay.matched,
+            sector_ok=(
+                wanted_sectors is None
+                or not relay.offer.sectors
+                or bool(relay.offer.sectors & wanted_sectors)
+            ),
+            market=_market(relay.offer, query.country),
+            failures=_failures(relay.offer, query.profile, today, snapshot),
+            same_region=relay.same_region,
+            key=relay.key,
+            finest_rank=relay.finest_rank,
         )
-        candidates.append(
-            _Candidate(
-                offer=offer,
-                structure=structure,
-                distance=haversine_km(located.latitude, located.longitude, lat, lon),
-                approximate=approximate,
-                matched=matched,
-                sector_ok=(
-                    wanted_sectors is None
-                    or not offer.sectors
-                    or bool(offer.sectors & wanted_sectors)
-                ),
-                market=_market(offer, query.country),
-                eligible=_eligible(offer, query.profile, today, snapshot),
-                same_region=(
-                    located.region_id is not None
-                    and snapshot.region_of(structure.commune_id) == located.region_id
-                ),
-                key=f"{structure.slug}|{offer.id:012d}",
-                finest_rank=min(snapshot.territories[t].rank for t in coverage),
-            )
-        )
+        for relay in _relays(snapshot, located, query.service)
+    ]
 
     def competent_order(c: _Candidate):
         rank = snapshot.territories[c.matched].rank
@@ -555,15 +587,26 @@ def reference_find(
         return RefAnswer(location=located, results=results)
 
     listed = {r.offer_id for r in results}
+    proximity = lambda c: competent_order(c)[1:]  # noqa: E731
     planned = sorted(
         (
             c
             for c in candidates
             if c.covers and c.sector_ok and c.market == "planned" and c.eligible
         ),
-        key=lambda c: competent_order(c)[1:],
+        key=proximity,
     )
     fallbacks = [c.result("planned_market", snapshot) for c in planned]
+    # A near miss: covering, competent on sector and market, rejected by one profile condition.
+    near = sorted(
+        (
+            c
+            for c in candidates
+            if c.covers and c.sector_ok and c.market in market_ok and c.failures == 1
+        ),
+        key=proximity,
+    )
+    fallbacks += [c.result("near_miss", snapshot) for c in near]
 
     stage = getattr(query.profile, "export_stage", None) or "none"
     horizon = settings.RELAY_HORIZON_KM * settings.RELAY_HORIZON_FACTORS[stage]
@@ -599,4 +642,37 @@ def reference_find(
             key=fallback_order,
         )
         fallbacks += [c.result("remote", snapshot) for c in remote[: room - len(fallbacks)]]
+        listed |= {r.offer_id for r in fallbacks}
+
+    if not results and len(fallbacks) < room:
+        fallbacks += _generalist(snapshot, located, listed)
     return RefAnswer(location=located, results=results + fallbacks)
+
+
+def _generalist(snapshot: Snapshot, located: RefLocation, listed: set[int]) -> list[RefResult]:
+    """§5, no dead end: the nearest information desk covering the place (by distance, finest
+    coverage, key), else the nearest one anywhere (by distance, key) — whatever the criteria."""
+    relays = [r for r in _relays(snapshot, located, GENERALIST_SERVICE) if r.offer.id not in listed]
+    covering = [r for r in relays if r.matched is not None]
+    if covering:
+        pick = min(
+            covering,
+            key=lambda r: (r.distance, snapshot.territories[r.matched].rank, r.key),
+        )
+    elif relays:
+        pick = min(relays, key=lambda r: (r.distance, r.key))
+    else:
+        return []
+    return [
+        RefResult(
+            offer_id=pick.offer.id,
+            fallback="generalist",
+            distance_km=pick.distance,
+            matched_territory_id=pick.matched,
+            coverage_rank=snapshot.territories[pick.matched].rank if pick.matched else None,
+            market_match="not_asked",
+            same_region=pick.same_region,
+            point_is_approximate=pick.approximate,
+            key=pick.key,
+        )
+    ]

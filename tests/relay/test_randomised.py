@@ -36,9 +36,7 @@ def _engine_rows(response) -> list[tuple]:
             (
                 result.offer.pk,
                 str(result.fallback),
-                _pk(result.matched_territory)
-                if result.fallback in ("", "planned_market")
-                else None,
+                _pk(result.matched_territory),
                 str(result.market_match),
                 bool(result.same_region),
                 result.distance_km,
@@ -52,7 +50,7 @@ def _reference_rows(answer) -> list[tuple]:
         (
             r.offer_id,
             r.fallback,
-            r.matched_territory_id if r.fallback in ("", "planned_market") else None,
+            r.matched_territory_id,
             r.market_match,
             r.same_region,
             r.distance_km,

@@ -119,7 +119,8 @@ def test_market_restricted_offer_is_not_competent_for_another_country():
     assert response.results == []
     without_country = lookup(service="prospecting-missions", commune=MONTPELLIER)
     assert len(without_country.results) == 1
-    assert any("DE" in note for note in without_country.results[0].notes)
+    assert any("Allemagne" in note for note in without_country.results[0].notes)
+    assert without_country.results[0].conditions[0].codes == ("DE",)
 
 
 def test_ambiguous_postal_code_lists_candidates():
@@ -259,7 +260,7 @@ def test_sector_restriction_matches_naf_codes_and_filieres():
     agri = relay_at(MONTPELLIER, covers=[territory("departement", "34")], sectors=[sector("10")])
     plain = lookup(service="prospecting-missions", commune=MONTPELLIER)
     assert ids(plain) == [agri.pk]
-    assert any("10" in note for note in plain.results[0].notes)
+    assert any("Industries alimentaires" in note for note in plain.results[0].notes)
     assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER, sector="10.71C")) == [
         agri.pk
     ]

@@ -130,13 +130,27 @@ def test_ambiguous_commune_name_asks_which_commune(client, registry):
     assert len(response.context["candidates"]) > 1
 
 
-def test_no_relay_explains_what_to_try(client, registry):
+def test_no_competent_relay_gives_the_next_step_and_what_to_try(client, registry):
     response = get(client, where="Montpellier", service="translation")
+    assert response.status_code == 200
+    assert response.context["state"] == "results"
+    assert response.context["results"] == []
+    [(_number, step)] = response.context["fallbacks"]
+    assert step.fallback == "generalist"  # no dead end: the first port of call
+    assert step.structure.pk == registry.cci.pk
+    html = response.content.decode()
+    assert "Aucun relais n&#x27;offre ce service pour votre commune." in html
+    assert "Premier contact" in html
+
+
+def test_no_relay_at_all_explains_what_to_try(client, db):
+    response = get(client, where="Montpellier", service="translation", country="MA")
     assert response.status_code == 200
     assert response.context["state"] == "empty"
     html = response.content.decode()
     assert "Aucun relais trouvé." in html
-    assert "Information et orientation" in html
+    assert "Essayez sans pays visé." in html  # says what the search narrowed, and only that
+    assert "sans secteur" not in html
     assert "/structures/?in=departement%3A34" in html
 
 

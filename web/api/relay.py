@@ -23,7 +23,7 @@ from structures.api.mixins import TABULAR_RENDERERS
 from structures.api.serializers import ServiceRefSerializer, StructureRefSerializer
 from structures.permissions import caller_for
 from structures.relay.engine import find_relays
-from structures.relay.enums import FallbackKind, MarketMatch
+from structures.relay.enums import ConditionKind, FallbackKind, MarketMatch
 from structures.relay.query import DEFAULT_K, MAX_K, RelayRequest
 from structures.relay.types import RelayError, RelayQueryError, RelayResponse, RelayResult
 from territories.api.serializers import TerritoryRefSerializer
@@ -180,6 +180,25 @@ class RelayOfferSerializer(serializers.Serializer):
     application_required = serializers.BooleanField()
 
 
+class ConditionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ConditionKind.choices)
+    codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("Codes des secteurs (NAF, filières) ou des pays (ISO 3166) concernés."),
+    )
+    low = serializers.IntegerField(
+        allow_null=True, help_text=_("Effectif minimal, ou ancienneté minimale en années.")
+    )
+    high = serializers.IntegerField(allow_null=True, help_text=_("Effectif maximal."))
+    met = serializers.BooleanField(
+        allow_null=True,
+        help_text=_(
+            "null : non précisé par la recherche ; true : remplie (adhérent) ; false : la "
+            "condition qui manque (fallback near_miss)."
+        ),
+    )
+
+
 class RelayResultSerializer(serializers.Serializer):
     rank = serializers.IntegerField(help_text=_("Rang dans la réponse (1 = le plus pertinent)."))
     is_competent = serializers.BooleanField(
@@ -196,9 +215,20 @@ class RelayResultSerializer(serializers.Serializer):
     market_match = serializers.ChoiceField(choices=MarketMatch.values)
     market_label = serializers.CharField()
     same_region = serializers.BooleanField()
+    region_first = serializers.BooleanField(
+        help_text=_(
+            "Vrai : classé avant un relais plus proche d'une autre région, parce que ce service "
+            "se cherche d'abord dans la région de l'entreprise."
+        )
+    )
+    is_national = serializers.BooleanField(help_text=_("Service compétent pour toute la France."))
     contact = ContactInfoSerializer(allow_null=True)
     has_named_contact = serializers.BooleanField()
-    notes = serializers.ListField(child=serializers.CharField())
+    conditions = ConditionSerializer(many=True)
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("Les conditions en toutes lettres, dans la langue demandée."),
+    )
     why_fr = serializers.CharField()
     why_en = serializers.CharField()
 
@@ -210,7 +240,12 @@ class RelayResponseSerializer(serializers.Serializer):
     sectors = serializers.ListField(child=serializers.CharField())
     results = RelayResultSerializer(many=True)
     fallbacks = RelayResultSerializer(many=True)
-    empty_message = serializers.CharField()
+    hint = serializers.CharField(
+        help_text=_("Quand aucun relais n'est compétent : ce qu'il faut essayer.")
+    )
+    empty_message = serializers.CharField(
+        help_text=_("Le même conseil, quand la recherche ne renvoie rien du tout.")
+    )
 
 
 class RelayErrorSerializer(serializers.Serializer):
@@ -275,8 +310,14 @@ def _result_payload(result: RelayResult, rank: int) -> dict:
         "market_match": result.market_match,
         "market_label": result.market_label,
         "same_region": result.same_region,
+        "region_first": result.region_first,
+        "is_national": result.is_national,
         "contact": _contact(result.contact),
         "has_named_contact": result.has_named_contact,
+        "conditions": [
+            {"kind": c.kind, "codes": list(c.codes), "low": c.low, "high": c.high, "met": c.met}
+            for c in result.conditions
+        ],
         "notes": [str(note) for note in result.notes],
         "why_fr": result.why_fr,
         "why_en": result.why_en,
@@ -302,6 +343,7 @@ def response_payload(response: RelayResponse) -> dict:
         "sectors": list(response.sectors),
         "results": payloads[: len(response.results)],
         "fallbacks": payloads[len(response.results) :],
+        "hint": response.hint,
         "empty_message": response.empty_message,
     }
 
@@ -349,6 +391,8 @@ _EXAMPLE_RESULT = {
     "market_match": "explicit",
     "market_label": "marché visé explicitement",
     "same_region": True,
+    "region_first": False,
+    "is_national": False,
     "contact": {
         "name": "Service international",
         "role": "Conseiller export",
@@ -358,6 +402,7 @@ _EXAMPLE_RESULT = {
         "source": "offer",
     },
     "has_named_contact": True,
+    "conditions": [],
     "notes": [],
     "why_fr": "CCI couvre Hérault pour « Salons et pavillons collectifs », à 1.2 km "
     "(distance approximative). Ce marché fait partie de ses marchés actifs.",
@@ -400,6 +445,7 @@ _EXAMPLE_RESULT = {
                 "sectors": [],
                 "results": [_EXAMPLE_RESULT],
                 "fallbacks": [],
+                "hint": "",
                 "empty_message": "",
             },
             response_only=True,

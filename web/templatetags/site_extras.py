@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from structures.relay.wording import distance_label, km_text
 from structures.validators import DAYS, format_phone, parse_opening_hours
 
 register = template.Library()
@@ -38,28 +38,18 @@ def phone(value: str) -> str:
 
 @register.filter
 def km(value: float | None) -> str:
-    """A distance for people: "850 m", "3,4 km", "27 km" (localised decimal separator)."""
+    """A distance for people: "850 m", "3,4 km", "27 km" (localised; the lookup's rounding)."""
     if value is None:
         return ""
     if value < 1:
         return f"{round(value * 1000, -1):.0f} m"
-    if value < 10:
-        return f"{number_format(round(value, 1), 1)} km"
-    return f"{number_format(round(value), 0)} km"
+    return km_text(value)
 
 
 @register.filter
 def distance(result) -> str:
     """Distance of a relay result: "moins de 1 km", "environ 27 km" when approximate."""
-    value = result.distance_km
-    if value < 1:
-        return str(_("moins de 1 km"))
-    text = km(value)
-    return (
-        str(_("environ %(distance)s") % {"distance": text})
-        if result.distance_is_approximate
-        else text
-    )
+    return str(distance_label(result))
 
 
 @register.filter

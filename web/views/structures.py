@@ -11,6 +11,7 @@ from structures.enums import MarketStatus
 from structures.filters import StructureFilter
 from structures.models import Structure
 from structures.relay import criteria
+from structures.relay.wording import condition_texts
 from structures.selectors import directory_list, structure_detail
 from territories.selectors import regions_and_departements
 from web.views.maps import point_of
@@ -27,7 +28,7 @@ def _offer_rows(structure) -> list[dict]:
             "active_markets": [m for m in offer.markets.all() if m.status == MarketStatus.ACTIVE],
             "planned_markets": [m for m in offer.markets.all() if m.status == MarketStatus.PLANNED],
             # Worded as the relay lookup words them.
-            "eligibility": criteria.offer_condition_notes(offer),
+            "eligibility": condition_texts(criteria.offer_conditions(offer)),
         }
         for offer in structure.offers.all()
     ]
