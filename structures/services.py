@@ -22,6 +22,15 @@ from django.utils.translation import gettext_lazy as _
 
 from structures.enums import MarketStatus, SectorKind
 from structures.exceptions import StaleVersionError
+from structures.fields import (
+    CONTACT_WRITABLE,
+    CONTACT_WRITABLE_INTERNAL,
+    OFFER_WRITABLE,
+    OFFER_WRITABLE_M2M,
+    STRUCTURE_WRITABLE,
+    STRUCTURE_WRITABLE_INTERNAL,
+    STRUCTURE_WRITABLE_M2M,
+)
 from structures.models import (
     Contact,
     Offer,
@@ -30,54 +39,12 @@ from structures.models import (
     Structure,
 )
 
-STRUCTURE_FIELDS = frozenset(
-    {
-        "name",
-        "acronym",
-        "slug",
-        "kind",
-        "parent",
-        "legal_form",
-        "address_line",
-        "postal_code",
-        "commune",
-        "country",
-        "latitude",
-        "longitude",
-        "coordinate_precision",
-        "phone",
-        "email",
-        "website",
-        "opening_hours",
-        "description",
-        "label_tier",
-        "source",
-        "source_url",
-        "licence",
-        "is_demo",
-        "is_active",
-        "is_validated",
-    }
-)
-STRUCTURE_M2M = frozenset({"coverage"})
-OFFER_FIELDS = frozenset(
-    {
-        "description",
-        "min_employees",
-        "max_employees",
-        "min_age_years",
-        "members_only",
-        "application_required",
-        "delivery",
-        "cost",
-        "contact",
-        "is_active",
-    }
-)
-OFFER_M2M = frozenset({"coverage", "sectors", "naf_include", "naf_exclude"})
-CONTACT_FIELDS = frozenset(
-    {"kind", "name", "role", "email", "phone", "languages", "is_public", "is_demo", "position"}
-)
+# What a write may set (structures/fields.py); any other key is refused by name.
+STRUCTURE_FIELDS = frozenset(STRUCTURE_WRITABLE + STRUCTURE_WRITABLE_INTERNAL)
+STRUCTURE_M2M = frozenset(STRUCTURE_WRITABLE_M2M)
+OFFER_FIELDS = frozenset(OFFER_WRITABLE)
+OFFER_M2M = frozenset(OFFER_WRITABLE_M2M)
+CONTACT_FIELDS = frozenset(CONTACT_WRITABLE + CONTACT_WRITABLE_INTERNAL)
 
 Markets = Mapping[Any, str] | Iterable[Any]
 
@@ -256,8 +223,8 @@ def create_offer(
 ) -> Offer:
     """Create the offer of ``service`` by ``structure``.
 
-    ``data`` holds field values and the many-to-many ``coverage``, ``sectors``, ``naf_include``,
-    ``naf_exclude``; ``markets`` maps country territories to a ``MarketStatus`` (or lists
+    ``data`` holds the values of ``OFFER_WRITABLE`` and ``OFFER_WRITABLE_M2M``
+    (``structures.fields``); ``markets`` maps country territories to a ``MarketStatus`` (or lists
     countries, all active).
     """
     fields, m2m = _split(data or {}, OFFER_FIELDS, OFFER_M2M)

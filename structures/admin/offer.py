@@ -11,6 +11,7 @@ from structures.admin.filters import OfferRegionFilter
 from structures.admin.forms import OfferAdminForm
 from structures.admin.history import ScopedHistoryAdmin
 from structures.admin.scoping import StructureScopedMixin
+from structures.fields import CONTACT_WRITABLE
 from structures.models import Contact, Offer, OfferCoverage, OfferMarket
 from structures.permissions import editable_structure_ids, is_registry_admin
 
@@ -125,17 +126,7 @@ class ContactAdmin(SingleStructureInitialMixin, StructureScopedMixin, ScopedHist
     search_help_text = _("Nom, fonction ou courriel du contact, nom de la structure.")
     autocomplete_fields = ["structure"]
     list_per_page = 50
-    fields = [
-        "structure",
-        "kind",
-        "name",
-        "role",
-        "email",
-        "phone",
-        "languages",
-        "is_public",
-        "position",
-    ]
+    fields = ["structure", *CONTACT_WRITABLE]
 
     def get_readonly_fields(self, request, obj=None):
         return ["structure"] if obj is not None else []

@@ -23,6 +23,7 @@ from structures.admin.filters import STALE_MONTHS, RegionFilter, ServiceFilter, 
 from structures.admin.forms import OfferInlineForm, OfferInlineFormSet, StructureAdminForm
 from structures.admin.history import ScopedHistoryAdmin
 from structures.admin.scoping import StructureScopedMixin
+from structures.fields import CONTACT_WRITABLE
 from structures.models import (
     Contact,
     Offer,
@@ -58,7 +59,7 @@ ALWAYS_READONLY_FIELDS = (
 class ContactInline(StructureScopedMixin, admin.TabularInline):
     model = Contact
     extra = 0
-    fields = ["kind", "name", "role", "email", "phone", "languages", "is_public", "position"]
+    fields = list(CONTACT_WRITABLE)
     verbose_name_plural = _("contacts (services ou personnes à appeler)")
 
 

@@ -6,20 +6,20 @@ check, history) live in ``structures.services``, which the views call.
 
 from __future__ import annotations
 
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import CodeRelatedField, IdRelatedField
-from structures.enums import (
-    ContactKind,
-    GeocodingPrecision,
-    LabelTier,
-    MarketStatus,
-    OfferCost,
-    OfferDelivery,
-    StructureKind,
+from structures.enums import MarketStatus
+from structures.fields import (
+    CONTACT_WRITABLE,
+    OFFER_WRITABLE,
+    OFFER_WRITABLE_M2M,
+    STRUCTURE_WRITABLE,
+    STRUCTURE_WRITABLE_M2M,
 )
-from structures.models import Contact, Sector, Service, Structure
+from structures.models import Contact, Offer, Sector, Service, Structure
 from territories.api.fields import TerritoryReferenceField
 from territories.enums import PLACE_LEVELS, TerritoryLevel
 
@@ -29,20 +29,46 @@ COVERAGE_HELP = _(
 )
 
 
-class StructureInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
-    acronym = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    kind = serializers.ChoiceField(choices=StructureKind.choices)
-    parent = CodeRelatedField(
-        slug_field="slug",
-        queryset=Structure.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text=_("Slug de la tête de réseau."),
+def in_model_order(model, names) -> list[str]:
+    """``names`` as the model declares its fields: the order of the input and of its errors."""
+    return sorted(names, key=lambda name: model._meta.get_field(name).creation_counter)
+
+
+# An input whose plain fields come from the model: types, lengths, bounds, choices, help texts.
+# Relations by official code are declared by each input; one left to the model is taken by id.
+# (Comments, not a docstring: the schema would show it as every input's description.)
+class ModelInputSerializer(serializers.ModelSerializer):
+    serializer_related_field = IdRelatedField
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        # The model's own validators run in the services' full_clean: after its normalisation
+        # ("04 67…" → "+334…", blanks in opening hours), so what it accepts is not refused as
+        # typed, and together with its constraints, so that one answer lists every error.
+        kwargs.pop("validators", None)
+        if issubclass(field_class, serializers.IntegerField):
+            # The column's range on PostgreSQL, whatever the database: SQLite's would allow
+            # 64-bit values, and the API and its schema would differ between the two.
+            low, high = BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
+            kwargs["min_value"] = max(kwargs.get("min_value", low), low)
+            kwargs["max_value"] = min(kwargs.get("max_value", high), high)
+        return field_class, kwargs
+
+
+def _coverage():
+    return serializers.ListField(
+        child=TerritoryReferenceField(), required=False, max_length=500, help_text=COVERAGE_HELP
     )
-    legal_form = serializers.CharField(max_length=128, required=False, allow_blank=True)
-    address_line = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=5, required=False, allow_blank=True)
+
+
+def _structure_by_slug(**kwargs):
+    return CodeRelatedField(slug_field="slug", queryset=Structure.objects.all(), **kwargs)
+
+
+class StructureInputSerializer(ModelInputSerializer):
+    parent = _structure_by_slug(
+        required=False, allow_null=True, help_text=_("Slug de la tête de réseau.")
+    )
     commune = TerritoryReferenceField(
         levels=PLACE_LEVELS,
         required=False,
@@ -55,28 +81,17 @@ class StructureInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("Code pays ISO 3166 alpha-2 (ex. FR, MA)."),
     )
-    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
-    longitude = serializers.FloatField(
-        required=False, allow_null=True, min_value=-180, max_value=180
+    # Staff type "www.cci.fr": the model adds the scheme (normalize_website) before validating.
+    website = serializers.CharField(
+        max_length=Structure._meta.get_field("website").max_length,
+        required=False,
+        allow_blank=True,
     )
-    coordinate_precision = serializers.ChoiceField(
-        choices=GeocodingPrecision.choices, required=False
-    )
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    website = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    opening_hours = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    label_tier = serializers.ChoiceField(
-        choices=LabelTier.choices, required=False, allow_blank=True
-    )
-    coverage = serializers.ListField(
-        child=TerritoryReferenceField(), required=False, max_length=500, help_text=COVERAGE_HELP
-    )
-    source = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    source_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    licence = serializers.CharField(max_length=128, required=False, allow_blank=True)
-    is_active = serializers.BooleanField(required=False)
+    coverage = _coverage()
+
+    class Meta:
+        model = Structure
+        fields = in_model_order(Structure, STRUCTURE_WRITABLE + STRUCTURE_WRITABLE_M2M)
 
 
 class MarketInputSerializer(serializers.Serializer):
@@ -95,66 +110,42 @@ def _sector_list(**kwargs):
     )
 
 
-class OfferInputSerializer(serializers.Serializer):
-    structure = CodeRelatedField(
-        slug_field="slug",
-        queryset=Structure.objects.all(),
-        help_text=_("Slug de la structure (à la création seulement)."),
-    )
+class OfferInputSerializer(ModelInputSerializer):
+    structure = _structure_by_slug(help_text=_("Slug de la structure (à la création seulement)."))
     service = CodeRelatedField(
         slug_field="code",
         queryset=Service.objects.all(),
         help_text=_("Code du service (à la création seulement)."),
     )
-    description = serializers.CharField(required=False, allow_blank=True)
-    coverage = serializers.ListField(
-        child=TerritoryReferenceField(), required=False, max_length=500, help_text=COVERAGE_HELP
-    )
+    coverage = _coverage()
     sectors = _sector_list(help_text=_("Codes de secteurs ; vide : tous secteurs."))
     naf_include = _sector_list(help_text=_("Sections ou divisions NAF admises."))
     naf_exclude = _sector_list(help_text=_("Sections ou divisions NAF exclues."))
     markets = MarketInputSerializer(many=True, required=False, max_length=300)
-    min_employees = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=2_000_000_000
-    )
-    max_employees = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=2_000_000_000
-    )
-    min_age_years = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=32767
-    )
-    members_only = serializers.BooleanField(required=False)
-    application_required = serializers.BooleanField(required=False)
-    delivery = serializers.ChoiceField(choices=OfferDelivery.choices, required=False)
-    cost = serializers.ChoiceField(choices=OfferCost.choices, required=False)
-    contact = IdRelatedField(
-        queryset=Contact.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text=_("Identifiant d'un contact de la même structure."),
-    )
-    is_active = serializers.BooleanField(required=False)
+
+    class Meta:
+        model = Offer
+        fields = [
+            *in_model_order(Offer, ("structure", "service", *OFFER_WRITABLE, *OFFER_WRITABLE_M2M)),
+            "markets",
+        ]
+        # One offer per structure and service: checked by the services' full_clean too, and an
+        # update (which gives this input no instance) must not be taken for a duplicate.
+        validators = []
 
 
-class ContactInputSerializer(serializers.Serializer):
-    structure = CodeRelatedField(
-        slug_field="slug",
-        queryset=Structure.objects.all(),
-        help_text=_("Slug de la structure (à la création seulement)."),
-    )
-    kind = serializers.ChoiceField(choices=ContactKind.choices, required=False)
-    name = serializers.CharField(max_length=200)
-    role = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+class ContactInputSerializer(ModelInputSerializer):
+    structure = _structure_by_slug(help_text=_("Slug de la structure (à la création seulement)."))
     languages = serializers.ListField(
         child=serializers.CharField(max_length=8),
         required=False,
         max_length=20,
         help_text=_('Codes ISO 639-1, ex. ["fr", "en"].'),
     )
-    is_public = serializers.BooleanField(required=False)
-    position = serializers.IntegerField(required=False, min_value=0, max_value=32767)
+
+    class Meta:
+        model = Contact
+        fields = in_model_order(Contact, ("structure", *CONTACT_WRITABLE))
 
     def validate_languages(self, value: list[str]) -> str:
         return ",".join(v.strip() for v in value)

@@ -9,10 +9,13 @@ the response: HTTP headers for both formats, a ``metadata`` member in GeoJSON, a
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from collections import defaultdict
+from typing import NamedTuple
 
+from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +24,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
 from core.api.renderers import feature_collection
+from structures.fields import STRUCTURE_OPEN_DATA
 from structures.models import Offer, Structure, StructureCoverage
 
 LICENCE = "Licence Ouverte / Open Licence version 2.0"
@@ -29,66 +33,9 @@ ATTRIBUTION = (
     "Registre des structures de proximité à vocation internationale — contributeurs du "
     "registre et sources citées par fiche (colonne source)"
 )
-COLUMNS = [
-    "id",
-    "slug",
-    "name",
-    "acronym",
-    "kind",
-    "parent_slug",
-    "address_line",
-    "postal_code",
-    "commune_code",
-    "commune_name",
-    "country_code",
-    "latitude",
-    "longitude",
-    "coordinate_precision",
-    "phone",
-    "email",
-    "website",
-    "opening_hours",
-    "services",
-    "coverage",
-    "verified_at",
-    "updated_at",
-    "source",
-    "source_url",
-    "licence",
-]
 
 
-def open_data_rows() -> list[dict]:
-    """Published, non-demo structures as flat rows (codes joined with " | ")."""
-    structures = Structure.objects.published().filter(is_demo=False)
-    rows = list(
-        structures.order_by("pk").values(
-            "id",
-            "slug",
-            "name",
-            "acronym",
-            "kind",
-            "parent__slug",
-            "address_line",
-            "postal_code",
-            "commune__code",
-            "commune__name",
-            "country__code",
-            "latitude",
-            "longitude",
-            "coordinate_precision",
-            "phone",
-            "email",
-            "website",
-            "opening_hours",
-            "verified_at",
-            "updated_at",
-            "source",
-            "source_url",
-            "licence",
-        )
-    )
-    ids = structures.values("pk")
+def _services(ids) -> dict[int, list[str]]:
     services: dict[int, list[str]] = defaultdict(list)
     for structure_id, code in (
         Offer.objects.active()
@@ -97,6 +44,10 @@ def open_data_rows() -> list[dict]:
         .values_list("structure_id", "service__code")
     ):
         services[structure_id].append(code)
+    return services
+
+
+def _coverage(ids) -> dict[int, list[str]]:
     coverage: dict[int, list[str]] = defaultdict(list)
     for structure_id, level, code in (
         StructureCoverage.objects.filter(structure__in=ids)
@@ -104,37 +55,72 @@ def open_data_rows() -> list[dict]:
         .values_list("structure_id", "territory__level", "territory__code")
     ):
         coverage[structure_id].append(f"{level}:{code}")
-    result = []
-    for row in rows:
-        flat = {
-            "id": row["id"],
-            "slug": row["slug"],
-            "name": row["name"],
-            "acronym": row["acronym"],
-            "kind": row["kind"],
-            "parent_slug": row["parent__slug"] or "",
-            "address_line": row["address_line"],
-            "postal_code": row["postal_code"],
-            "commune_code": row["commune__code"] or "",
-            "commune_name": row["commune__name"] or "",
-            "country_code": row["country__code"] or "",
-            "latitude": row["latitude"],
-            "longitude": row["longitude"],
-            "coordinate_precision": row["coordinate_precision"],
-            "phone": row["phone"],
-            "email": row["email"],
-            "website": row["website"],
-            "opening_hours": row["opening_hours"],
-            "services": " | ".join(services.get(row["id"], [])),
-            "coverage": " | ".join(coverage.get(row["id"], [])),
-            "verified_at": row["verified_at"].isoformat() if row["verified_at"] else "",
-            "updated_at": row["updated_at"].isoformat() if row["updated_at"] else "",
-            "source": row["source"],
-            "source_url": row["source_url"],
-            "licence": row["licence"] or LICENCE,
+    return coverage
+
+
+# A relation shows as the columns of its codes: (column, lookup) pairs.
+_RELATED = {
+    "parent": (("parent_slug", "parent__slug"),),
+    "commune": (("commune_code", "commune__code"), ("commune_name", "commune__name")),
+    "country": (("country_code", "country__code"),),
+}
+# A many-valued relation is one column of codes joined with " | ", loaded apart.
+_LISTED = {"offers": ("services", _services), "coverage": ("coverage", _coverage)}
+# A structure without its own licence is published under the registry's.
+_DEFAULTS = {"licence": LICENCE}
+
+
+class _Column(NamedTuple):
+    name: str
+    field: str
+    lookup: str | None  # in ``values()``; None for a listed relation
+    empty: object  # written for a missing value
+
+
+def _columns() -> list[_Column]:
+    """The columns of ``STRUCTURE_OPEN_DATA``, in its order."""
+    columns = []
+    for name in STRUCTURE_OPEN_DATA:
+        field = Structure._meta.get_field(name)
+        if name in _LISTED:
+            columns.append(_Column(_LISTED[name][0], name, None, ""))
+        elif field.is_relation:
+            columns += [_Column(column, name, lookup, "") for column, lookup in _RELATED[name]]
+        else:
+            # A missing text or date is blank; a missing number stays null (GeoJSON).
+            blank = isinstance(field, models.CharField | models.TextField | models.DateField)
+            columns.append(_Column(name, name, name, _DEFAULTS.get(name, "" if blank else None)))
+    return columns
+
+
+_COLUMNS = _columns()
+COLUMNS = [column.name for column in _COLUMNS]
+
+
+def _cell(column: _Column, value):
+    if value is None or value == "":
+        return column.empty
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def open_data_rows() -> list[dict]:
+    """Published, non-demo structures as flat rows (codes joined with " | ")."""
+    structures = Structure.objects.published().filter(is_demo=False)
+    lookups = [column.lookup for column in _COLUMNS if column.lookup]
+    rows = structures.order_by("pk").values("pk", *lookups)
+    ids = structures.values("pk")
+    listed = {c.field: _LISTED[c.field][1](ids) for c in _COLUMNS if c.lookup is None}
+    return [
+        {
+            column.name: " | ".join(listed[column.field].get(row["pk"], []))
+            if column.lookup is None
+            else _cell(column, row[column.lookup])
+            for column in _COLUMNS
         }
-        result.append(flat)
-    return result
+        for row in rows
+    ]
 
 
 def _with_licence(response: HttpResponse, filename: str) -> HttpResponse:

@@ -9,8 +9,24 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from structures.fields import (
+    CONTACT_PUBLIC,
+    OFFER_PUBLIC,
+    STRUCTURE_PUBLIC,
+    STRUCTURE_PUBLIC_RELATED,
+)
 from structures.models import Contact, Offer, OfferMarket, Sector, Service, Structure
 from territories.api.serializers import TerritoryRefSerializer
+
+
+def _with_computed(fields, *, after: dict[str, str]) -> list[str]:
+    """The model ``fields`` with each computed member placed after the field it explains."""
+    result = []
+    for name in fields:
+        result.append(name)
+        if name in after:
+            result.append(after[name])
+    return result
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -45,19 +61,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "structure",
-            "kind",
-            "name",
-            "role",
-            "email",
-            "phone",
-            "languages",
-            "is_public",
-            "position",
-            "updated_at",
-        ]
+        fields = list(CONTACT_PUBLIC)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_languages(self, obj: Contact) -> list[str]:
@@ -90,29 +94,7 @@ class OfferSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Offer
-        fields = [
-            "id",
-            "structure",
-            "service",
-            "description",
-            "coverage",
-            "inherits_coverage",
-            "sectors",
-            "markets",
-            "min_employees",
-            "max_employees",
-            "min_age_years",
-            "naf_include",
-            "naf_exclude",
-            "members_only",
-            "application_required",
-            "delivery",
-            "cost",
-            "contact",
-            "is_active",
-            "version",
-            "updated_at",
-        ]
+        fields = _with_computed(OFFER_PUBLIC, after={"coverage": "inherits_coverage"})
 
     @extend_schema_field(serializers.BooleanField())
     def get_inherits_coverage(self, obj: Offer) -> bool:
@@ -142,41 +124,7 @@ class StructureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Structure
-        fields = [
-            "id",
-            "slug",
-            "url",
-            "name",
-            "acronym",
-            "kind",
-            "kind_label",
-            "parent",
-            "legal_form",
-            "address_line",
-            "postal_code",
-            "commune",
-            "country",
-            "latitude",
-            "longitude",
-            "coordinate_precision",
-            "phone",
-            "email",
-            "website",
-            "opening_hours",
-            "description",
-            "label_tier",
-            "coverage",
-            "verified_at",
-            "source",
-            "source_url",
-            "licence",
-            "is_demo",
-            "is_active",
-            "is_validated",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
+        fields = _with_computed(STRUCTURE_PUBLIC, after={"slug": "url", "kind": "kind_label"})
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, obj: Structure) -> str:
@@ -199,10 +147,4 @@ class StructureDetailSerializer(StructureSerializer):
     member_counts = MemberCountSerializer(many=True, read_only=True)
 
     class Meta(StructureSerializer.Meta):
-        fields = [
-            *StructureSerializer.Meta.fields,
-            "offers",
-            "contacts",
-            "children",
-            "member_counts",
-        ]
+        fields = [*StructureSerializer.Meta.fields, *STRUCTURE_PUBLIC_RELATED]

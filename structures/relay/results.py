@@ -9,9 +9,10 @@ a result is a value, not a model instance.
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, models
 from django.utils.translation import gettext as _
 
+from structures.fields import STRUCTURE_RELAY
 from structures.models import Contact, Offer, Structure
 from structures.relay.search import Candidate
 from structures.relay.types import (
@@ -33,20 +34,10 @@ _OFFER_COLUMNS = (
     "application_required",
     "contact_id",
 )
-_STRUCTURE_COLUMNS = (
-    "slug",
-    "name",
-    "acronym",
-    "kind",
-    "latitude",
-    "longitude",
-    "phone",
-    "email",
-    "website",
-    "opening_hours",
-    "address_line",
-    "postal_code",
-)
+# A relay's structure (``STRUCTURE_RELAY``): its own columns, then each territory it refers to.
+_STRUCTURE_FIELDS = [Structure._meta.get_field(name) for name in STRUCTURE_RELAY]
+_STRUCTURE_COLUMNS = tuple(f for f in _STRUCTURE_FIELDS if not f.is_relation)
+_STRUCTURE_TERRITORIES = tuple(f for f in _STRUCTURE_FIELDS if f.is_relation)
 _TERRITORY_COLUMNS = ("id", "level", "code", "name", "name_en", "latitude", "longitude")
 _CONTACT_COLUMNS = ("id", "structure_id", "kind", "name", "role", "phone", "email", "is_public")
 
@@ -65,18 +56,41 @@ def _territory(values: tuple) -> TerritoryRef | None:
     return None if values[0] is None else TerritoryRef(*values)
 
 
+# What a relay result may show of its structure, column by column: plain SQL hands these back
+# as the ORM would, except SQLite's booleans (0 / 1). Dates and the like would need the ORM's
+# converters: the relay shows none (``tests/structures/test_fields.py`` holds the list to this).
+RELAY_COLUMN_TYPES = (
+    models.CharField,
+    models.TextField,
+    models.FloatField,
+    models.IntegerField,
+    models.BooleanField,
+)
+
+
+def _typed(field):
+    """The column's value as the ORM gives it (SQLite has no boolean type)."""
+    if not isinstance(field, RELAY_COLUMN_TYPES):
+        raise TypeError(f"{field.name}: a relay result shows text, numbers and booleans only")
+    if isinstance(field, models.BooleanField):
+        return lambda value: value if value is None else bool(value)
+    return lambda value: value
+
+
 def _load_offers(offer_ids: list[int]) -> dict[int, RelayOffer]:
-    """Offers with their structures, each structure with its commune and country."""
+    """Offers with their structures, each structure with its territories (commune, country)."""
     qn = connection.ops.quote_name
     territories = qn(Territory._meta.db_table)
-    columns = [f"o.{qn(c)}" for c in _OFFER_COLUMNS] + [f"s.{qn(c)}" for c in _STRUCTURE_COLUMNS]
-    columns += [f"c.{qn(c)}" for c in _TERRITORY_COLUMNS]
-    columns += [f"k.{qn(c)}" for c in _TERRITORY_COLUMNS]
+    columns = [f"o.{qn(c)}" for c in _OFFER_COLUMNS]
+    columns += [f"s.{qn(f.column)}" for f in _STRUCTURE_COLUMNS]
+    joins = []
+    for i, f in enumerate(_STRUCTURE_TERRITORIES):
+        columns += [f"t{i}.{qn(c)}" for c in _TERRITORY_COLUMNS]
+        joins.append(f"LEFT JOIN {territories} t{i} ON t{i}.id = s.{qn(f.column)}")
     rows = _select(
         f"SELECT {', '.join(columns)} FROM {qn(Offer._meta.db_table)} o "
         f"JOIN {qn(Structure._meta.db_table)} s ON s.id = o.structure_id "
-        f"LEFT JOIN {territories} c ON c.id = s.commune_id "
-        f"LEFT JOIN {territories} k ON k.id = s.country_id "
+        f"{' '.join(joins)} "
         f"WHERE o.id IN ({_marks(offer_ids)})",
         offer_ids,
     )
@@ -86,14 +100,15 @@ def _load_offers(offer_ids: list[int]) -> dict[int, RelayOffer]:
         len(_STRUCTURE_COLUMNS),
         len(_TERRITORY_COLUMNS),
     )
+    typed = [(f.name, _typed(f)) for f in _STRUCTURE_COLUMNS]
     for row in rows:
         o = row[:n_offer]
-        s = row[n_offer : n_offer + n_structure]
-        commune = row[n_offer + n_structure : n_offer + n_structure + n_territory]
-        country = row[n_offer + n_structure + n_territory :]
-        structure = RelayStructure(
-            o[1], *s, commune=_territory(commune), country=_territory(country)
-        )
+        own = row[n_offer : n_offer + n_structure]
+        values = {name: convert(value) for (name, convert), value in zip(typed, own, strict=True)}
+        for i, f in enumerate(_STRUCTURE_TERRITORIES):
+            at = n_offer + n_structure + i * n_territory
+            values[f.name] = _territory(row[at : at + n_territory])
+        structure = RelayStructure(pk=o[1], **values)
         # SQLite gives booleans as 0 / 1.
         offer = RelayOffer(*o[:5], bool(o[5]), bool(o[6]), o[7])
         offers[offer.pk] = (offer, structure)

@@ -3,10 +3,12 @@ command) shows. The query itself is ``structures.relay.query.RelayQuery``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from datetime import date
+from typing import Any
 
 from structures.enums import OfferCost, OfferDelivery, StructureKind
+from structures.fields import STRUCTURE_RELAY
 from structures.relay.enums import FallbackKind, MarketMatch
 
 
@@ -101,26 +103,7 @@ class TerritoryRef:
         return f"{self.name} ({self.code})"
 
 
-@dataclass(frozen=True)
-class RelayStructure:
-    """The structure of a relay, as result cards, the API and the map show it."""
-
-    pk: int
-    slug: str
-    name: str
-    acronym: str
-    kind: str
-    latitude: float | None
-    longitude: float | None
-    phone: str
-    email: str
-    website: str
-    opening_hours: str
-    address_line: str
-    postal_code: str
-    commune: TerritoryRef | None
-    country: TerritoryRef | None
-
+class _RelayStructureBehaviour:
     def __str__(self) -> str:
         # The same words as ``Structure.__str__``.
         if self.acronym and self.acronym.lower() not in self.name.lower():
@@ -129,6 +112,21 @@ class RelayStructure:
 
     def get_kind_display(self) -> str:
         return _label(StructureKind, self.kind)
+
+
+# Its fields are named once, in ``structures.fields``: a new one reaches the result cards, the map
+# and the API without a change here.
+RelayStructure = make_dataclass(
+    "RelayStructure",
+    [("pk", int), *((name, Any) for name in STRUCTURE_RELAY)],
+    bases=(_RelayStructureBehaviour,),
+    frozen=True,
+    namespace={
+        "__doc__": "The structure of a relay, as result cards, the API and the map show it: its "
+        "``pk`` and the fields of ``STRUCTURE_RELAY``, a territory as a ``TerritoryRef``.",
+        "__module__": __name__,
+    },
+)
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,20 @@ from rest_framework.views import APIView
 from smes.enums import ExportStage
 from smes.relay import resolve_relay_query
 from structures.api.mixins import TABULAR_RENDERERS
-from structures.api.serializers import ServiceRefSerializer, StructureRefSerializer
+from structures.api.serializers import ServiceRefSerializer
+from structures.fields import STRUCTURE_RELAY_API
+from structures.models import Structure
 from structures.permissions import caller_for
 from structures.relay.engine import find_relays
 from structures.relay.enums import ConditionKind, FallbackKind, MarketMatch
 from structures.relay.query import DEFAULT_K, MAX_K, RelayRequest
-from structures.relay.types import RelayError, RelayQueryError, RelayResponse, RelayResult
+from structures.relay.types import (
+    RelayError,
+    RelayQueryError,
+    RelayResponse,
+    RelayResult,
+    TerritoryRef,
+)
 from territories.api.serializers import TerritoryRefSerializer
 
 
@@ -156,20 +164,14 @@ class ContactInfoSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=["offer", "structure_desk", "structure_switchboard"])
 
 
-class RelayStructureSerializer(StructureRefSerializer):
-    commune = TerritoryRefSerializer(allow_null=True)
+class RelayStructureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Structure
+        fields = ["id", *STRUCTURE_RELAY_API]
 
-    class Meta(StructureRefSerializer.Meta):
-        fields = [
-            *StructureRefSerializer.Meta.fields,
-            "kind",
-            "commune",
-            "latitude",
-            "longitude",
-            "phone",
-            "email",
-            "website",
-        ]
+    def build_relational_field(self, field_name, relation_info):
+        # A relay's structure refers to territories only (STRUCTURE_RELAY), shown by code.
+        return TerritoryRefSerializer, {"allow_null": True}
 
 
 class RelayOfferSerializer(serializers.Serializer):
@@ -261,6 +263,10 @@ def _territory(territory) -> dict | None:
     return {"level": territory.level, "code": territory.code, "name": territory.name}
 
 
+def _shown(value):
+    return _territory(value) if isinstance(value, TerritoryRef) else value
+
+
 def _contact(contact) -> dict | None:
     if contact is None:
         return None
@@ -285,16 +291,7 @@ def _result_payload(result: RelayResult, rank: int) -> dict:
         "fallback_label": result.fallback_label,
         "structure": {
             "id": structure.pk,
-            "slug": structure.slug,
-            "name": structure.name,
-            "acronym": structure.acronym,
-            "kind": structure.kind,
-            "commune": _territory(structure.commune),
-            "latitude": structure.latitude,
-            "longitude": structure.longitude,
-            "phone": structure.phone,
-            "email": structure.email,
-            "website": structure.website,
+            **{name: _shown(getattr(structure, name)) for name in STRUCTURE_RELAY_API},
         },
         "offer": {
             "id": offer.pk,
