@@ -10,15 +10,18 @@ choose from when a name or a postal code matches several: never a guess.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_name
+from smes.enums import EMPLOYEE_RANGE_BOUNDS, EmployeeRange, ExportStage
 from smes.relay import resolve_relay_query
 from smes.validators import validate_siret
 from structures.enums import SectorKind
@@ -39,6 +42,14 @@ INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 CODE_IN_LABEL = re.compile(r"\(\s*(\d{5}|2[AB]\d{3})\s*\)\s*$", re.IGNORECASE)
 MAX_NAME_CANDIDATES = 12
 
+
+FIRST_YEAR = 1800
+# The sizes an SME owner picks from: INSEE's ranges up to the SME threshold, then one for more.
+SIZE_CHOICES = [
+    (code, label)
+    for code, label in EmployeeRange.choices
+    if code != EmployeeRange.NON_EMPLOYER and EMPLOYEE_RANGE_BOUNDS[code][0] <= 250
+]
 
 # Which form field shows an error the resolver reports on one of its inputs (else "where").
 RESOLVER_FIELD_TO_FORM = {"service": "service", "sector": "sector", "country": "country"}
@@ -129,6 +140,33 @@ class RelaySearchForm(forms.Form):
         },
     )
 
+    # "Préciser mon entreprise" (optional): what the offers' conditions are checked against.
+    size = forms.ChoiceField(
+        label=_("Effectif"),
+        required=False,
+        choices=[("", _("Non précisé")), *SIZE_CHOICES],
+        help_text=_("Nombre de salariés."),
+        error_messages={"invalid_choice": _("Tranche d'effectif inconnue : choisissez-en une.")},
+    )
+    created_year = forms.IntegerField(
+        label=_("Année de création"),
+        required=False,
+        min_value=FIRST_YEAR,
+        help_text=_("Ex. : 2015."),
+        error_messages={
+            "invalid": _("Indiquez l'année de création en chiffres, ex. 2015."),
+            "min_value": _("Indiquez une année de création à partir de %(limit_value)s."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    export_stage = forms.ChoiceField(
+        label=_("Expérience de l'export"),
+        required=False,
+        choices=[("", _("Non précisée")), *ExportStage.choices],
+        help_text=_("Plus une entreprise exporte, plus loin elle peut chercher de l'aide."),
+        error_messages={"invalid_choice": _("Choisissez une expérience dans la liste.")},
+    )
+
     def __init__(self, *args, caller: Caller | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.caller = caller or Caller.anonymous()
@@ -151,6 +189,40 @@ class RelaySearchForm(forms.Form):
 
     def clean_commune(self) -> str:
         return self.cleaned_data["commune"].strip().upper()
+
+    def clean_created_year(self) -> int | None:
+        year = self.cleaned_data["created_year"]
+        if year is not None and year > timezone.localdate().year:
+            raise forms.ValidationError(
+                _("L'année de création ne peut pas être dans le futur."), code="future"
+            )
+        return year
+
+    @property
+    def profile_fields(self) -> dict:
+        """The firm's details the form was given, as ``RelayRequest`` fields."""
+        data = self.cleaned_data
+        fields = {}
+        if data.get("size"):
+            fields["employees"] = EMPLOYEE_RANGE_BOUNDS[data["size"]][0]
+        if data.get("created_year"):
+            # The 1st of January: a firm is given the benefit of the doubt on its age.
+            fields["created_on"] = datetime.date(data["created_year"], 1, 1)
+        if data.get("export_stage"):
+            fields["export_stage"] = data["export_stage"]
+        return fields
+
+    def applied_profile(self) -> list[str]:
+        """What the form said of the firm, in words, for the results page."""
+        data = self.cleaned_data
+        said = []
+        if data.get("size"):
+            said.append(str(EmployeeRange(data["size"]).label))
+        if data.get("created_year"):
+            said.append(str(_("créée en %(year)d") % {"year": data["created_year"]}))
+        if data.get("export_stage"):
+            said.append(str(ExportStage(data["export_stage"]).label))
+        return said
 
     def clean(self) -> dict:
         """``query`` (a ``RelayQuery``) or ``candidates`` (communes to choose from)."""
@@ -178,6 +250,7 @@ class RelaySearchForm(forms.Form):
             sector=data["sector"] or "",
             country=data["country"].code if data["country"] else "",
             **kwargs,
+            **self.profile_fields,
         )
         try:
             data["query"] = resolve_relay_query(caller=self.caller, request=request, siret=siret)

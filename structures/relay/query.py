@@ -133,8 +133,10 @@ def _sectors(code: str | None) -> frozenset[str] | None:
     return sectors
 
 
-def _profile(request: RelayRequest) -> EligibilityProfile:
-    members = frozenset()
+def _profile(request: RelayRequest, known: EligibilityProfile | None) -> EligibilityProfile:
+    """The request's profile; each field it leaves empty keeps what is known of the firm."""
+    known = known or EligibilityProfile()
+    members = known.member_of
     if request.member_of:
         from structures.models import Structure
 
@@ -142,11 +144,11 @@ def _profile(request: RelayRequest) -> EligibilityProfile:
             Structure.objects.filter(slug__in=request.member_of).values_list("pk", flat=True)
         )
     return EligibilityProfile(
-        employees=request.employees,
-        created_on=request.created_on,
-        naf_code=request.naf_code or None,
+        employees=request.employees if request.employees is not None else known.employees,
+        created_on=request.created_on or known.created_on,
+        naf_code=request.naf_code or known.naf_code,
         member_of=members,
-        export_stage=request.export_stage or None,
+        export_stage=request.export_stage or known.export_stage,
     )
 
 
@@ -154,8 +156,8 @@ def resolve_query(request: RelayRequest, *, firm: KnownFirm | None = None) -> Re
     """Check and resolve a request into a ``RelayQuery``; raises ``RelayQueryError``.
 
     With ``firm`` (a registered firm, as the SME app lets this caller see it) the location is
-    the firm's; its profile applies unless the request gives one, and its NAF code is the sector
-    unless the request names one. Errors are reported in this order: k, service, location,
+    the firm's; its profile applies, each field the request gives replacing the firm's, and its
+    NAF code is the sector unless the request names one. Errors are reported in this order: k, service, location,
     country, sector.
     """
     k = _checked_k(request.k)
@@ -170,10 +172,8 @@ def resolve_query(request: RelayRequest, *, firm: KnownFirm | None = None) -> Re
             longitude=request.longitude,
         )
     country = _country(request.country)
-    if request.gives_profile:
-        profile = _profile(request)
-    else:
-        profile = firm.profile if firm is not None else None
+    known = firm.profile if firm is not None else None
+    profile = _profile(request, known) if request.gives_profile else known
     sectors = _sectors(request.sector or (firm.naf_code if firm is not None else None))
     return RelayQuery(
         location=location,

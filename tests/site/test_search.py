@@ -232,3 +232,46 @@ def test_results_page_makes_no_n_plus_one_queries(client, registry):
     _add_relays(8, prefix="Relais supplémentaire")
     many = count_queries()
     assert many <= few <= MAX_RESULT_QUERIES, (few, many)
+
+
+def test_the_firms_details_narrow_the_offers_and_are_said(client, registry):
+    from tests.structures.factories import OfferFactory, service
+
+    big_only = OfferFactory(
+        structure=registry.cci, service=service("partner-search"), min_employees=10
+    )
+    plain = get(client, where="Montpellier", service="partner-search")
+    [(_n, shown)] = plain.context["results"]
+    assert shown.offer.pk == big_only.pk and "à partir de 10 salariés" in shown.notes
+    small = get(
+        client,
+        where="Montpellier",
+        service="partner-search",
+        size="02",  # 3 to 5 employees
+        created_year="2019",
+        export_stage="regular",
+    )
+    assert small.status_code == 200
+    assert small.context["results"] == []
+    (_n, near), (_m, step) = small.context["fallbacks"]
+    assert near.offer.pk == big_only.pk and near.fallback == "near_miss"
+    assert step.fallback == "generalist"  # nothing competent: the first port of call too
+    html = small.content.decode()
+    assert "3 à 5 salariés · créée en 2019 · exportatrice régulière" in html
+    assert "<details class=\"search-more\" open>" in html  # kept open, the values shown again
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"created_year": "2999"}, "ne peut pas être dans le futur"),
+        ({"created_year": "deux mille"}, "en chiffres"),
+        ({"created_year": "1700"}, "à partir de 1800"),
+        ({"size": "99"}, "Tranche d&#x27;effectif inconnue"),
+        ({"export_stage": "expert"}, "Choisissez une expérience dans la liste."),
+    ],
+)
+def test_bad_firm_details_are_form_errors(client, registry, params, message):
+    response = get(client, where="Montpellier", service="trade-fairs", **params)
+    assert response.status_code == 400
+    assert message in response.content.decode()

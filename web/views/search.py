@@ -85,6 +85,7 @@ def relay_search(request: HttpRequest) -> HttpResponse:
     context.update(
         response=response,
         sector_label=_sector_label(data["sector"]),
+        applied_profile=form.applied_profile(),
         **_results_context(response),
     )
     return render(request, "site/search.html", context)
