@@ -258,7 +258,7 @@ def test_the_firms_details_narrow_the_offers_and_are_said(client, registry):
     assert step.fallback == "generalist"  # nothing competent: the first port of call too
     html = small.content.decode()
     assert "3 à 5 salariés · créée en 2019 · exportatrice régulière" in html
-    assert "<details class=\"search-more\" open>" in html  # kept open, the values shown again
+    assert '<details class="search-more" open>' in html  # kept open, the values shown again
 
 
 @pytest.mark.parametrize(
