@@ -58,10 +58,17 @@
         escapeHtml(originName));
       points.push([data.origin.lat, data.origin.lon]);
     }
+    // One marker per spot: relays at the same point are listed together in its popup, so that
+    // none hides another.
     data.markers.forEach(function (m) {
-      var name = m.n + ". " + m.name;
-      var popup = m.url ? '<a href="' + encodeURI(m.url) + '">' + escapeHtml(name) + "</a>" : escapeHtml(m.name);
-      addMarker(L, map, [m.lat, m.lon], m.fallback ? "map-pin--fallback" : "", String(m.n), name, popup);
+      var names = m.items.map(function (item) { return item.n + ". " + item.name; });
+      var links = m.items.map(function (item) {
+        var text = escapeHtml(item.n + ". " + item.name);
+        return item.url ? '<a href="' + encodeURI(item.url) + '">' + text + "</a>" : text;
+      });
+      var popup = links.length > 1 ? "<ul class=\"map-popup-list\"><li>" + links.join("</li><li>") + "</li></ul>" : links[0];
+      addMarker(L, map, [m.lat, m.lon], m.fallback ? "map-pin--fallback" : "", m.label,
+        names.join(" ; "), popup);
       points.push([m.lat, m.lon]);
     });
     if (points.length === 1) {

@@ -3,6 +3,7 @@ staff login and "still up to date"; each step saves a screenshot and passes axe-
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -70,7 +71,10 @@ def test_search_by_commune_from_the_home_page(browser):
     assert fallbacks.count() == 1
     # The map shows although every tile request is blocked (offline tile server).
     page.locator("#map[data-ready='true']").wait_for()
-    assert page.locator(".leaflet-marker-icon").count() == 5
+    # One pin per spot (relays sharing a point share a pin and its popup), plus the commune.
+    spots = json.loads(page.locator("#map-data").text_content())["markers"]
+    assert page.locator(".leaflet-marker-icon").count() == 1 + len(spots)
+    assert sorted(i["n"] for spot in spots for i in spot["items"]) == [1, 2, 3, 4]
     assert any("tile.openstreetmap.org" in url for url in browser.blocked)
     assert not browser.has_horizontal_overflow(page)
     browser.screenshot(page, "results-commune")

@@ -275,3 +275,22 @@ def test_bad_firm_details_are_form_errors(client, registry, params, message):
     response = get(client, where="Montpellier", service="trade-fairs", **params)
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_relays_at_one_spot_share_one_marker_listing_them_all(client, registry):
+    from tests.structures.factories import OfferFactory, StructureFactory, service, territory
+
+    twin = StructureFactory(
+        name="Antenne au même endroit",
+        coverage=[territory("departement", "34")],
+        latitude=registry.cci.latitude,
+        longitude=registry.cci.longitude,
+    )
+    OfferFactory(structure=twin, service=service("trade-fairs"))
+    response = get(client, where="Montpellier", commune="34172", service="trade-fairs")
+    markers = response.context["map_data"]["markers"]
+    numbers = [item["n"] for m in markers for item in m["items"]]
+    assert sorted(numbers) == list(range(1, len(numbers) + 1))  # every relay is on the map
+    shared = [m for m in markers if len(m["items"]) > 1]
+    assert shared and shared[0]["label"].endswith("+")
+    assert {i["name"] for i in shared[0]["items"]} >= {"Antenne au même endroit"}

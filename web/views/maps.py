@@ -25,3 +25,23 @@ def relay_marker(number: int, result, *, fallback: bool) -> dict | None:
         "url": f"/structures/{result.structure.slug}/",
         "fallback": fallback,
     }
+
+
+def grouped(markers: list[dict | None]) -> list[dict]:
+    """Markers at one spot (structures sharing a building, or their commune's centre) become one
+    marker listing them all, so that none hides another; the rest stay as they are."""
+    groups: dict[tuple[float, float], list[dict]] = {}
+    for marker in markers:
+        if marker is not None:
+            groups.setdefault((round(marker["lat"], 5), round(marker["lon"], 5)), []).append(marker)
+    return [
+        {
+            "lat": same[0]["lat"],
+            "lon": same[0]["lon"],
+            # The pin shows the first number, "+" when others share it (its popup lists them).
+            "label": f"{same[0]['n']}+" if len(same) > 1 else str(same[0]["n"]),
+            "fallback": all(m["fallback"] for m in same),
+            "items": [{"n": m["n"], "name": m["name"], "url": m["url"]} for m in same],
+        }
+        for same in groups.values()
+    ]

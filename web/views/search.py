@@ -15,7 +15,7 @@ from structures.relay.engine import find_relays
 from territories.enums import TerritoryLevel
 from territories.models import Territory
 from web.forms import RelaySearchForm
-from web.views.maps import relay_marker
+from web.views.maps import grouped, relay_marker
 
 
 def _candidate_links(request: HttpRequest, candidates) -> list[dict]:
@@ -62,7 +62,7 @@ def _results_context(response) -> dict:
                 "lon": location.longitude,
                 "name": location.commune.name,
             },
-            "markers": [m for m in markers if m is not None],
+            "markers": grouped(markers),
         },
     }
 

@@ -14,7 +14,7 @@ from structures.relay import criteria
 from structures.relay.wording import condition_texts
 from structures.selectors import directory_list, structure_detail
 from territories.selectors import regions_and_departements
-from web.views.maps import point_of
+from web.views.maps import grouped, point_of
 
 DIRECTORY_PAGE_SIZE = 20
 
@@ -54,9 +54,18 @@ def structure_page(request: HttpRequest, slug: str) -> HttpResponse:
         "member_counts": list(structure.member_counts.all()),
         "map_data": {
             "origin": None,
-            "markers": [
-                {"n": 1, "lat": point[0], "lon": point[1], "name": str(structure), "url": ""}
-            ],
+            "markers": grouped(
+                [
+                    {
+                        "n": 1,
+                        "lat": point[0],
+                        "lon": point[1],
+                        "name": str(structure),
+                        "url": "",
+                        "fallback": False,
+                    }
+                ]
+            ),
         }
         if point
         else None,
