@@ -229,7 +229,29 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# --- SIRENE (API Recherche d'entreprises, smes/sirene.py) ------------------------------------------
+# A SIRET the registry does not hold is looked up there for its commune and NAF code. Empty URL:
+# no call (such a SIRET is an error asking for the commune). The timeout bounds the wait of a
+# search page: at most 2 seconds.
+SIRENE_API_URL = env.str("SIRENE_API_URL", default="https://recherche-entreprises.api.gouv.fr")
+SIRENE_API_TIMEOUT = env.float("SIRENE_API_TIMEOUT", default=2.0)
+if not 0 < SIRENE_API_TIMEOUT <= 2:
+    raise ImproperlyConfigured(
+        "SIRENE_API_TIMEOUT doit être compris entre 0 (exclu) et 2 secondes."
+    )
+# Answers ("not found" included, never a failure) are kept this long, per SIRET.
+SIRENE_CACHE_SECONDS = env.int("SIRENE_CACHE_SECONDS", default=24 * 60 * 60)
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Its own cache, so that clearing the throttles' does not drop SIRENE answers (and back).
+    "sirene": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sirene",
+        "TIMEOUT": SIRENE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -39,3 +39,47 @@ def _fresh_reference_caches():
     reference.clear_all()
     yield
     reference.clear_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sirene_offline():
+    """No test reaches the API Recherche d'entreprises: by default its URL is a local port that
+    refuses connections (bound, never listening), so that a forgotten ``sirene`` fixture fails
+    at once — as "SIRENE unavailable" — instead of calling the real service."""
+    import socket
+
+    from django.test import override_settings
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        with override_settings(SIRENE_API_URL=f"http://127.0.0.1:{port}"):
+            yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sirene_cache():
+    from django.core.cache import caches
+
+    caches["sirene"].clear()
+    yield
+    caches["sirene"].clear()
+
+
+@pytest.fixture(scope="session")
+def _sirene_server():
+    from tests.smes.sirene_server import FakeSireneServer
+
+    server = FakeSireneServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def sirene(_sirene_server, settings):
+    """The local stand-in of the API Recherche d'entreprises (``tests/smes/sirene_server.py``),
+    which ``SIRENE_API_URL`` points to for this test."""
+    _sirene_server.reset()
+    settings.SIRENE_API_URL = _sirene_server.url
+    yield _sirene_server
+    _sirene_server.reset()

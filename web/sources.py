@@ -50,4 +50,17 @@ DATA_SOURCES = [
         "url": "https://www.insee.fr/fr/information/2120875",
         "attribution": "INSEE",
     },
+    {
+        "name": _("API Recherche d'entreprises (base SIRENE)"),
+        "publisher": "DINUM (annuaire-entreprises.data.gouv.fr), d'après la base SIRENE de l'INSEE",
+        "content": _(
+            "Pour un SIRET absent du registre, consultée au moment de la recherche (réponse "
+            "gardée un jour) : la commune (code INSEE) et le code NAF de l'établissement, son "
+            "état administratif. Rien d'autre n'est lu ni conservé."
+        ),
+        "licence": _("Licence Ouverte / Open Licence 2.0"),
+        "licence_url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+        "url": "https://recherche-entreprises.api.gouv.fr",
+        "attribution": "INSEE (base SIRENE), DINUM — API Recherche d'entreprises",
+    },
 ]

@@ -27,7 +27,7 @@ def json_exception_handler(exc, context):
     payload = getattr(exc, "payload", None)
     if isinstance(exc, exceptions.APIException) and isinstance(payload, dict):
         # An exception that carries its own documented body (e.g. the relay's candidates).
-        return Response(payload, status=exc.status_code)
+        return Response(payload, status=exc.status_code, headers=getattr(exc, "headers", None))
     if isinstance(exc, MalformedInput):
         exc = exceptions.ValidationError({"code": [exc.message]})
         exc.default_code = "malformed"

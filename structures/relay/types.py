@@ -34,8 +34,10 @@ class RelayError:
 
     ``code``: ``unknown_commune``, ``ambiguous_postal_code`` (``candidates`` lists the communes),
     ``unknown_postal_code``, ``malformed``, ``outside_france``, ``unknown_service``,
-    ``unknown_country``, ``unknown_sector``, ``unknown_sme``, ``missing_location``,
-    ``invalid``. ``field`` names the input it is about.
+    ``unknown_country``, ``unknown_sector``, ``missing_location``, ``invalid``; for a SIRET
+    (``smes.relay``): ``invalid_siret``, ``unknown_siret``, ``unknown_sme``,
+    ``closed_establishment``, ``sirene_no_commune``, ``sirene_unavailable``. ``field`` names
+    the input it is about.
     """
 
     code: str

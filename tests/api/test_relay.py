@@ -191,7 +191,7 @@ def test_csv_and_geojson_formats(api, relays):
 
 
 def test_siret_lookup_uses_the_sme_record_only_for_callers_who_may_read_it(
-    api, token_client, relays
+    api, token_client, relays, sirene
 ):
     sme = SMEFactory(latitude=43.65, longitude=3.95)  # Montpellier, its own point
     params = {"siret": sme.siret, "service": "trade-fairs"}
@@ -207,9 +207,10 @@ def test_siret_lookup_uses_the_sme_record_only_for_callers_who_may_read_it(
     outside = elsewhere.get(URL, params)
     assert outside.status_code == 200
     assert outside.json() == anonymous.json()  # out of its territory: SIRENE's public fields
-    unknown = api.get(URL, {"siret": "35600000000048", "service": "trade-fairs"})
+    assert sirene.requests == []  # a registered firm is never looked up in SIRENE
+    unknown = api.get(URL, {"siret": "09990009400014", "service": "trade-fairs"})
     assert unknown.status_code == 400
-    assert unknown.json()["code"] == "unknown_sme"
+    assert unknown.json()["code"] == "unknown_siret"
     assert unknown.json()["errors"] == {"siret": [unknown.json()["detail"]]}
 
 

@@ -75,7 +75,9 @@ def _keep_test_connection():
     suppress_health_check=list(HealthCheck),
     database=None,
 )
-def test_api_conforms_to_its_schema(case, registry_data, no_throttling):
+def test_api_conforms_to_its_schema(case, registry_data, no_throttling, sirene):
+    # ``sirene``: a generated SIRET that happens to be valid is looked up in the local stand-in
+    # of SIRENE (and is unknown there), never in the real service.
     response = case.call(app=APP)
     case.validate_response(response, checks=CHECKS)
 

@@ -69,3 +69,11 @@ def test_production_refuses_to_start_without_secret_key():
     result = _manage("check", env={"DJANGO_ENV": "production", "ALLOWED_HOSTS": "x.org"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("timeout", ["0", "2.5", "-1"])
+def test_a_sirene_timeout_beyond_two_seconds_is_refused(timeout):
+    # A search page waits for SIRENE at most this long: more than 2 s is a configuration error.
+    result = _manage("check", env={"SIRENE_API_TIMEOUT": timeout})
+    assert result.returncode != 0
+    assert "SIRENE_API_TIMEOUT" in result.stderr

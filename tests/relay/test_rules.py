@@ -407,7 +407,9 @@ def _sme_reader():
     return type(reader).objects.get(pk=reader.pk)  # fresh permission cache
 
 
-def test_a_registered_sme_by_siret_brings_its_point_sector_and_profile_to_who_may_read_it():
+def test_a_registered_sme_by_siret_brings_its_point_sector_and_profile_to_who_may_read_it(
+    sirene,
+):
     sme, offers = _registered_firm_and_relays()
     response = lookup(
         service="prospecting-missions", siret=sme.siret, caller=Caller(user=_sme_reader())
@@ -420,8 +422,8 @@ def test_a_registered_sme_by_siret_brings_its_point_sector_and_profile_to_who_ma
     assert offers["big_only"].pk not in got  # 8 employees < 50
     club_result = next(r for r in response.results if r.offer.pk == offers["club"].pk)
     assert "réservé aux adhérents (vous l'êtes)" in club_result.notes
-    unknown = lookup(service="prospecting-missions", siret="35600000000048")
-    assert unknown.error.code == "unknown_sme"
+    unknown = lookup(service="prospecting-missions", siret="09990009400014")
+    assert unknown.error.code == "unknown_siret"  # neither registered nor known to SIRENE
 
 
 def test_anyone_else_gets_only_what_sirene_publishes_commune_and_naf_code():

@@ -168,7 +168,10 @@ def test_no_relay_at_all_explains_what_to_try(client, db):
             "Le SIRET « 12345678901234 » est invalide",
         ),
         ({"where": "99999", "service": "trade-fairs"}, "Aucune commune n&#x27;a le code postal"),
-        ({"where": "732 829 320 00074", "service": "trade-fairs"}, "Aucune entreprise du registre"),
+        (
+            {"where": "099 900 094 00014", "service": "trade-fairs"},
+            "ni dans le registre ni dans SIRENE",
+        ),
         ({"where": "x", "commune": "ABCDE", "service": "trade-fairs"}, "mal formé"),
         ({"where": "x", "commune": "99999", "service": "trade-fairs"}, "Aucune commune n&#x27;a"),
         (
@@ -179,7 +182,7 @@ def test_no_relay_at_all_explains_what_to_try(client, db):
         ({"where": "a" * 200, "service": "trade-fairs"}, "au plus 120 caractères"),
     ],
 )
-def test_bad_input_is_a_400_with_a_french_message(client, registry, params, message):
+def test_bad_input_is_a_400_with_a_french_message(client, registry, sirene, params, message):
     response = get(client, **params)
     assert response.status_code == 400
     html = response.content.decode()

@@ -6,7 +6,8 @@ only to a caller who may read that SME, and only SIRENE's public fields to anyon
 view runs the engine and shows everything it says: the resolved location, each relay's
 distance and its precision, matched territory and level, market match, région, contact, notes,
 fallback label and the sentences explaining the choice. Resolver errors are 400s with the
-resolver's message and code; an ambiguous postal code lists its communes.
+resolver's message and code; an ambiguous postal code lists its communes. A SIRET outside the
+registry that SIRENE could not be asked about is a 503 (``sirene_unavailable``, same body).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from smes.enums import ExportStage
-from smes.relay import resolve_relay_query
+from smes.relay import SIRENE_UNAVAILABLE, resolve_relay_query
 from structures.api.mixins import TABULAR_RENDERERS
 from structures.api.serializers import ServiceRefSerializer
 from structures.fields import STRUCTURE_RELAY_API
@@ -36,9 +37,14 @@ from structures.relay.types import (
 )
 from territories.api.serializers import TerritoryRefSerializer
 
+# SIRENE did not answer: the request was right and may succeed later (or with commune=), so
+# the status says "unavailable, retry", not "your request is wrong".
+SIRENE_RETRY_AFTER_SECONDS = 60
+
 
 class RelayQueryInvalid(exceptions.APIException):
-    """A request the resolver refused: 400 with its code, message and candidates."""
+    """A request the resolver refused: 400 with its code, message and candidates — or 503 when
+    the SIRENE service a SIRET needed did not answer (``Retry-After`` set)."""
 
     status_code = 400
     default_code = "invalid"
@@ -46,6 +52,9 @@ class RelayQueryInvalid(exceptions.APIException):
     def __init__(self, error: RelayError) -> None:
         super().__init__(detail=error.message, code=error.code)
         self.payload = error_payload(error)
+        if error.code == SIRENE_UNAVAILABLE:
+            self.status_code = 503
+            self.headers = {"Retry-After": str(SIRENE_RETRY_AFTER_SECONDS)}
 
 
 class RelayQuerySerializer(serializers.Serializer):
@@ -69,9 +78,13 @@ class RelayQuerySerializer(serializers.Serializer):
         max_length=20,
         required=False,
         help_text=_(
-            "SIRET d'une entreprise du registre. Un appelant autorisé à voir cette PME obtient "
-            "une recherche depuis son point, avec son profil ; tout autre appelant, depuis sa "
-            "commune et avec son code NAF seulement (les données publiques de SIRENE)."
+            "SIRET de l'établissement (14 chiffres, clé de contrôle vérifiée). Entreprise du "
+            "registre : un appelant autorisé à voir cette PME obtient une recherche depuis son "
+            "point, avec son profil ; tout autre appelant, depuis sa commune et avec son code "
+            "NAF seulement (les données publiques de SIRENE). Autre SIRET : commune et code NAF "
+            "lus dans SIRENE (API Recherche d'entreprises) ; erreurs unknown_siret, "
+            "closed_establishment, sirene_no_commune, et 503 sirene_unavailable si SIRENE ne "
+            "répond pas (indiquer alors commune=)."
         ),
     )
     lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
@@ -424,6 +437,13 @@ _EXAMPLE_RESULT = {
             RelayErrorSerializer,
             description=_("Requête impossible à résoudre (message du moteur, candidats)."),
         ),
+        503: OpenApiResponse(
+            RelayErrorSerializer,
+            description=_(
+                "SIRET hors registre et SIRENE (API Recherche d'entreprises) injoignable : "
+                "code sirene_unavailable ; réessayer plus tard (Retry-After) ou donner commune=."
+            ),
+        ),
     },
     examples=[
         OpenApiExample(
@@ -463,6 +483,19 @@ _EXAMPLE_RESULT = {
             },
             response_only=True,
             status_codes=["400"],
+        ),
+        OpenApiExample(
+            "SIRENE injoignable",
+            summary="?siret=<SIRET hors registre>&service=trade-fairs",
+            value={
+                "detail": "Le répertoire SIRENE ne répond pas pour le moment : impossible de "
+                "situer l'établissement 09990001100026. Indiquez plutôt la commune de "
+                "l'entreprise (ou son code postal).",
+                "code": "sirene_unavailable",
+                "errors": {"siret": ["Le répertoire SIRENE ne répond pas pour le moment…"]},
+            },
+            response_only=True,
+            status_codes=["503"],
         ),
     ],
 )

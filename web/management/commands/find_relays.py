@@ -19,7 +19,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--commune", help="Code INSEE de la commune (actuel ou ancien).")
         parser.add_argument("--postal-code", help="Code postal (avec --commune s'il est partagé).")
-        parser.add_argument("--siret", help="SIRET d'une entreprise du registre.")
+        parser.add_argument(
+            "--siret",
+            help="SIRET de l'établissement (entreprise du registre, sinon lu dans SIRENE).",
+        )
         parser.add_argument("--lat", type=float, help="Latitude (avec --lon).")
         parser.add_argument("--lon", type=float, help="Longitude (avec --lat).")
         parser.add_argument("--sector", help="Code NAF (ex. 10.71C), section, division ou filière.")
