@@ -128,6 +128,7 @@ STRUCTURE_RELAY = (
     "postal_code",
     "commune",
     "country",
+    "is_demo",
 )
 # What ``/api/v1/relays/`` shows of it after its ``id`` (``web/api/relay.py``), in this order.
 STRUCTURE_RELAY_API = (
@@ -141,6 +142,9 @@ STRUCTURE_RELAY_API = (
     "phone",
     "email",
     "website",
+    "address_line",
+    "postal_code",
+    "is_demo",
 )
 
 # --- Offers -------------------------------------------------------------------------------------

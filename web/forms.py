@@ -198,6 +198,15 @@ class RelaySearchForm(forms.Form):
             )
         return year
 
+    REFINING = ("sector", "country", "size", "created_year", "export_stage")
+
+    @property
+    def refines(self) -> bool:
+        """Whether an optional field has a value or an error (its panel is then shown open)."""
+        if not self.is_bound:
+            return any(self.initial.get(name) for name in self.REFINING)
+        return any(self.data.get(name) or self.errors.get(name) for name in self.REFINING)
+
     @property
     def profile_fields(self) -> dict:
         """The firm's details the form was given, as ``RelayRequest`` fields."""

@@ -88,6 +88,7 @@ def test_search_by_postal_code_on_a_phone(browser):
     page.goto("/")
     page.get_by_label("Où est votre entreprise ?").fill("34000")
     page.get_by_label("De quoi avez-vous besoin ?").select_option("trade-fairs")
+    page.get_by_text("Préciser : secteur, pays visé, mon entreprise (facultatif)").click()
     page.get_by_label("Pays visé (facultatif)").select_option("MA")
     page.get_by_role("button", name="Trouver mon relais").click()
     page.wait_for_url(re.compile(r"/recherche/\?.*where=34000"))
@@ -211,3 +212,52 @@ def test_other_pages_are_accessible_on_desktop_and_phone(browser, name, url, hea
         assert not browser.has_horizontal_overflow(page), f"{url} déborde en largeur"
         browser.screenshot(page, name + suffix)
         assert browser.axe(page) == []
+
+
+def test_home_page_search_button_is_on_the_first_phone_screen(browser):
+    page = browser.page(viewport=PHONE)
+    page.goto("/")
+    button = page.get_by_role("button", name="Trouver mon relais").bounding_box()
+    assert button["y"] + button["height"] <= PHONE["height"]
+    browser.screenshot(page, "home-phone")
+    assert browser.axe(page) == []
+
+
+def test_firm_details_near_miss_and_next_step_on_desktop_and_phone(browser):
+    registry = build_registry()
+    OfferFactory(structure=registry.cci, service=service("partner-search"), min_employees=10)
+    for suffix, viewport in (("", None), ("-phone", PHONE)):
+        page = browser.page(viewport=viewport) if viewport else browser.page()
+        page.goto("/")
+        page.get_by_label("Où est votre entreprise ?").fill("Montpellier")
+        page.get_by_label("De quoi avez-vous besoin ?").select_option("partner-search")
+        page.get_by_text("Préciser : secteur, pays visé, mon entreprise (facultatif)").click()
+        page.get_by_label("Effectif").select_option("02")  # 3 to 5 employees
+        page.get_by_label("Année de création").fill("2019")
+        page.get_by_role("button", name="Trouver mon relais").click()
+        page.wait_for_url(re.compile(r"/recherche/\?.*size=02"))
+        main = page.locator("main").inner_text()
+        assert "3 à 5 salariés · créée en 2019" in main
+        near = page.locator(".relay", has_text="À une condition près")
+        assert "à une condition près : à partir de 10 salariés" in near.inner_text()
+        step = page.locator(".relay", has_text="Premier contact")
+        assert "premier contact généraliste" in step.inner_text()
+        # Copy the link / print: shown once JavaScript runs.
+        assert page.get_by_role("button", name="Copier le lien").is_visible()
+        assert page.get_by_role("button", name="Imprimer").is_visible()
+        assert not browser.has_horizontal_overflow(page)
+        browser.screenshot(page, "results-near-miss-and-next-step" + suffix)
+        assert browser.axe(page) == []
+
+
+def test_structure_page_on_a_phone_shows_whom_to_call_first(browser):
+    registry = build_registry()
+    page = browser.page(viewport=PHONE)
+    page.goto(f"/structures/{registry.cci.slug}/")
+    phone = page.locator("#coordonnees").locator("..").get_by_role("link", name="04 99 00 00 01")
+    box = phone.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"] * 1.2  # at hand, before the services
+    services = page.get_by_role("heading", name="Services proposés").bounding_box()
+    assert box["y"] < services["y"]
+    browser.screenshot(page, "structure-phone")
+    assert browser.axe(page) == []
