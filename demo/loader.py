@@ -7,6 +7,10 @@ transaction: a failure leaves the database as it was.
 
 A commune or territory missing from the loaded reference (a partial load, e.g. the test subset)
 never crashes the load: the row is skipped, or the coverage falls back, with a warning line.
+
+A structure abroad (an office of Business France, a foreign partner cluster) has its country and
+its city's point instead of a French commune. Every partner country, alliance and link is written
+with the source line its spec gives (offer descriptions, link descriptions).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from demo.profiles import (
     OfferTemplate,
 )
 from demo.spec import (
+    ABROAD_APPROXIMATE_NOTE,
     APPROXIMATE_NOTE,
     DEMO_LICENCE,
     ContactSpec,
@@ -64,9 +69,16 @@ _DEFAULT_DESK = {
     "bpifrance": ("Chargé d'affaires international", ""),
     "freight_forwarder": ("Service transit et douane", ""),
     "consultant": ("Conseil en développement international", ""),
+    "office_abroad": ("Bureau Business France", "Accueil des entreprises françaises"),
 }
 # Kinds that also name a (fictitious) adviser: "give a name" (rule R3).
-_PERSON_KINDS = {"cci", "cci_regional", "team_france_export", "competitiveness_cluster"}
+_PERSON_KINDS = {
+    "cci",
+    "cci_regional",
+    "team_france_export",
+    "competitiveness_cluster",
+    "office_abroad",
+}
 
 
 @dataclass
@@ -105,7 +117,7 @@ class _Context:
         self.report = report
         self.services = {s.code: s for s in Service.objects.all()}
         self.sectors = {s.code: s for s in Sector.objects.all()}
-        codes = {spec.commune for spec in specs}
+        codes = {spec.commune for spec in specs if spec.commune}
         self.communes = {
             t.code: t for t in Territory.objects.filter(level="commune", code__in=codes)
         }
@@ -123,12 +135,15 @@ class _Context:
             self._territories[key] = Territory.objects.filter(level=level, code=code).first()
         return self._territories[key]
 
-    def around(self, commune: Territory, level: str) -> Territory | None:
-        """The territory of ``level`` containing the seat (an EPCI falls back to the département)."""
-        if level == COMMUNE:
-            return commune
+    def around(self, commune: Territory | None, level: str) -> Territory | None:
+        """The territory of ``level`` containing the seat (an EPCI falls back to the département);
+        for a structure abroad (no commune), France alone."""
         if level == FRANCE:
             return self.territory("country", "FR")
+        if commune is None:
+            return None
+        if level == COMMUNE:
+            return commune
         levels = self.seat_levels.get(commune.pk, {})
         if level == EPCI:
             return levels.get("epci") or levels.get("departement")
@@ -173,7 +188,7 @@ def _sync_through(report: DemoReport, label: str, model, owner: dict, key: str, 
     report.unchanged[label] += len(wanted & existing)
 
 
-def _structure_coverage(ctx: _Context, spec: StructureSpec, commune: Territory) -> set[int]:
+def _structure_coverage(ctx: _Context, spec: StructureSpec, commune: Territory | None) -> set[int]:
     wanted: set[int] = set()
     for level, code in spec.coverage:
         territory = ctx.territory(level, code)
@@ -195,11 +210,13 @@ def _description(spec: StructureSpec) -> str:
     if spec.fictitious:
         parts.append("Structure fictive du jeu de démonstration.")
     if not spec.seat_verified:
-        parts.append(APPROXIMATE_NOTE)
+        parts.append(ABROAD_APPROXIMATE_NOTE if spec.is_abroad else APPROXIMATE_NOTE)
     return " ".join(parts)
 
 
 def _contacts(spec: StructureSpec) -> list[ContactSpec]:
+    if not spec.with_contacts:
+        return []
     contacts = list(spec.contacts)
     if not contacts:
         name, role = _DEFAULT_DESK.get(spec.kind, ("Accueil des entreprises", ""))
@@ -260,7 +277,7 @@ def _load_offer(ctx, structure, spec, commune, template: OfferTemplate, contact)
         Offer,
         {"structure": structure, "service": service},
         {
-            "description": template.note,
+            "description": _offer_description(spec, template),
             "min_employees": template.min_employees,
             "max_employees": template.max_employees,
             "min_age_years": template.min_age_years,
@@ -288,10 +305,21 @@ def _load_offer(ctx, structure, spec, commune, template: OfferTemplate, contact)
     ctx.report.deleted["secteurs d'offres"] += len(current - sectors)
     ctx.report.unchanged["secteurs d'offres"] += len(sectors & current)
     markets = dict(template.markets)
-    if template.service in spec.market_services:
-        markets.update(dict(spec.markets))
+    markets.update(spec.markets_for(template.service))
     _load_markets(ctx, offer, spec, markets)
     return offer
+
+
+def _offer_description(spec: StructureSpec, template: OfferTemplate) -> str:
+    """The template's note, then the source of each market the offer gets (rule R10: a target
+    country is competence only because a source records it)."""
+    sources = []
+    if spec.markets and template.service in spec.market_services and spec.markets_source:
+        sources.append(spec.markets_source)
+    sources += [p.source for p in spec.partners if template.service in p.services]
+    parts = [template.note] if template.note else []
+    parts += [f"Source : {source.rstrip('.')}." for source in dict.fromkeys(sources)]
+    return " ".join(parts)
 
 
 def _load_markets(ctx, offer: Offer, spec: StructureSpec, markets: dict[str, str]) -> None:
@@ -322,21 +350,62 @@ def _load_markets(ctx, offer: Offer, spec: StructureSpec, markets: dict[str, str
         OfferMarket.objects.filter(pk__in=gone).delete()
 
 
-def _load_structure(ctx, spec: StructureSpec, serial: int, loaded: dict[str, Structure]):
+def _place(ctx, spec: StructureSpec) -> dict | None:
+    """Commune, country and point of a structure: its commune's in France, its city's abroad."""
+    if spec.is_abroad:
+        country = ctx.territory("country", spec.country)
+        if country is None:
+            ctx.report.warnings.append(
+                f"{spec.slug} : pays {spec.country} absent du référentiel, structure ignorée."
+            )
+            return None
+        latitude, longitude = spec.point
+        return {
+            "commune": None,
+            "country_id": country.pk,
+            "postal_code": "",
+            "latitude": latitude,
+            "longitude": longitude,
+        }
     commune = ctx.communes.get(spec.commune)
     if commune is None:
         ctx.report.warnings.append(
             f"{spec.slug} : commune {spec.commune} absente du référentiel, structure ignorée."
         )
         return None
+    postal = spec.postal_code or min(
+        commune.postal_codes.values_list("code", flat=True), default=""
+    )
+    france = ctx.territory("country", "FR")
+    return {
+        "commune": commune,
+        "country_id": france.pk if france else None,
+        "postal_code": postal,
+        "latitude": commune.latitude,
+        "longitude": commune.longitude,
+    }
+
+
+def _load_structure(ctx, spec: StructureSpec, serial: int, loaded: dict[str, Structure]):
+    place = _place(ctx, spec)
+    if place is None:
+        return None
+    commune = place["commune"]
     parent = loaded.get(spec.parent) if spec.parent else None
     if spec.parent and parent is None:
         ctx.report.warnings.append(
             f"{spec.slug} : tête de réseau {spec.parent} non chargée, rattachement omis."
         )
     departement = ctx.around(commune, DEPARTEMENT)
-    postal = spec.postal_code or min(
-        commune.postal_codes.values_list("code", flat=True), default=""
+    # A partner abroad is no relay: no phone, nobody to call in the registry.
+    phone = (
+        normalize_phone(
+            fiction.fiction_phone(
+                departement_code=departement.code if departement else "75", serial=serial * 4
+            )
+        )
+        if spec.with_contacts
+        else ""
     )
     values = {
         "name": spec.name,
@@ -344,19 +413,18 @@ def _load_structure(ctx, spec: StructureSpec, serial: int, loaded: dict[str, Str
         "kind": spec.kind,
         "parent_id": parent.pk if parent else None,
         "legal_form": spec.legal_form,
-        "postal_code": postal,
-        "commune_id": commune.pk,
-        "latitude": commune.latitude,
-        "longitude": commune.longitude,
-        "coordinate_precision": "commune" if commune.latitude is not None else "none",
-        "phone": normalize_phone(
-            fiction.fiction_phone(
-                departement_code=departement.code if departement else "75", serial=serial * 4
-            )
-        ),
+        "postal_code": place["postal_code"],
+        "commune_id": commune.pk if commune else None,
+        "country_id": place["country_id"],
+        "latitude": place["latitude"],
+        "longitude": place["longitude"],
+        "coordinate_precision": "commune" if place["latitude"] is not None else "none",
+        "phone": phone,
         "email": fiction.demo_email(spec.slug),
         "website": spec.website,
-        "opening_hours": "" if spec.kind in PRIVATE_KINDS | {"export_group"} else PUBLIC_HOURS,
+        "opening_hours": ""
+        if spec.kind in PRIVATE_KINDS | {"export_group"} or not spec.with_contacts
+        else PUBLIC_HOURS,
         "description": _description(spec),
         "label_tier": spec.label_tier,
         "source": spec.source,
@@ -399,6 +467,7 @@ def _load_structure(ctx, spec: StructureSpec, serial: int, loaded: dict[str, Str
 
 
 def _load_links(ctx: _Context, loaded: dict[str, Structure]) -> None:
+    wanted: set[int] = set()
     for link in demo_links():
         source, target = loaded.get(link.from_slug), loaded.get(link.to_slug)
         if source is None or target is None:
@@ -411,8 +480,9 @@ def _load_links(ctx: _Context, loaded: dict[str, Structure]) -> None:
             "liens",
             StructureLink,
             {"from_structure": source, "to_structure": target, "kind": link.kind},
-            {"status": link.status, "description": link.description},
+            {"status": link.status, "description": link.text},
         )
+        wanted.add(row.pk)
         countries = {c.pk for iso in link.countries if (c := ctx.territory("country", iso))}
         current = set(row.countries.values_list("pk", flat=True))
         if current != countries:
@@ -420,6 +490,13 @@ def _load_links(ctx: _Context, loaded: dict[str, Structure]) -> None:
         ctx.report.created["pays des liens"] += len(countries - current)
         ctx.report.deleted["pays des liens"] += len(current - countries)
         ctx.report.unchanged["pays des liens"] += len(countries & current)
+    # A link between two demo structures that the dataset no longer holds (e.g. the alliances
+    # between French pôles that no source records) goes, like a stale offer.
+    stale = StructureLink.objects.filter(
+        from_structure__is_demo=True, to_structure__is_demo=True
+    ).exclude(pk__in=wanted)
+    ctx.report.deleted["liens"] += stale.count()
+    stale.delete()
 
 
 def load_demo_structures(*, report: DemoReport) -> dict[str, Structure]:

@@ -5,34 +5,70 @@ Seats are given at commune level only (no street address): a commune is marked
 ``seat_verified=False`` when the seat could not be confirmed and is then flagged as approximate.
 Member counts are the dated figures the papers quote (Colovic 2013, data of 2011). Contacts are
 never real: the loader attaches fictitious desks (see ``demo.fiction``).
+
+Every partner country, alliance and link of a real body carries the line of the source that
+records it (``PartnerSpec.source``, ``LinkSpec.source``): nothing is given to a pôle that the
+paper does not say. The foreign clusters the paper names are structures abroad (a country, a city
+point, no French commune), without offers or contacts: they are partners, not relays.
 """
 
 from __future__ import annotations
 
 from demo.profiles import OfferTemplate as T
-from demo.spec import ContactSpec, LinkSpec, MemberCountSpec, StructureSpec
+from demo.spec import (
+    SOURCE_FOREIGN_PARTNER,
+    ContactSpec,
+    LinkSpec,
+    MemberCountSpec,
+    PartnerSpec,
+    StructureSpec,
+)
 
 COLOVIC = "Colovic (2013), données 2011"
+# Where the paper gives the pôles' international partners (lines of the text, per the digest).
+COLOVIC_PARTNERS = "Colovic (2013), données 2011, l. 140–147, 217 et 370–372"
 TORRES = "Torrès (2002)"
 POMMIER = "Pommier (2012)"
 
 FR = (("country", "FR"),)
-# The partner countries the papers name for the four pôles (Colovic 2013).
-POLE_PARTNER_COUNTRIES = (
-    "BE",
-    "NL",
-    "DE",
-    "US",
-    "BR",
-    "VN",
-    "TN",
-    "MA",
-    "CN",
-    "CA",
-    "JP",
-    "IT",
-    "SE",
+
+# --- What Colovic (2013) says of each pôle's partners abroad, one line per fact ----------------
+
+SYSTEMATIC_CLUSTERS = (
+    f"{COLOVIC_PARTNERS} : Systematic a pour partenaires les clusters DSP Valley (Belgique), "
+    "Point One (Pays-Bas), BICC Net et Safetrans (Allemagne)"
 )
+SYSTEMATIC_COUNTRIES = (
+    f"{COLOVIC_PARTNERS} : Systematic a des partenaires aux États-Unis, au Brésil, au Viêt Nam, "
+    "en Tunisie, au Maroc et en Chine"
+)
+LYONBIOPOLE_AGREEMENTS = (
+    f"{COLOVIC_PARTNERS} : Lyonbiopôle a des accords de coopération aux États-Unis, au Canada, "
+    "au Japon et en Chine"
+)
+LYONBIOPOLE_BOSTON = (
+    f"{COLOVIC_PARTNERS} : Lyonbiopôle a une alliance inter-clusters avec le cluster de Boston"
+)
+LYONBIOPOLE_MISSIONS = (
+    f"{COLOVIC_PARTNERS} : Lyonbiopôle organise des missions plusieurs fois par an "
+    "(États-Unis, Canada, Japon)"
+)
+MOVEO_AGREEMENTS = (
+    f"{COLOVIC_PARTNERS} : Mov'eo a des accords avec des clusters en Italie, en Allemagne, "
+    "en Suède et aux Pays-Bas"
+)
+MOVEO_ALLIANCES = (
+    f"{COLOVIC_PARTNERS} : les alliances de Mov'eo avec ces clusters « commencent tout juste »"
+)
+MOVEO_JAPAN = (
+    f"{COLOVIC_PARTNERS} : Mov'eo a fait un voyage d'étude au Japon avec Ubifrance "
+    "(un voyage, pas un accord)"
+)
+CAP_DIGITAL_NONE = (
+    f"{COLOVIC_PARTNERS} : Cap Digital n'avait signé aucun accord de coopération avec un "
+    "cluster étranger ; alliances « pas encore »"
+)
+TINCHEBRAY_FAIRS = f"{POMMIER} : salons communs en Allemagne et en Italie"
 
 NATIONAL: list[StructureSpec] = [
     StructureSpec(
@@ -80,14 +116,21 @@ NATIONAL: list[StructureSpec] = [
             "bureaux à l'étranger par les conseillers régionaux Team France Export."
         ),
         coverage=FR,
+        # Generalist: its offices abroad serve "almost every country" (the PEE of the papers),
+        # so no target country is ever outside its competence.
         offers=(
             T("information-orientation", delivery="remote"),
+            T(
+                "trade-fairs",
+                cost="paid",
+                application_required=True,
+                note="Pavillons France sur les salons internationaux, par les conseillers Team "
+                "France Export en région.",
+            ),
             T("partner-search", delivery="remote", cost="paid"),
             T("market-intelligence", delivery="remote", cost="paid"),
             T("shared-export-staff", delivery="remote", cost="paid", note="V.I.E."),
         ),
-        markets=tuple((code, "active") for code in POLE_PARTNER_COUNTRIES),
-        market_services=("partner-search", "market-intelligence"),
     ),
     StructureSpec(
         slug="bpifrance",
@@ -249,13 +292,18 @@ SOPHIA_GRASSE: list[StructureSpec] = [
             T("trade-fairs", sectors=("cosmetique-parfum", "agroalimentaire"), members_only=True),
             T("prospecting-missions", sectors=("cosmetique-parfum",), members_only=True),
         ),
-        markets=(("JP", "active"), ("US", "active")),
     ),
 ]
 
 _POLE_CONTACTS = (
     ContactSpec("international", "Chargé de mission international", "Développement international"),
 )
+
+
+def _partners(source: str, *countries: str, **kw) -> tuple[PartnerSpec, ...]:
+    """One PartnerSpec per country, all from the same line of the source."""
+    return tuple(PartnerSpec(country, source, **kw) for country in countries)
+
 
 POLES: list[StructureSpec] = [
     StructureSpec(
@@ -269,7 +317,13 @@ POLES: list[StructureSpec] = [
         description="Pôle mondial des technologies de l'information et des systèmes complexes.",
         coverage=(("region", "11"),),
         contacts=_POLE_CONTACTS,
-        markets=(("DE", "active"), ("US", "active"), ("SE", "active"), ("CN", "planned")),
+        partners=(
+            PartnerSpec("BE", SYSTEMATIC_CLUSTERS, partner="dsp-valley"),
+            PartnerSpec("NL", SYSTEMATIC_CLUSTERS, partner="point-one"),
+            PartnerSpec("DE", SYSTEMATIC_CLUSTERS, partner="bicc-net"),
+            PartnerSpec("DE", SYSTEMATIC_CLUSTERS, partner="safetrans"),
+            *_partners(SYSTEMATIC_COUNTRIES, "US", "BR", "VN", "TN", "MA", "CN"),
+        ),
         member_counts=(MemberCountSpec("members", 500, "2011-12-31", COLOVIC + " : plus de 500"),),
     ),
     StructureSpec(
@@ -279,7 +333,10 @@ POLES: list[StructureSpec] = [
         commune="69123",
         label_tier="mondial",
         legal_form="association loi 1901",
-        description="Pôle mondial Lyon-Grenoble : vaccins et diagnostic.",
+        description=(
+            "Pôle mondial Lyon-Grenoble : vaccins et diagnostic ; membre du « Life science "
+            "corridor France » (Colovic 2013)."
+        ),
         coverage=(("region", "84"),),
         contacts=_POLE_CONTACTS,
         offers=(
@@ -293,7 +350,13 @@ POLES: list[StructureSpec] = [
             T("inter-cluster-alliances", members_only=True),
             T("partner-search", members_only=True, cost="paid"),
         ),
-        markets=(("US", "active"), ("CA", "active"), ("BE", "active"), ("CN", "active")),
+        markets=(("US", "active"), ("CA", "active"), ("JP", "active")),
+        market_services=("prospecting-missions",),
+        markets_source=LYONBIOPOLE_MISSIONS,
+        partners=(
+            *_partners(LYONBIOPOLE_AGREEMENTS, "US", "CA", "JP", "CN"),
+            PartnerSpec("US", LYONBIOPOLE_BOSTON, partner="cluster-boston"),
+        ),
         member_counts=(
             MemberCountSpec("members", 85, "2011-12-31", COLOVIC),
             MemberCountSpec("large_firms", 4, "2011-12-31", COLOVIC),
@@ -314,12 +377,27 @@ POLES: list[StructureSpec] = [
         ),
         coverage=(("region", "28"), ("region", "11")),
         contacts=_POLE_CONTACTS,
-        markets=(
-            ("DE", "active"),
-            ("IT", "active"),
-            ("SE", "active"),
-            ("JP", "active"),
-            ("CN", "planned"),
+        # The agreements are signed (a partner can be found there); the alliances built on them
+        # are "just starting" and Japan was a study trip: labelled planned, not competence.
+        partners=(
+            *_partners(
+                MOVEO_AGREEMENTS,
+                "IT",
+                "DE",
+                "SE",
+                "NL",
+                services=("partner-search", "market-intelligence"),
+            ),
+            *_partners(
+                MOVEO_ALLIANCES,
+                "IT",
+                "DE",
+                "SE",
+                "NL",
+                status="planned",
+                services=("inter-cluster-alliances",),
+            ),
+            PartnerSpec("JP", MOVEO_JAPAN, status="planned"),
         ),
         member_counts=(
             MemberCountSpec("large_firms", 76, "2011-12-31", COLOVIC),
@@ -333,21 +411,93 @@ POLES: list[StructureSpec] = [
         commune="75056",
         label_tier="vocation_mondiale",
         legal_form="association loi 1901",
-        description="Pôle des contenus et services numériques de la région parisienne.",
+        description=(
+            f"Pôle des contenus et services numériques de la région parisienne. {CAP_DIGITAL_NONE}."
+        ),
         coverage=(("region", "11"),),
         contacts=_POLE_CONTACTS,
-        markets=(
-            ("CA", "active"),
-            ("BR", "active"),
-            ("MA", "active"),
-            ("TN", "active"),
-            ("NL", "active"),
-            ("VN", "planned"),
+        # No partner abroad (CAP_DIGITAL_NONE): no inter-cluster alliance and no partner search,
+        # which would otherwise read as generalist, i.e. competent for every country (rule R10).
+        offers=(
+            T("trade-fairs", members_only=True, cost="subsidised", application_required=True),
+            T(
+                "prospecting-missions",
+                members_only=True,
+                cost="subsidised",
+                application_required=True,
+            ),
+            T("translation", members_only=True, cost="paid", delivery="remote"),
         ),
         member_counts=(
             MemberCountSpec("members", 700, "2011-12-31", COLOVIC),
             MemberCountSpec("sme_members", 620, "2011-12-31", COLOVIC),
         ),
+    ),
+]
+
+
+def _foreign_cluster(slug, name, country, city, point, description) -> StructureSpec:
+    return StructureSpec(
+        slug=slug,
+        name=name,
+        kind="cluster_spl",
+        commune="",
+        country=country,
+        point=point,
+        seat_verified=False,
+        source=SOURCE_FOREIGN_PARTNER,
+        description=f"{description} Ville : {city}.",
+        coverage=(("country", country),),
+        offers=(),
+        with_contacts=False,
+    )
+
+
+# The foreign clusters Colovic (2013) names as partners of a pôle. They offer nothing to French
+# firms directly (no offer, so never a relay): a firm reaches them through the French pôle.
+FOREIGN_PARTNERS: list[StructureSpec] = [
+    _foreign_cluster(
+        "dsp-valley",
+        "DSP Valley",
+        "BE",
+        "Louvain (Leuven)",
+        (50.8798, 4.7005),
+        "Cluster belge des systèmes électroniques embarqués, partenaire de Systematic.",
+    ),
+    _foreign_cluster(
+        "point-one",
+        "Point One",
+        "NL",
+        "Eindhoven",
+        (51.4416, 5.4697),
+        "Programme néerlandais de nanoélectronique et de systèmes embarqués, partenaire de "
+        "Systematic.",
+    ),
+    _foreign_cluster(
+        "bicc-net",
+        "BICC Net",
+        "DE",
+        "Munich",
+        (48.1351, 11.5820),
+        "Cluster bavarois des technologies de l'information et de la communication, partenaire "
+        "de Systematic.",
+    ),
+    _foreign_cluster(
+        "safetrans",
+        "Safetrans",
+        "DE",
+        "Oldenbourg (Oldenburg)",
+        (53.1435, 8.2146),
+        "Réseau allemand des systèmes critiques pour les transports, partenaire de Systematic.",
+    ),
+    _foreign_cluster(
+        "cluster-boston",
+        "Cluster de Boston",
+        "US",
+        "Boston",
+        (42.3601, -71.0589),
+        "« Le cluster de Boston » avec lequel Lyonbiopôle a une alliance inter-clusters ; la "
+        "source ne donne pas son nom exact.",
     ),
 ]
 
@@ -396,6 +546,8 @@ SPL: list[StructureSpec] = [
         ),
         coverage=(("departement", "61"),),
         markets=(("DE", "active"), ("IT", "active")),
+        market_services=("trade-fairs",),
+        markets_source=TINCHEBRAY_FAIRS,
     ),
     StructureSpec(
         slug="spl-saveurs-senteurs",
@@ -420,7 +572,6 @@ SPL: list[StructureSpec] = [
             T("trade-fairs", sectors=("glisse-sport",), members_only=True, cost="subsidised"),
             T("prospecting-missions", sectors=("glisse-sport",), members_only=True),
         ),
-        markets=(("US", "active"), ("JP", "planned")),
     ),
     StructureSpec(
         slug="silicon-sentier",
@@ -446,16 +597,18 @@ SPL: list[StructureSpec] = [
             T("trade-fairs", sectors=("image-contenus",), members_only=True, cost="subsidised"),
             T("partner-search", sectors=("image-contenus",), members_only=True),
         ),
-        markets=(("CA", "active"), ("JP", "active")),
     ),
     StructureSpec(
         slug="cite-initiative-roubaix",
         name="Cité de l'Initiative",
         kind="cluster_spl",
         commune="59512",
-        description="Pôle d'entreprises de Roubaix (Pommier 2012).",
+        description=(
+            "Réseau de façonniers de l'habillement de Roubaix, organisé en union d'économie "
+            "sociale à but non lucratif dotée d'une charte éthique (Pommier 2012, l. 632)."
+        ),
         coverage=(("departement", "59"),),
-        offers=(T("hosting-incubation", cost="paid"), T("information-orientation")),
+        offers=(T("information-orientation", sectors=("textile-habillement",)),),
     ),
     StructureSpec(
         slug="pole-image-angouleme",
@@ -468,30 +621,29 @@ SPL: list[StructureSpec] = [
             T("trade-fairs", sectors=("image-contenus",), members_only=True),
             T("hosting-incubation", sectors=("image-contenus",), cost="paid"),
         ),
-        markets=(("CA", "active"), ("BE", "active")),
     ),
 ]
 
-NAMED_LINKS: list[LinkSpec] = [
-    LinkSpec(
-        "systematic-paris-region",
-        "cap-digital",
-        "inter_cluster_alliance",
-        countries=("US",),
-        description="Actions communes à l'étranger des pôles franciliens.",
-    ),
-    LinkSpec("moveo", "systematic-paris-region", "partnership", description="Véhicule connecté."),
-    LinkSpec(
-        "lyonbiopole",
-        "cap-digital",
-        "inter_cluster_alliance",
-        status="planned",
-        countries=("CA",),
-        description="Santé numérique (en projet).",
-    ),
-    LinkSpec("mecatem", "perfo-est", "partnership"),
-    LinkSpec("pepiniere-internationale-montpellier", "cap-alpha", "partnership"),
-    LinkSpec("cci-herault", "montpellier-mediterranee-technopole", "partnership"),
-]
 
-NAMED: list[StructureSpec] = NATIONAL + MONTPELLIER + SOPHIA_GRASSE + POLES + SPL
+def partner_links() -> list[LinkSpec]:
+    """A link from each structure to every partner abroad its source names, with that source."""
+    return [
+        LinkSpec(
+            spec.slug,
+            partner.partner,
+            partner.link_kind,
+            source=partner.source,
+            status=partner.status,
+            countries=(partner.country,),
+        )
+        for spec in NAMED
+        for partner in spec.partners
+        if partner.partner
+    ]
+
+
+# Links between French bodies: only those the sources describe. (The alliances between French
+# pôles an earlier demo showed are in no source, and are gone.)
+NAMED_LINKS: list[LinkSpec] = []
+
+NAMED: list[StructureSpec] = NATIONAL + MONTPELLIER + SOPHIA_GRASSE + POLES + FOREIGN_PARTNERS + SPL

@@ -1,23 +1,37 @@
-"""Demo data, part 2: the public networks in every région, and fictitious private relays.
+"""Demo data, part 2: the public networks in every région, offices abroad, and fictitious
+private relays.
 
-Every région (the 13 metropolitan ones and the five overseas régions 01–06) gets a CCI régionale
-international desk, a Team France Export regional desk and a regional section of the conseillers
-du commerce extérieur. CCI régionales sit in the commune of their public seat where it is known
-(``seat_verified``); Team France Export desks and CCE sections are placed in the same commune or
-the région's chef-lieu and flagged approximate, since their hosting varies.
+Every région (the 13 metropolitan ones, Corse and the five overseas régions 01–06) gets a CCI
+régionale international desk, a Team France Export regional desk, a regional section of the
+conseillers du commerce extérieur, a chambre de métiers et de l'artisanat, a Bpifrance desk and
+a delegation of the exporters' club ("a delegation in every région", per the source research).
+CCI régionales sit in the commune of their public seat where it is known (``seat_verified``);
+the other regional bodies are placed in the same commune or the région's chef-lieu and flagged
+approximate, since their hosting varies.
+
+A few Business France offices abroad (the former postes d'expansion économique) sit in a city of
+their country, with no French commune; their contacts are as fictitious as every other.
 
 Firms, export groups and clubs below whose name ends in "(fictif)" do not exist.
 """
 
 from __future__ import annotations
 
+from demo.profiles import OFFER_PROFILES
 from demo.profiles import OfferTemplate as T
 from demo.spec import (
+    SOURCE_ABROAD,
     SOURCE_FICTITIOUS,
     SOURCE_NETWORK,
     ContactSpec,
     LinkSpec,
     StructureSpec,
+)
+
+SOURCE_CLUB_DELEGATION = (
+    "Démonstration — délégation régionale du Club des exportateurs (association nationale, "
+    "« une délégation dans chaque région » selon la recherche source) ; commune approximative, "
+    "contacts fictifs"
 )
 
 # (région code, région name, CCI name, seat commune, seat verified, région chef-lieu commune)
@@ -65,9 +79,35 @@ REGION_SLUGS = {
 
 _TFE_CONTACTS = (ContactSpec("tfe", "Conseiller export Team France Export", "Conseil export"),)
 
+# Bpifrance regional offices: (slug, label, seat commune, région, seat verified). Where no office
+# of the région is known to the demo, the desk sits at the chef-lieu, flagged approximate.
+BPIFRANCE_OFFICES: list[tuple[str, str, str, str, bool]] = [
+    ("montpellier", "direction régionale de Montpellier", "34172", "76", True),
+    ("toulouse", "direction régionale de Toulouse", "31555", "76", True),
+    ("lyon", "direction régionale de Lyon", "69123", "84", True),
+    ("marseille", "direction régionale de Marseille", "13055", "93", True),
+    ("nice", "direction régionale de Nice", "06088", "93", True),
+    ("lille", "direction régionale de Lille", "59350", "32", True),
+    ("bordeaux", "direction régionale de Bordeaux", "33063", "75", True),
+    ("rennes", "direction régionale de Rennes", "35238", "53", True),
+    ("nantes", "direction régionale de Nantes", "44109", "52", True),
+    ("strasbourg", "direction régionale de Strasbourg", "67482", "44", True),
+    ("paris", "direction régionale de Paris", "75056", "11", True),
+    ("rouen", "direction régionale de Rouen", "76540", "28", True),
+    ("dijon", "direction régionale de Dijon", "21231", "27", True),
+    ("orleans", "direction régionale d'Orléans", "45234", "24", True),
+    ("la-reunion", "La Réunion", "97411", "04", False),
+    ("corse", "Corse", "2A004", "94", False),
+    ("guadeloupe", "Guadeloupe", "97105", "01", False),
+    ("martinique", "Martinique", "97209", "02", False),
+    ("guyane", "Guyane", "97302", "03", False),
+    ("mayotte", "Mayotte", "97611", "06", False),
+]
+
 
 def regional_network() -> list[StructureSpec]:
-    """CCI régionale, Team France Export desk and CCE section of every région."""
+    """Every région's CCI régionale, Team France Export desk, CCE section, CMA, Bpifrance desk
+    and exporters' club delegation."""
     specs: list[StructureSpec] = []
     for code, name, cci_name, seat, verified, chef_lieu in REGIONS:
         slug = REGION_SLUGS[code]
@@ -118,7 +158,104 @@ def regional_network() -> list[StructureSpec]:
                 contacts=(ContactSpec("secretariat", "Secrétariat du comité régional"),),
             )
         )
+        specs.append(
+            StructureSpec(
+                slug=f"cma-{slug}",
+                name=f"CMA {name} — service international",
+                acronym=f"CMA {name}",
+                kind="cma",
+                parent="cma-france",
+                commune=chef_lieu,
+                seat_verified=False,
+                legal_form="établissement public administratif",
+                source=SOURCE_NETWORK,
+                coverage=region,
+                contacts=(ContactSpec("international", "Service international des artisans"),),
+            )
+        )
+        specs.append(
+            StructureSpec(
+                slug=f"club-exportateurs-delegation-{slug}",
+                name=f"Club des exportateurs de France — délégation {name}",
+                kind="exporters_club",
+                parent="club-exportateurs-france",
+                commune=chef_lieu,
+                seat_verified=False,
+                legal_form="association loi 1901",
+                source=SOURCE_CLUB_DELEGATION,
+                description="Délégation régionale : rencontres, partage d'expérience entre PME "
+                "exportatrices adhérentes.",
+                coverage=region,
+                contacts=(ContactSpec("delegation", "Animation de la délégation régionale"),),
+            )
+        )
+    specs += [
+        StructureSpec(
+            slug=f"bpifrance-{slug}",
+            name=f"Bpifrance — {label}",
+            kind="bpifrance",
+            parent="bpifrance",
+            commune=commune,
+            seat_verified=verified,
+            source=SOURCE_NETWORK,
+            coverage=(("region", region),),
+            contacts=(ContactSpec("international", "Chargé d'affaires international"),),
+        )
+        for slug, label, commune, region, verified in BPIFRANCE_OFFICES
+    ]
     return specs
+
+
+# Business France offices abroad: (slug, country, name, "of" and "in" forms, city, city point,
+# languages of the fictitious desk).
+OFFICES_ABROAD: list[tuple[str, str, str, str, str, str, tuple[float, float], str]] = [
+    ("maroc", "MA", "Maroc", "du Maroc", "au Maroc", "Casablanca", (33.5731, -7.5898), "fr,ar,en"),
+    ("japon", "JP", "Japon", "du Japon", "au Japon", "Tokyo", (35.6762, 139.6503), "fr,ja,en"),
+    ("allemagne", "DE", "Allemagne", "de l'Allemagne", "en Allemagne", "Düsseldorf", (51.2277, 6.7735), "fr,de,en"),
+    ("etats-unis", "US", "États-Unis", "des États-Unis", "aux États-Unis", "New York", (40.7128, -74.0060), "fr,en"),
+    ("chine", "CN", "Chine", "de la Chine", "en Chine", "Pékin", (39.9042, 116.4074), "fr,zh,en"),
+    ("espagne", "ES", "Espagne", "de l'Espagne", "en Espagne", "Madrid", (40.4168, -3.7038), "fr,es,en"),
+]  # fmt: skip
+
+
+def offices_abroad() -> list[StructureSpec]:
+    """A few Business France offices abroad: competent for their own country, for every firm in
+    France, reached through the regional Team France Export desk (rule R6)."""
+    return [
+        StructureSpec(
+            slug=f"business-france-{slug}",
+            name=f"Business France {name} (Team France Export) — bureau de {city}",
+            acronym="Business France",
+            kind="office_abroad",
+            parent="business-france",
+            commune="",
+            country=iso,
+            point=point,
+            seat_verified=False,
+            legal_form="bureau de l'établissement public Business France",
+            source=SOURCE_ABROAD,
+            description=(
+                f"Bureau à l'étranger (ex-poste d'expansion économique) : accès au marché {of} "
+                f"pour les entreprises françaises. Ville : {city}."
+            ),
+            coverage=(("country", "FR"),),
+            markets=((iso, "active"),),
+            market_services=tuple(t.service for t in OFFER_PROFILES["office_abroad"]),
+            markets_source=f"Business France : bureau implanté {in_}",
+            contacts=(
+                ContactSpec(
+                    "bureau",
+                    f"Bureau Business France {name}",
+                    "Accueil des entreprises françaises",
+                    languages=languages,
+                ),
+                ContactSpec(
+                    "adviser", "Chargé d'affaires export", kind="person", languages=languages
+                ),
+            ),
+        )
+        for slug, iso, name, of, in_, city, point, languages in OFFICES_ABROAD
+    ]
 
 
 def _net(slug, name, kind, commune, parent="", verified=True, **kw) -> StructureSpec:
@@ -135,7 +272,7 @@ def _net(slug, name, kind, commune, parent="", verified=True, **kw) -> Structure
 
 
 def local_network() -> list[StructureSpec]:
-    """CCI territoriales, CMA, chambers of agriculture, Bpifrance offices, EEN contact points."""
+    """CCI territoriales, départemental CMA, chambers of agriculture, EEN contact points."""
     cci = [
         ("cci-gard", "CCI Gard", "30189", "30", "occitanie"),
         ("cci-aix-marseille-provence", "CCI Aix-Marseille-Provence", "13055", "13", "provence-alpes-cote-d-azur"),
@@ -168,18 +305,10 @@ def local_network() -> list[StructureSpec]:
         )
         for slug, name, commune, dep, region in cci
     ]
+    # Départemental chambers of trades under their région's (regional_network()).
     cma = [
-        ("cma-occitanie", "CMA Occitanie", "31555", ("region", "76")),
-        ("cma-auvergne-rhone-alpes", "CMA Auvergne-Rhône-Alpes", "69123", ("region", "84")),
-        ("cma-ile-de-france", "CMA Île-de-France", "75056", ("region", "11")),
-        (
-            "cma-provence-alpes-cote-d-azur",
-            "CMA Provence-Alpes-Côte d'Azur",
-            "13055",
-            ("region", "93"),
-        ),
-        ("cma-herault", "CMA Hérault", "34172", ("departement", "34")),
-        ("cma-gard", "CMA Gard", "30189", ("departement", "30")),
+        ("cma-herault", "CMA Hérault", "34172", "34", "occitanie"),
+        ("cma-gard", "CMA Gard", "30189", "30", "occitanie"),
     ]
     specs += [
         _net(
@@ -187,13 +316,13 @@ def local_network() -> list[StructureSpec]:
             f"{name} — service international",
             "cma",
             commune,
-            parent="cma-france",
+            parent=f"cma-{region}",
             verified=False,
             acronym=name,
-            coverage=(cov,),
+            coverage=(("departement", dep),),
             contacts=(ContactSpec("international", "Service international des artisans"),),
         )
-        for slug, name, commune, cov in cma
+        for slug, name, commune, dep, region in cma
     ]
     agri = [
         ("chambre-agriculture-occitanie", "Chambre régionale d'agriculture d'Occitanie", "31555", ("region", "76"), False),
@@ -217,38 +346,6 @@ def local_network() -> list[StructureSpec]:
             contacts=(ContactSpec("export", "Conseil export agroalimentaire"),),
         )
         for slug, name, commune, cov, verified in agri
-    ]
-    bpi = [
-        ("montpellier", "Montpellier", "34172", "76"),
-        ("toulouse", "Toulouse", "31555", "76"),
-        ("lyon", "Lyon", "69123", "84"),
-        ("marseille", "Marseille", "13055", "93"),
-        ("nice", "Nice", "06088", "93"),
-        ("lille", "Lille", "59350", "32"),
-        ("bordeaux", "Bordeaux", "33063", "75"),
-        ("rennes", "Rennes", "35238", "53"),
-        ("nantes", "Nantes", "44109", "52"),
-        ("strasbourg", "Strasbourg", "67482", "44"),
-        ("paris", "Paris", "75056", "11"),
-        ("rouen", "Rouen", "76540", "28"),
-        ("dijon", "Dijon", "21231", "27"),
-        ("orleans", "Orléans", "45234", "24"),
-        ("la-reunion", "La Réunion", "97411", "04"),
-    ]
-    specs += [
-        _net(
-            f"bpifrance-{slug}",
-            f"Bpifrance — direction régionale de {city}"
-            if slug != "la-reunion"
-            else "Bpifrance — La Réunion",
-            "bpifrance",
-            commune,
-            parent="bpifrance",
-            verified=slug != "la-reunion",
-            coverage=(("region", region),),
-            contacts=(ContactSpec("international", "Chargé d'affaires international"),),
-        )
-        for slug, city, commune, region in bpi
     ]
     een = [
         ("occitanie", "Occitanie", "31555", "76", "cci-occitanie"),
@@ -330,16 +427,17 @@ EXPORT_GROUPS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("cosmetique-mediterranee", "Groupement export Cosmétique Méditerranée (fictif)", "34198", "2002", ("cosmetique-parfum",)),
 ]  # fmt: skip
 
-CLUBS: list[tuple[str, str, str, str]] = [
-    ("herault", "de l'Hérault", "34172", "34"),
-    ("gard", "du Gard", "30189", "30"),
-    ("bouches-du-rhone", "des Bouches-du-Rhône", "13055", "13"),
-    ("rhone", "du Rhône", "69123", "69"),
-    ("nord", "du Nord", "59350", "59"),
-    ("gironde", "de la Gironde", "33063", "33"),
-    ("essonne", "de l'Essonne", "91228", "91"),
-    ("corse-du-sud", "de Corse-du-Sud", "2A004", "2A"),
-    ("guadeloupe", "de la Guadeloupe", "97120", "971"),
+# Département clubs, each under its région's delegation: (slug, label, seat, département, région).
+CLUBS: list[tuple[str, str, str, str, str]] = [
+    ("herault", "de l'Hérault", "34172", "34", "occitanie"),
+    ("gard", "du Gard", "30189", "30", "occitanie"),
+    ("bouches-du-rhone", "des Bouches-du-Rhône", "13055", "13", "provence-alpes-cote-d-azur"),
+    ("rhone", "du Rhône", "69123", "69", "auvergne-rhone-alpes"),
+    ("nord", "du Nord", "59350", "59", "hauts-de-france"),
+    ("gironde", "de la Gironde", "33063", "33", "nouvelle-aquitaine"),
+    ("essonne", "de l'Essonne", "91228", "91", "ile-de-france"),
+    ("corse-du-sud", "de Corse-du-Sud", "2A004", "2A", "corse"),
+    ("guadeloupe", "de la Guadeloupe", "97120", "971", "guadeloupe"),
 ]
 
 
@@ -375,12 +473,12 @@ def fictitious() -> list[StructureSpec]:
             f"Club départemental des exportateurs {label} (fictif)",
             "exporters_club",
             commune,
-            parent="club-exportateurs-france",
+            parent=f"club-exportateurs-delegation-{region}",
             legal_form="association loi 1901",
             coverage=(("departement", dep),),
             contacts=(ContactSpec("animation", "Animation du club"),),
         )
-        for slug, label, commune, dep in CLUBS
+        for slug, label, commune, dep, region in CLUBS
     ]
     specs += [
         _fict("exemple-export-conseil", "Exemple Export Conseil (cabinet fictif)", "consultant", "34172",
@@ -414,17 +512,26 @@ def fictitious() -> list[StructureSpec]:
     return specs
 
 
+SOURCE_EXPORT_GROUPS = (
+    "Torrès (2002) : la pépinière internationale de la CCI doit héberger des groupements à "
+    "l'export (groupements fictifs)"
+)
+SOURCE_EEN = "Enterprise Europe Network : point de contact hébergé par la CCI régionale"
+
+
 def network_links() -> list[LinkSpec]:
     links = [
-        LinkSpec(f"groupement-export-{slug}", "pepiniere-internationale-montpellier", "partnership")
+        LinkSpec(
+            f"groupement-export-{slug}",
+            "pepiniere-internationale-montpellier",
+            "partnership",
+            source=SOURCE_EXPORT_GROUPS,
+        )
         for slug, *_rest in EXPORT_GROUPS[:3]
     ]
     links += [
-        LinkSpec(f"een-{slug}", host, "partnership", description="Hébergé par la CCI régionale.")
-        for slug, _name, _commune, _region, host in [
-            (s.slug.removeprefix("een-"), s.name, s.commune, "", s.extra["host"])
-            for s in local_network()
-            if s.kind == "een_contact_point"
-        ]
+        LinkSpec(spec.slug, spec.extra["host"], "partnership", source=SOURCE_EEN)
+        for spec in local_network()
+        if spec.kind == "een_contact_point"
     ]
     return links

@@ -5,7 +5,11 @@ The services per kind follow the source research (domain digest): CCIs run prosp
 and create export groups; the regional Team France Export desk mobilises subsidies and the posts
 abroad; CCE sections mentor novice exporters; pôles sell shared stands, missions and
 inter-cluster alliances to their members; chambers of agriculture serve farms and agri-food;
-Bpifrance finances and insures. Coverage is expressed relative to the structure's seat.
+Bpifrance finances and insures; Team France Export and the offices abroad sell the Pavillons
+France at foreign trade fairs. Coverage is expressed relative to the structure's seat.
+
+No template of a kind carries target markets: a country is competence only where a source
+records it for that structure (``StructureSpec.partners`` / ``markets``, rule R10).
 """
 
 from __future__ import annotations
@@ -106,6 +110,12 @@ OFFER_PROFILES: dict[str, tuple[OfferTemplate, ...]] = {
         T("export-diagnosis"),
         T("public-aid", application_required=True),
         T("prospecting-missions", cost="subsidised", application_required=True),
+        T(
+            "trade-fairs",
+            cost="subsidised",
+            application_required=True,
+            note="Pavillons France de Business France sur les salons à l'étranger.",
+        ),
         T("partner-search", cost="paid"),
         T("market-intelligence", delivery="remote", cost="paid"),
         T(
@@ -117,6 +127,21 @@ OFFER_PROFILES: dict[str, tuple[OfferTemplate, ...]] = {
     "office_abroad": (
         T("partner-search", coverage=FRANCE, delivery="remote", cost="paid"),
         T("market-intelligence", coverage=FRANCE, delivery="remote", cost="paid"),
+        T(
+            "trade-fairs",
+            coverage=FRANCE,
+            cost="paid",
+            application_required=True,
+            note="Pavillon France sur les salons du pays ; inscription auprès du conseiller Team "
+            "France Export de votre région.",
+        ),
+        T(
+            "prospecting-missions",
+            coverage=FRANCE,
+            cost="paid",
+            application_required=True,
+            note="Programmes de rendez-vous d'affaires dans le pays.",
+        ),
     ),
     "cce_section": (
         T("mentoring", note="Parrainage de primo-exportateurs par des conseillers expérimentés."),

@@ -171,12 +171,13 @@ def _wanted_memberships(smes: list[tuple[SME, Place]], structures: dict, rng: ra
         for position, sme in enumerate(members):
             role = MembershipRole.COORDINATOR if position == 0 else MembershipRole.FOUNDER
             wanted.append((sme, structures[slug], role, datetime.date(1998 + position, 9, 1)))
+    # Département clubs only, keyed by their département: a régional delegation's code ("76",
+    # Occitanie) would otherwise be taken for a département's (76, Seine-Maritime).
     clubs = {
-        s.coverage.values_list("code", flat=True).first(): s
-        for slug, s in sorted(structures.items())
+        code: s
+        for _slug, s in sorted(structures.items())
         if s.kind == "exporters_club"
-        and slug.startswith("club-exportateurs-")
-        and slug != "club-exportateurs-france"
+        and (code := s.coverage.filter(level="departement").values_list("code", flat=True).first())
     }
     poles = sorted(
         (s for s in structures.values() if s.kind == "competitiveness_cluster"),

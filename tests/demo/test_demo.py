@@ -20,6 +20,7 @@ from territories.models import TerritoryAncestor
 
 pytestmark = pytest.mark.django_db
 
+# Every country Colovic (2013) gives for the four pôles' partners (Cap Digital: none).
 POLE_PARTNERS = {"BE", "NL", "DE", "US", "BR", "VN", "TN", "MA", "CN", "CA", "JP", "IT", "SE"}
 
 
@@ -88,7 +89,10 @@ def test_every_contact_is_fictitious():
             assert contact.name.split(" ", 1)[1] in fiction.FICTION_SURNAMES
     for structure in Structure.objects.all():
         assert structure.email.endswith("@example.org")
-        assert fiction.is_fiction_phone(structure.phone)
+        if structure.phone:
+            assert fiction.is_fiction_phone(structure.phone)
+        else:  # a foreign partner cluster: no phone and nobody to call
+            assert structure.country.code != "FR" and not structure.contacts.exists()
 
 
 def test_every_structure_carries_provenance_and_the_demo_flag():
@@ -122,12 +126,11 @@ def test_poles_have_their_dated_member_counts_and_partner_countries():
         as_of=datetime.date(2011, 12, 31),
     ).exists()
     poles = OfferMarket.objects.filter(offer__structure__kind="competitiveness_cluster")
-    # Mov'eo (Seine-Maritime, outside the test subset) brings Italy and Japan.
-    assert set(poles.values_list("country__code", flat=True)) >= POLE_PARTNERS - {"IT", "JP"}
-    planned = set(
-        poles.filter(status="planned").values_list("offer__structure__slug", "country__code")
-    )
-    assert ("cap-digital", "VN") in planned
+    # Mov'eo (Seine-Maritime, outside the test subset) brings Italy and Sweden.
+    assert set(poles.values_list("country__code", flat=True)) == POLE_PARTNERS - {"IT", "SE"}
+    # Nothing planned among the loaded pôles: Systematic's and Lyonbiopôle's are agreements.
+    assert not poles.filter(status="planned").exists()
+    assert not poles.filter(offer__structure__slug="cap-digital").exists()
     agri = Offer.objects.filter(structure__slug="chambre-agriculture-herault")
     assert all(o.sectors.exists() for o in agri)
 
@@ -141,10 +144,14 @@ def test_full_reference_every_region_has_cci_tfe_and_club_or_cce():
     assert report.warnings == []
     assert Structure.objects.count() == len(demo_structures())
     poles = OfferMarket.objects.filter(offer__structure__kind="competitiveness_cluster")
-    assert set(poles.values_list("country__code", flat=True)) >= POLE_PARTNERS
-    assert poles.filter(
-        offer__structure__slug="moveo", country__code="CN", status="planned"
-    ).exists()
+    assert set(poles.values_list("country__code", flat=True)) == POLE_PARTNERS
+    # Mov'eo's study trip to Japan is labelled planned, not a partnership (rule R10).
+    assert set(
+        poles.filter(offer__structure__slug="moveo", country__code="JP").values_list(
+            "status", flat=True
+        )
+    ) == {"planned"}
+    assert not poles.filter(offer__structure__slug="moveo", country__code="CN").exists()
     assert Structure.objects.get(slug="cci-herault").parent.slug == "cci-occitanie"
     for code, name, *_rest in REGIONS:
         in_region = Structure.objects.filter(
@@ -156,6 +163,13 @@ def test_full_reference_every_region_has_cci_tfe_and_club_or_cce():
         assert kinds & {"cci", "cci_regional"}, name
         assert "team_france_export" in kinds, name
         assert kinds & {"exporters_club", "cce_section"}, name
+        # A chamber of trades, a Bpifrance desk and an exporters' club delegation in every
+        # région, Corse and overseas included, each covering its whole région.
+        for kind in ("cma", "bpifrance", "exporters_club"):
+            assert in_region.filter(kind=kind, coverage__level="region", coverage__code=code), (
+                name,
+                kind,
+            )
 
 
 def test_demo_smes_are_valid_fictitious_firms_with_memberships():

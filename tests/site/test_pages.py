@@ -36,7 +36,10 @@ def test_structure_page_shows_identity_offers_contacts_network_and_provenance(cl
     StructureMemberCountFactory(structure=cci, count=620, kind="sme_members")
     partner = StructureFactory(name="Pôle partenaire", pole=True)
     StructureLinkFactory(
-        from_structure=cci, to_structure=partner, countries=[territory("country", "MA")]
+        from_structure=cci,
+        to_structure=partner,
+        countries=[territory("country", "MA")],
+        description="Source : convention de partenariat de 2011.",
     )
     child = StructureFactory(name="Antenne de Sète", parent=cci)
     StructureFactory(name="Antenne non validée", parent=cci, unvalidated=True)
@@ -62,6 +65,8 @@ def test_structure_page_shows_identity_offers_contacts_network_and_provenance(cl
     assert f'href="/structures/{child.slug}/">Antenne de Sète</a>' in html
     assert "Antenne non validée" not in html
     assert "Pôle partenaire" in html
+    # A link says where it comes from.
+    assert "Source : convention de partenariat de 2011." in html
     assert "620" in html
     assert "Dernière vérification" in html and "<time datetime=" in html
     assert "Annuaire des CCI" in html and "Licence Ouverte 2.0" in html
