@@ -56,3 +56,23 @@ class AliasReason(models.TextChoices):
     DELEGATED = "delegated", _("commune déléguée")
     ASSOCIATED = "associated", _("commune associée")
     VANISHED = "vanished", _("code disparu du COG")
+
+
+class Tncc(models.IntegerChoices):
+    """The COG's *type de nom en clair* (TNCC): the article and the liaison ("charnière") of a name.
+
+    INSEE gives it for every commune, département and région. For a commune or a département it
+    is the article used in running text ("le Gard", "l'Hérault", "Le Havre"); for a région it is
+    the liaison of its official name ("région d'Occitanie", "région de Normandie"), not the article
+    of prose, which is why ``territories.naming`` writes régions as "la région Occitanie".
+    """
+
+    CONSONANT = 0, _("pas d'article, « de » (nom commençant par une consonne)")
+    VOWEL = 1, _("pas d'article, « d' » (nom commençant par une voyelle)")
+    LE = 2, _("article « le », « du »")
+    LA = 3, _("article « la », « de la »")
+    LES = 4, _("article « les », « des »")
+    L_APOSTROPHE = 5, _("article « l' », « de l' »")
+    AUX = 6, _("article « aux », « des »")
+    LAS = 7, _("article « las », « de las »")
+    LOS = 8, _("article « los », « de los »")

@@ -11,6 +11,7 @@ from territories.enums import (
     AliasReason,
     CoordinatePrecision,
     TerritoryLevel,
+    Tncc,
     Zone,
 )
 
@@ -95,6 +96,16 @@ class Territory(models.Model):
         ),
     )
     zone = models.CharField(_("zone"), max_length=8, choices=Zone.choices, default=Zone.METRO)
+    tncc = models.PositiveSmallIntegerField(
+        _("type de nom en clair (TNCC)"),
+        choices=Tncc.choices,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Article et charnière du nom selon le Code officiel géographique (communes, "
+            "arrondissements municipaux, départements, régions) ; vide pour les autres niveaux."
+        ),
+    )
     kind = models.CharField(
         _("nature"),
         max_length=16,
@@ -135,6 +146,10 @@ class Territory(models.Model):
                 condition=models.Q(longitude__isnull=True)
                 | models.Q(longitude__gte=-180, longitude__lte=180),
                 name="territories_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tncc__isnull=True) | models.Q(tncc__lte=8),
+                name="territories_tncc_range",
             ),
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True, longitude__isnull=True)

@@ -10,7 +10,9 @@ Inputs (fetched once by whoever refreshes the data, never by the application):
 
 The output is one gzip-compressed JSON document read by ``load_territories``. Communes get the
 GeoNames point of the postal-code entry whose normalised name matches theirs; the rest get the
-point of their département's chef-lieu, flagged as approximate.
+point of their département's chef-lieu, flagged as approximate. Régions, départements, communes
+and municipal arrondissements keep the COG's *type de nom en clair* (``tncc``; ``typeLiaison`` in
+the package), from which ``territories.naming`` writes their names in running text.
 """
 
 from __future__ import annotations
@@ -202,6 +204,7 @@ def build_reference(
                 "departement": row["departement"],
                 "region": row["region"],
                 "zone": row.get("zone", "metro"),
+                "tncc": row.get("typeLiaison"),
                 "population": row.get("population"),
                 "postal_codes": postal_codes,
                 "lat": lat,
@@ -220,6 +223,7 @@ def build_reference(
                 "name": row["nom"],
                 "region": row["region"],
                 "zone": row.get("zone", "metro"),
+                "tncc": row.get("typeLiaison"),
                 "chef_lieu": row.get("chefLieu", ""),
             }
         )
@@ -243,6 +247,7 @@ def build_reference(
             "code": row["code"],
             "name": row["nom"],
             "zone": row.get("zone", "metro"),
+            "tncc": row.get("typeLiaison"),
             "chef_lieu": row.get("chefLieu", ""),
         }
         for row in decoupage["regions"]
@@ -285,6 +290,9 @@ def read_document(path: Path) -> dict:
         return json.load(stream)
 
 
+_MISSING = object()
+
+
 def diff_documents(old: dict | None, new: dict) -> list[str]:
     """Human summary of what changed between two editions, level by level."""
     lines: list[str] = []
@@ -302,6 +310,18 @@ def diff_documents(old: dict | None, new: dict) -> list[str]:
             f"{section}: {len(after)} (+{len(added)} ajoutés, -{len(removed)} disparus, "
             f"{len(changed)} modifiés)"
         )
+        if changed:
+            # Which attributes changed says whether a refresh brought a new edition or only a new
+            # attribute (e.g. the COG's TNCC, added to an unchanged edition).
+            fields: dict[str, int] = defaultdict(int)
+            for code in changed:
+                for key in before[code].keys() | after[code].keys():
+                    if before[code].get(key, _MISSING) != after[code].get(key, _MISSING):
+                        fields[key] += 1
+            lines.append(
+                "  champs modifiés : "
+                + ", ".join(f"{key} ({count})" for key, count in sorted(fields.items()))
+            )
         for label, codes in (("ajoutés", added), ("disparus", removed)):
             if codes:
                 preview = ", ".join(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ _COMPARED_FIELDS = (
     "search_name",
     "rank",
     "zone",
+    "tncc",
     "kind",
     "population",
     "latitude",
@@ -100,6 +102,7 @@ def _territory_values(
     name: str,
     name_en: str = "",
     zone: str = Zone.METRO,
+    tncc: int | None = None,
     kind: str = "",
     population: int | None = None,
     point: tuple[float | None, float | None] = (None, None),
@@ -116,6 +119,7 @@ def _territory_values(
         "search_name": normalize_name(name),
         "rank": LEVEL_RANK[level],
         "zone": zone,
+        "tncc": tncc,
         "kind": kind,
         "population": population,
         "latitude": lat,
@@ -174,7 +178,12 @@ def _desired_state(
         key = (R, row["code"])
         point, precision = chef_lieu_point(row["chef_lieu"])
         values = _territory_values(
-            level=R, name=row["name"], zone=row["zone"], point=point, precision=precision
+            level=R,
+            name=row["name"],
+            zone=row["zone"],
+            tncc=row.get("tncc"),
+            point=point,
+            precision=precision,
         )
         desired[key] = _Desired(values, france, {key, france})
 
@@ -183,7 +192,12 @@ def _desired_state(
         region = (R, row["region"])
         point, precision = chef_lieu_point(row["chef_lieu"])
         values = _territory_values(
-            level=D, name=row["name"], zone=row["zone"], point=point, precision=precision
+            level=D,
+            name=row["name"],
+            zone=row["zone"],
+            tncc=row.get("tncc"),
+            point=point,
+            precision=precision,
         )
         desired[key] = _Desired(values, region, {key, region, france})
 
@@ -243,6 +257,7 @@ def _desired_state(
             level=level,
             name=row["name"],
             zone=row["zone"],
+            tncc=row.get("tncc"),
             population=row["population"],
             point=(row["lat"], row["lon"]),
             precision=row["precision"],
@@ -288,18 +303,24 @@ def load_territory_reference(
         (t.level, t.code): t
         for t in Territory.objects.only("id", "level", "code", "parent_id", *_COMPARED_FIELDS)
     }
-    to_create, to_update = [], []
+    to_create: list[Territory] = []
+    # Rows to update, grouped by the fields that changed: a refresh that brings one new
+    # attribute (or a handful of renamed communes) writes only those columns, which keeps
+    # the update of an existing database about as fast as a fresh load.
+    to_update: dict[tuple[str, ...], list[Territory]] = defaultdict(list)
     for key, item in desired.items():
         row = existing.get(key)
         level = key[0]
         if row is None:
             to_create.append(Territory(level=level, code=key[1], **item.values))
             report.created[level] = report.created.get(level, 0) + 1
-        elif any(getattr(row, name) != value for name, value in item.values.items()):
-            for name, value in item.values.items():
-                setattr(row, name, value)
+            continue
+        changed = tuple(name for name, value in item.values.items() if getattr(row, name) != value)
+        if changed:
+            for name in changed:
+                setattr(row, name, item.values[name])
             row.updated_at = now
-            to_update.append(row)
+            to_update[changed].append(row)
             report.updated[level] = report.updated.get(level, 0) + 1
         else:
             report.unchanged[level] = report.unchanged.get(level, 0) + 1
@@ -308,12 +329,13 @@ def load_territory_reference(
             if key not in desired and row.is_current:
                 row.is_current = False
                 row.updated_at = now
-                to_update.append(row)
+                to_update[("is_current",)].append(row)
                 report.retired[key[0]] = report.retired.get(key[0], 0) + 1
     for batch in _batched(to_create):
         Territory.objects.bulk_create(batch)
-    for batch in _batched(to_update):
-        Territory.objects.bulk_update(batch, [*_COMPARED_FIELDS, "updated_at"])
+    for fields, rows in to_update.items():
+        for batch in _batched(rows):
+            Territory.objects.bulk_update(batch, [*fields, "updated_at"])
 
     ids: dict[Key, int] = {
         (level, code): pk

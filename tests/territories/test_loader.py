@@ -1,6 +1,12 @@
-import pytest
-from django.core.management import call_command
+from pathlib import Path
 
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from territories import reference_build
+from territories.enums import Tncc
 from territories.models import CommuneAlias, Territory, TerritoryAncestor
 from territories.services import load_vendored_reference
 from tests.conftest import SUBSET_DEPARTEMENTS
@@ -63,3 +69,31 @@ def test_full_load_is_complete_idempotent_and_retires_vanished_communes(territor
     ghost.refresh_from_db()
     assert ghost.is_current is False
     assert third.retired == {"commune": 1}
+
+
+def test_a_changed_tncc_is_repaired_alone(territory):
+    herault = territory("departement", "34")
+    Territory.objects.filter(pk=herault.pk).update(tncc=None, name="Hérault")
+    report = load_vendored_reference(departements=SUBSET_DEPARTEMENTS)
+    assert report.updated == {"departement": 1}
+    herault.refresh_from_db()
+    assert herault.tncc == Tncc.L_APOSTROPHE
+    assert not load_vendored_reference(departements=SUBSET_DEPARTEMENTS).changed
+
+
+def test_a_document_without_tncc_still_loads(tmp_path, territory):
+    # A file written before the attribute existed loads, with the article type unknown.
+    document = reference_build.read_document(Path(settings.TERRITORY_DATA_FILE))
+    for section in ("regions", "departements", "communes"):
+        for row in document[section]:
+            row.pop("tncc")
+    path = tmp_path / "old.json.gz"
+    reference_build.write_document(document, path)
+    report = load_vendored_reference(path=path, departements=["34"])
+    assert report.updated["departement"] == 1
+    assert territory("departement", "34").tncc is None
+
+
+def test_the_database_refuses_an_unknown_tncc(territory):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Territory.objects.filter(pk=territory("commune", "34172").pk).update(tncc=9)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from territories.enums import CoordinatePrecision, TerritoryLevel
+from territories.enums import CoordinatePrecision, TerritoryLevel, Tncc
 from territories.models import PostalCode, Territory, TerritoryAncestor
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +105,25 @@ def test_departements_and_regions_get_their_chef_lieu_point(territory):
     montpellier = territory("commune", "34172")
     assert (herault.latitude, herault.longitude) == (montpellier.latitude, montpellier.longitude)
     assert herault.coordinate_precision == CoordinatePrecision.CHEF_LIEU
+
+
+def test_names_carry_the_cog_type_de_nom_en_clair(territory):
+    # INSEE's TNCC: 2 "le", 3 "la", 4 "les", 5 "l'", 0/1 no article.
+    assert territory("departement", "34").tncc == Tncc.L_APOSTROPHE  # l'Hérault
+    assert territory("departement", "30").tncc == Tncc.LE  # le Gard
+    assert territory("departement", "2B").tncc == Tncc.LA  # la Haute-Corse
+    assert territory("departement", "13").tncc == Tncc.LES  # les Bouches-du-Rhône
+    assert territory("departement", "75").tncc == Tncc.CONSONANT  # Paris
+    # For a région the TNCC is the liaison of its official name ("région d'Occitanie").
+    assert territory("region", "76").tncc == Tncc.VOWEL
+    assert territory("commune", "13109").tncc == Tncc.LE  # Le Tholonet
+    assert territory("commune", "13011").tncc == Tncc.LES  # Les Baux-de-Provence
+    assert territory("commune", "34172").tncc == Tncc.CONSONANT  # Montpellier
+    assert territory("arrondissement", "75108").tncc == Tncc.CONSONANT
+
+
+def test_only_cog_levels_carry_a_tncc():
+    assert not Territory.objects.filter(level__in=["epci", "country"], tncc__isnull=False).exists()
+    assert not Territory.objects.filter(
+        level__in=["commune", "arrondissement", "departement", "region"], tncc__isnull=True
+    ).exists()
