@@ -38,7 +38,17 @@ _OFFER_COLUMNS = (
 _STRUCTURE_FIELDS = [Structure._meta.get_field(name) for name in STRUCTURE_RELAY]
 _STRUCTURE_COLUMNS = tuple(f for f in _STRUCTURE_FIELDS if not f.is_relation)
 _STRUCTURE_TERRITORIES = tuple(f for f in _STRUCTURE_FIELDS if f.is_relation)
-_TERRITORY_COLUMNS = ("id", "level", "code", "name", "name_en", "latitude", "longitude")
+_TERRITORY_COLUMNS = (
+    "id",
+    "level",
+    "code",
+    "name",
+    "name_en",
+    "latitude",
+    "longitude",
+    "tncc",
+    "kind",
+)
 _CONTACT_COLUMNS = ("id", "structure_id", "kind", "name", "role", "phone", "email", "is_public")
 
 

@@ -100,6 +100,8 @@ class TerritoryRef:
     name_en: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    tncc: int | None = None  # the COG's article type, for "l'Hérault" (territories.naming)
+    kind: str = ""  # an EPCI's kind (CC, CA, CU, METRO)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

@@ -6,16 +6,24 @@ piece by piece.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.utils.formats import number_format
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from core.geo import display_km
+from structures.naming import sector_list_phrase
 from structures.relay import reference
 from structures.relay.enums import ConditionKind, FallbackKind, MarketMatch
 from structures.relay.types import Condition, RelayResponse, RelayResult
+from territories.naming import (
+    ENGLISH,
+    FRENCH,
+    country_list_phrase,
+    join_phrases,
+    territory_phrase,
+)
 
 
 def _english() -> bool:
@@ -25,38 +33,32 @@ def _english() -> bool:
 # --- Names ----------------------------------------------------------------------------------------
 
 
-def _name(obj) -> str:
-    return (obj.name_en or obj.name) if _english() else obj.name
+def _language() -> str:
+    return ENGLISH if _english() else FRENCH
+
+
+@dataclass(frozen=True)
+class _Sector:
+    code: str
+    kind: str
+    name: str
+    name_en: str
+
+
+def _sectors(codes: tuple[str, ...], *, preposition: str) -> str:
+    names = reference.sectors.get().names
+    sectors = [_Sector(code, *names.get(code, ("", code, ""))) for code in codes]
+    return sector_list_phrase(sectors=sectors, language=_language(), preposition=preposition)
+
+
+def _countries(codes: tuple[str, ...], *, preposition: str) -> str:
+    countries = reference.countries.get()
+    known = [countries[code] for code in codes if code in countries]
+    return country_list_phrase(countries=known, language=_language(), preposition=preposition)
 
 
 def _joined(items: list[str]) -> str:
-    if len(items) < 2:
-        return "".join(items)
-    return _("%(first)s et %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
-
-
-def _countries(codes: tuple[str, ...]) -> str:
-    countries = reference.countries.get()
-    names = sorted(
-        (_name(countries[c]) if c in countries else c for c in codes), key=_collation_key
-    )
-    return _joined(names)
-
-
-def _sectors(codes: tuple[str, ...]) -> str:
-    names = reference.sectors.get().names
-    shown = []
-    for code in codes:
-        _kind, name, name_en = names.get(code, ("", code, ""))
-        label = (name_en or name) if _english() else name
-        shown.append(f"« {label} »" if not _english() else f"“{label}”")
-    return _joined(sorted(shown, key=_collation_key))
-
-
-def _collation_key(text: str) -> str:
-    from core.text import normalize_name
-
-    return normalize_name(text)
+    return join_phrases(phrases=items, language=_language())
 
 
 # --- Distances ------------------------------------------------------------------------------------
@@ -101,20 +103,18 @@ def _employees(low: int | None, high: int | None) -> str:
 
 
 def condition_text(condition: Condition) -> str:
-    """A condition in plain words, in the active language."""
+    """A condition in plain words, in the active language: names, never codes."""
     kind = condition.kind
-    if kind == ConditionKind.SECTORS:
-        return _("réservé aux secteurs : %(sectors)s") % {"sectors": _sectors(condition.codes)}
+    if kind in (ConditionKind.SECTORS, ConditionKind.NAF_INCLUDE):
+        return _("réservé %(sectors)s") % {"sectors": _sectors(condition.codes, preposition=_("à"))}
+    if kind == ConditionKind.NAF_EXCLUDE:
+        return _("sauf %(sectors)s") % {"sectors": _sectors(condition.codes, preposition="")}
     if kind == ConditionKind.MARKETS:
-        return _("pour les marchés : %(countries)s") % {"countries": _countries(condition.codes)}
+        return _countries(condition.codes, preposition=_("pour"))
     if kind == ConditionKind.EMPLOYEES:
         return _employees(condition.low, condition.high)
     if kind == ConditionKind.MIN_AGE:
         return _("entreprises d'au moins %(years)d ans") % {"years": condition.low}
-    if kind == ConditionKind.NAF_INCLUDE:
-        return _("activités admises : %(sectors)s") % {"sectors": _sectors(condition.codes)}
-    if kind == ConditionKind.NAF_EXCLUDE:
-        return _("activités exclues : %(sectors)s") % {"sectors": _sectors(condition.codes)}
     if kind == ConditionKind.MEMBERS_ONLY:
         if condition.met:
             return _("réservé aux adhérents (vous l'êtes)")
@@ -169,7 +169,9 @@ def _lead(result: RelayResult, values: dict) -> str:
             % values
         )
     territory = result.matched_territory
-    values["where"] = _name(territory) if territory else ""
+    values["where"] = (
+        territory_phrase(territory=territory, language=_language()) if territory else ""
+    )
     return _("%(name)s couvre %(where)s pour « %(service)s », %(distance)s.") % values
 
 

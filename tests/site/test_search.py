@@ -48,7 +48,7 @@ def test_search_by_commune_name_lists_competent_relays_with_contact_and_why(clie
     assert "Pôle international" in html
     assert 'href="tel:+33467000000"' in html
     assert "04 67 00 00 00" in html
-    assert "couvre Hérault pour « Salons internationaux" in html
+    assert "couvre l&#x27;Hérault pour « Salons internationaux" in html
     assert "réservé aux adhérents" in html
     assert "lun.–ven. : 9 h–12 h, 14 h–17 h 30" in html
     assert "Dossier interne" not in html

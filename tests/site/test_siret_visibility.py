@@ -98,7 +98,7 @@ def test_anonymous_page_and_api_give_the_same_public_answer(client, firm, servic
         assert "à partir de 10 salariés" in sentences
     else:
         # The NAF code is public: the IT-only offer is not competent for a bakery.
-        assert all("secteurs" not in why for _pk, _kind, why in page["results"])
+        assert all("secteur" not in why for _pk, _kind, why in page["results"])
 
 
 @pytest.mark.parametrize("service_code", ["trade-fairs", "partner-search"])
@@ -129,5 +129,5 @@ def test_the_public_answer_is_the_search_from_the_firms_commune_and_naf_code(cli
     by_commune = response.context["response"]
     # Same relays in the same order; only the sector (the NAF code) may narrow the list.
     assert [pk for pk, _k, _w in by_siret["results"]] == [
-        r.offer.pk for r in by_commune.results if "secteurs" not in r.why_fr
+        r.offer.pk for r in by_commune.results if not any(c.kind == "sectors" for c in r.conditions)
     ]
