@@ -25,7 +25,7 @@ class StructureKind(models.TextChoices):
     CLUSTER_SPL = "cluster_spl", _("Cluster / système productif local (SPL)")
     EXPORT_GROUP = "export_group", _("Groupement à l'export")
     INTERNATIONAL_INCUBATOR = "international_incubator", _("Pépinière à l'international")
-    BPIFRANCE = "bpifrance", _("Bpifrance (direction régionale, assurance export)")
+    BPIFRANCE = "bpifrance", _("Bpifrance (financement et assurance export)")
     REGIONAL_AGENCY = "regional_agency", _("Agence régionale de développement économique")
     EEN_CONTACT_POINT = "een_contact_point", _("Point de contact Enterprise Europe Network")
     TERRITORIAL_AUTHORITY = "territorial_authority", _("Collectivité territoriale")
