@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,13 @@ from django.utils import timezone
 from core.text import normalize_name
 from territories import reference_build
 from territories.enums import LEVEL_RANK, CoordinatePrecision, TerritoryLevel, Zone
-from territories.models import CommuneAlias, PostalCode, Territory, TerritoryAncestor
+from territories.models import (
+    CommuneAlias,
+    PostalCode,
+    ReferenceVersion,
+    Territory,
+    TerritoryAncestor,
+)
 
 Key = tuple[str, str]  # (level, code)
 
@@ -401,8 +408,26 @@ def load_territory_reference(
             CommuneAlias.objects.filter(code__in=gone).delete()[0] if gone else 0
         )
     report.aliases_added, report.aliases_updated = len(alias_create), len(alias_update)
+    if report.changed:
+        mark_reference_changed()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def mark_reference_changed() -> str:
+    """Draw a new version token for the territory reference and return it.
+
+    Every per-process cache built from the reference (``territories.place_index``) sees the new
+    token on its next read and rebuilds. Called by the loader when it changed something, and on
+    every save or deletion of a territory (``territories.signals``); inside a transaction, a
+    rollback restores the previous token along with the data.
+    """
+    token = uuid.uuid4().hex
+    ReferenceVersion.objects.update_or_create(
+        pk=ReferenceVersion.SINGLETON_PK,
+        defaults={"token": token, "changed_at": timezone.now()},
+    )
+    return token
 
 
 def load_vendored_reference(
