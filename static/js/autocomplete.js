@@ -93,7 +93,8 @@
         detail.textContent = " — " + (item.parent ? item.parent.name + ", " : "") + item.code;
         li.appendChild(name);
         li.appendChild(detail);
-        if (item.match === "approximate" && approximateHint) {
+        // In a list mixing names that match and spelling suggestions, each suggestion says so.
+        if (item.match === "approximate" && approximateHint && !onlyApproximate) {
           li.className = "ac-approximate";
           var hint = document.createElement("span");
           hint.className = "ac-detail ac-hint";
