@@ -121,7 +121,9 @@ class PlaceIndex:
                 first, _sep, rest = key.partition(" ")
                 if first in ARTICLES and rest:
                     fuzzy.append((compact(rest), i))
-        self._exact = dict(exact)
+        # Tuples of integers are not tracked by the garbage collector: fewer objects for its
+        # full passes to walk in a long-running process.
+        self._exact = {key: tuple(ids) for key, ids in exact.items()}
         prefix.sort()
         words.sort()
         self._prefix_keys = [k for k, _i in prefix]

@@ -219,24 +219,48 @@ def search_territories(
 
 
 def _in_match_order(base: QuerySet[Territory], matches: list[PlaceMatch]) -> QuerySet[Territory]:
+    """The matches found in memory, as a queryset in the search's order.
+
+    Exact, prefix and word matches are ordered in SQL as ``_database_search`` orders them;
+    approximate ones come last, in the index's order (fewest typos, largest population), which
+    a ``CASE`` on at most ``FUZZY_LIMIT`` keys carries into SQL.
+    """
     if not matches:
         return base.none()
     by_quality: dict[int, list[int]] = defaultdict(list)
     for match in matches:
         by_quality[match.quality].append(match.pk)
-    return (
-        base.filter(pk__in=[m.pk for m in matches])
-        .annotate(
+    approximate = [m.pk for m in matches if m.match == NameMatch.APPROXIMATE]
+    return _ordered(
+        base.filter(pk__in=[m.pk for m in matches]).annotate(
             match_quality=Case(
                 *[When(pk__in=pks, then=Value(q)) for q, pks in sorted(by_quality.items())],
                 output_field=IntegerField(),
             ),
             match_position=Case(
-                *[When(pk=m.pk, then=Value(position)) for position, m in enumerate(matches)],
+                *[When(pk=pk, then=Value(position)) for position, pk in enumerate(approximate)],
+                default=Value(0),
                 output_field=IntegerField(),
             ),
         )
-        .order_by("match_position")
+    )
+
+
+def _ordered(qs: QuerySet[Territory]) -> QuerySet[Territory]:
+    return qs.annotate(
+        place_first=Case(
+            When(level__in=PLACE_LEVELS, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    ).order_by(
+        "match_quality",
+        "match_position",
+        "place_first",
+        F("population").desc(nulls_last=True),
+        "rank",
+        "name",
+        "code",
     )
 
 
@@ -244,9 +268,8 @@ def _database_search(
     base: QuerySet[Territory], keys: tuple[str, ...], query: str
 ) -> QuerySet[Territory]:
     """The exact search in SQL: broad queries (paginated) and codes."""
-    return (
-        base.search(query)
-        .annotate(
+    return _ordered(
+        base.search(query).annotate(
             match_quality=Case(
                 When(search_name__in=keys, then=Value(NAME_MATCH_QUALITY[NameMatch.EXACT])),
                 *[
@@ -259,19 +282,7 @@ def _database_search(
                 default=Value(NAME_MATCH_QUALITY[NameMatch.WORD]),
                 output_field=IntegerField(),
             ),
-            place_first=Case(
-                When(level__in=PLACE_LEVELS, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by(
-            "match_quality",
-            "place_first",
-            F("population").desc(nulls_last=True),
-            "rank",
-            "name",
-            "code",
+            match_position=Value(0, output_field=IntegerField()),
         )
     )
 
