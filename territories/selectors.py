@@ -230,23 +230,26 @@ def _in_match_order(base: QuerySet[Territory], matches: list[PlaceMatch]) -> Que
     by_quality: dict[int, list[int]] = defaultdict(list)
     for match in matches:
         by_quality[match.quality].append(match.pk)
-    approximate = [m.pk for m in matches if m.match == NameMatch.APPROXIMATE]
-    return _ordered(
-        base.filter(pk__in=[m.pk for m in matches]).annotate(
-            match_quality=Case(
-                *[When(pk__in=pks, then=Value(q)) for q, pks in sorted(by_quality.items())],
-                output_field=IntegerField(),
-            ),
-            match_position=Case(
-                *[When(pk=pk, then=Value(position)) for position, pk in enumerate(approximate)],
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
+    qs = base.filter(pk__in=[m.pk for m in matches]).annotate(
+        match_quality=Case(
+            *[When(pk__in=pks, then=Value(q)) for q, pks in sorted(by_quality.items())],
+            output_field=IntegerField(),
         )
     )
+    approximate = [m.pk for m in matches if m.match == NameMatch.APPROXIMATE]
+    if not approximate:
+        return _ordered(qs)
+    position = Case(
+        *[When(pk=pk, then=Value(rank)) for rank, pk in enumerate(approximate)],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return _ordered(qs.annotate(match_position=position), by_position=True)
 
 
-def _ordered(qs: QuerySet[Territory]) -> QuerySet[Territory]:
+def _ordered(qs: QuerySet[Territory], *, by_position: bool = False) -> QuerySet[Territory]:
+    # A constant annotation must not be ordered on: PostgreSQL reads "ORDER BY 0" as a column
+    # position once ``values_list`` drops it from the select list.
     return qs.annotate(
         place_first=Case(
             When(level__in=PLACE_LEVELS, then=Value(0)),
@@ -255,7 +258,7 @@ def _ordered(qs: QuerySet[Territory]) -> QuerySet[Territory]:
         ),
     ).order_by(
         "match_quality",
-        "match_position",
+        *(["match_position"] if by_position else []),
         "place_first",
         F("population").desc(nulls_last=True),
         "rank",
@@ -282,7 +285,6 @@ def _database_search(
                 default=Value(NAME_MATCH_QUALITY[NameMatch.WORD]),
                 output_field=IntegerField(),
             ),
-            match_position=Value(0, output_field=IntegerField()),
         )
     )
 

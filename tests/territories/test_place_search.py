@@ -254,3 +254,10 @@ def test_the_index_reads_every_level_and_corrects_only_current_places():
     Territory.objects.filter(pk=retired.pk).update(is_current=False)
     rebuilt = PlaceIndex.build()
     assert all(m.pk != retired.pk for m in rebuilt.approximate("monpelier"))
+
+
+@pytest.mark.parametrize("query", ["Herault", "Monpelier", "saint", "34000", "Montpellier"])
+def test_results_can_be_read_as_values_on_both_databases(query):
+    # Ordering on a constant would be "ORDER BY 0" on PostgreSQL once values_list drops it.
+    values = list(search_territories(query=query).values_list("code", flat=True)[:5])
+    assert values == [t.code for t in search_territories(query=query)[:5]]
