@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate load lint format check-migrations pytest serve gunicorn bench clean
+.PHONY: run test install migrate load lint format check-migrations pytest serve gunicorn bench bench-places clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ bench: migrate
 	$(BIN)/python manage.py load_territories
 	$(BIN)/python manage.py generate_registry --clear --structures $${STRUCTURES:-25000} --smes $${SMES:-1000000}
 	$(BIN)/python manage.py bench_relay --queries $${QUERIES:-1000}
+
+## The commune name search (typos, abbreviations, prefixes) on the full reference, next to the
+## exact search (use a separate database, e.g. DATABASE_URL=sqlite:////tmp/places.sqlite3 make bench-places).
+bench-places: migrate
+	$(BIN)/python manage.py load_territories
+	$(BIN)/python manage.py bench_places --queries $${QUERIES:-400}
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -76,3 +76,21 @@ class Tncc(models.IntegerChoices):
     AUX = 6, _("article « aux », « des »")
     LAS = 7, _("article « las », « de las »")
     LOS = 8, _("article « los », « de los »")
+
+
+class NameMatch(models.TextChoices):
+    """How a territory's name answers a name search, best first (``search_territories``)."""
+
+    EXACT = "exact", _("nom exact")
+    PREFIX = "prefix", _("début du nom")
+    WORD = "word", _("début d'un mot du nom")
+    APPROXIMATE = "approximate", _("orthographe approchée (suggestion)")
+
+
+# The order of the groups in a search's results: ``match_quality`` annotates each territory.
+NAME_MATCH_QUALITY: dict[str, int] = {
+    NameMatch.EXACT: 0,
+    NameMatch.PREFIX: 1,
+    NameMatch.WORD: 2,
+    NameMatch.APPROXIMATE: 3,
+}

@@ -113,9 +113,13 @@ class TerritoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         help_text=_(
-            "Recherche par nom, sans tenir compte des accents ni de la casse "
-            "(« montpel », « saint etienne », « Évry ») ; des chiffres cherchent aussi les codes "
-            "INSEE et postaux. Les meilleures correspondances viennent d'abord."
+            "Recherche par nom, sans tenir compte des accents, de la casse ni de la ponctuation "
+            "(« montpel », « saint etienne », « Évry », « lhay les roses ») ; « St », « Ste », "
+            "« Sts », « Stes » valent « Saint », « Sainte »… ; des chiffres cherchent aussi les "
+            "codes INSEE et postaux. Ordre : nom exact, début du nom, début d'un mot du nom ; "
+            "s'ils sont moins de trois et qu'aucun nom n'est exact, suivent des communes "
+            "d'orthographe proche (« monpelier » → Montpellier), marquées "
+            "« match »: « approximate »."
         ),
     )
     parent = django_filters.CharFilter(
@@ -138,7 +142,13 @@ class TerritoryFilter(django_filters.FilterSet):
         fields = ["level", "q", "parent", "within", "is_current"]
 
     def filter_q(self, queryset, name, value):
-        return search_territories(query=value, current_only=False, queryset=queryset)
+        cleaned = self.form.cleaned_data
+        return search_territories(
+            query=value,
+            levels=cleaned.get("level") or None,
+            current_only=cleaned.get("is_current") is True,
+            queryset=queryset,
+        )
 
     def filter_within(self, queryset, name, value):
         level, _sep, code = value.partition(":")

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.text import normalize_name
+from core.text import normalize_name, place_name_keys
 from territories.enums import (
     LEVEL_RANK,
     PLACE_LEVELS,
@@ -49,17 +51,32 @@ class TerritoryQuerySet(models.QuerySet):
         """Accent- and case-insensitive name search, for autocomplete.
 
         A name starting with the query ranks first, then a name with a word starting with it
-        ("tholonet" finds "Le Tholonet"); digits also match codes and postal codes. Portable: the
-        normalised name is stored, so no ``unaccent`` is needed on either database.
+        ("tholonet" finds "Le Tholonet"); abbreviations are spelt out ("St", "Ste": see
+        ``core.text.place_name_keys``); digits also match codes and postal codes. Portable: the
+        normalised name is stored, so no ``unaccent`` is needed on either database. Spelling
+        mistakes are forgiven by ``territories.selectors.search_territories``, not here.
         """
-        key = normalize_name(query)
-        if not key:
+        keys = place_name_keys(query)
+        if not keys:
             return self.none()
-        condition = Q(search_name__startswith=key) | Q(search_name__contains=f" {key}")
-        if key.replace(" ", "").isalnum() and any(ch.isdigit() for ch in key):
-            code = query.strip().upper()
-            condition |= Q(code__startswith=code) | Q(postal_codes__code__startswith=code)
+        condition = Q()
+        for key in keys:
+            condition |= Q(search_name__startswith=key) | Q(search_name__contains=f" {key}")
+        if not is_code_query(keys[-1]):
+            return self.filter(condition)
+        code = query.strip().upper()
+        condition |= Q(code__startswith=code) | Q(postal_codes__code__startswith=code)
+        # A commune has several postal codes: the join repeats it.
         return self.filter(condition).distinct()
+
+
+_CODE_QUERY = re.compile(r"^(\d+|2[ab]\d{0,3})$")
+
+
+def is_code_query(key: str) -> bool:
+    """Whether a normalised query may be (the start of) an INSEE, SIREN or postal code: digits,
+    spaced or not ("34 000"), or a Corsican code ("2A004"); "Paris 13" is a name."""
+    return bool(_CODE_QUERY.match(key.replace(" ", "")))
 
 
 class Territory(models.Model):
@@ -257,3 +274,30 @@ class CommuneAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} → {self.commune_id}"
+
+
+class ReferenceVersion(models.Model):
+    """A token that changes whenever the territory reference changes (one row at most).
+
+    Per-process caches derived from the reference (the place-name index of the search) remember
+    the token they were built from: one primary-key read tells each worker process when to
+    rebuild. The loader, and every save or deletion of a territory, draw a new random token; a
+    rolled-back change restores the old one, which no cache built since can carry.
+    """
+
+    SINGLETON_PK = 1
+
+    token = models.CharField(_("jeton de version"), max_length=32)
+    changed_at = models.DateTimeField(_("modifié le"))
+
+    class Meta:
+        verbose_name = _("version du référentiel territorial")
+        verbose_name_plural = _("versions du référentiel territorial")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pk=1), name="territories_reference_version_singleton"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M})"

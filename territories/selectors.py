@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import InputError, MalformedInput, UnknownObject
-from core.text import normalize_name
-from territories.enums import TerritoryLevel
-from territories.models import CommuneAlias, PostalCode, Territory
+from core.text import place_name_keys
+from territories.enums import NAME_MATCH_QUALITY, PLACE_LEVELS, NameMatch, TerritoryLevel
+from territories.models import CommuneAlias, PostalCode, Territory, is_code_query
+from territories.place_index import PlaceMatch, place_index
 
 CODE_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
     TerritoryLevel.ARRONDISSEMENT: (
@@ -169,44 +171,121 @@ def postal_codes_of(*, territory: Territory) -> list[str]:
     )
 
 
+# Name searches matching more territories exactly or by prefix than this are answered by the
+# database (paginated, never corrected); narrower ones from the in-memory index, corrections
+# included (territories.place_index).
+MEMORY_SEARCH_LIMIT = 100
+
+
 def search_territories(
     *,
     query: str,
-    levels: list[str] | None = None,
+    levels: list[str] | tuple[str, ...] | None = None,
     current_only: bool = True,
     queryset: QuerySet[Territory] | None = None,
+    tolerant: bool = True,
 ) -> QuerySet[Territory]:
-    """Autocomplete search, accent- and case-insensitive, best matches first.
+    """Name search for autocomplete and forms: accent-, case- and punctuation-insensitive,
+    abbreviations spelt out ("St", "Ste"), spelling mistakes forgiven, best matches first.
 
     Order: exact name, then names starting with the query, then names with a word starting
-    with it; within each, larger populations first (Saint-Étienne before Saint-Étienne-de-Vicq).
+    with it; within each, places first, then larger populations (Saint-Étienne before
+    Saint-Étienne-de-Vicq). When these find no exact name and fewer than three territories,
+    current places spelt nearly like the query follow, fewest typos first (see
+    ``territories.place_index``). Each territory carries ``match_quality``
+    (``NAME_MATCH_QUALITY``: 0 exact … 3 approximate). Digits also match INSEE and postal
+    codes, without correction. The same on SQLite and PostgreSQL: the corrections are computed
+    in Python and their order is carried into SQL.
+
+    ``tolerant=False`` runs the exact search alone, in SQL, as it was before corrections
+    existed: the baseline of ``manage.py bench_places``.
     """
-    key = normalize_name(query)
+    keys = place_name_keys(query)
     base = queryset if queryset is not None else Territory.objects.all()
-    qs = base.search(query)
-    if levels:
-        qs = qs.filter(level__in=levels)
+    if not keys:
+        return base.none()
+    wanted_levels = tuple(levels) if levels else None
+    if wanted_levels:
+        base = base.filter(level__in=wanted_levels)
     if current_only:
-        qs = qs.current()
-    return qs.annotate(
+        base = base.current()
+    if tolerant and not is_code_query(keys[-1]):
+        matches = place_index().search(
+            keys, levels=wanted_levels, current_only=current_only, limit=MEMORY_SEARCH_LIMIT
+        )
+        if matches is not None:
+            return _in_match_order(base, matches)
+    return _database_search(base, keys, query)
+
+
+def _in_match_order(base: QuerySet[Territory], matches: list[PlaceMatch]) -> QuerySet[Territory]:
+    """The matches found in memory, as a queryset in the search's order.
+
+    Exact, prefix and word matches are ordered in SQL as ``_database_search`` orders them;
+    approximate ones come last, in the index's order (fewest typos, largest population), which
+    a ``CASE`` on at most ``FUZZY_LIMIT`` keys carries into SQL.
+    """
+    if not matches:
+        return base.none()
+    by_quality: dict[int, list[int]] = defaultdict(list)
+    for match in matches:
+        by_quality[match.quality].append(match.pk)
+    qs = base.filter(pk__in=[m.pk for m in matches]).annotate(
         match_quality=Case(
-            When(search_name=key, then=Value(0)),
-            When(search_name__startswith=key, then=Value(1)),
-            default=Value(2),
+            *[When(pk__in=pks, then=Value(q)) for q, pks in sorted(by_quality.items())],
             output_field=IntegerField(),
-        ),
+        )
+    )
+    approximate = [m.pk for m in matches if m.match == NameMatch.APPROXIMATE]
+    if not approximate:
+        return _ordered(qs)
+    position = Case(
+        *[When(pk=pk, then=Value(rank)) for rank, pk in enumerate(approximate)],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return _ordered(qs.annotate(match_position=position), by_position=True)
+
+
+def _ordered(qs: QuerySet[Territory], *, by_position: bool = False) -> QuerySet[Territory]:
+    # A constant annotation must not be ordered on: PostgreSQL reads "ORDER BY 0" as a column
+    # position once ``values_list`` drops it from the select list.
+    return qs.annotate(
         place_first=Case(
-            When(level__in=[TerritoryLevel.COMMUNE, TerritoryLevel.ARRONDISSEMENT], then=Value(0)),
+            When(level__in=PLACE_LEVELS, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         ),
     ).order_by(
         "match_quality",
+        *(["match_position"] if by_position else []),
         "place_first",
         F("population").desc(nulls_last=True),
         "rank",
         "name",
         "code",
+    )
+
+
+def _database_search(
+    base: QuerySet[Territory], keys: tuple[str, ...], query: str
+) -> QuerySet[Territory]:
+    """The exact search in SQL: broad queries (paginated) and codes."""
+    return _ordered(
+        base.search(query).annotate(
+            match_quality=Case(
+                When(search_name__in=keys, then=Value(NAME_MATCH_QUALITY[NameMatch.EXACT])),
+                *[
+                    When(
+                        search_name__startswith=key,
+                        then=Value(NAME_MATCH_QUALITY[NameMatch.PREFIX]),
+                    )
+                    for key in keys
+                ],
+                default=Value(NAME_MATCH_QUALITY[NameMatch.WORD]),
+                output_field=IntegerField(),
+            ),
+        )
     )
 
 

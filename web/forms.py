@@ -5,7 +5,8 @@ The search is a GET form (shareable URLs, works without JavaScript). Its one fre
 script fills the hidden ``commune`` field with the INSEE code of the chosen commune. ``clean``
 turns all that into a ``RelayQuery`` through the same resolver as the API
 (``smes.relay.resolve_relay_query``, under the caller's rights) — or into a list of communes to
-choose from when a name or a postal code matches several: never a guess.
+choose from when a name or a postal code matches several, or into suggestions ("Vouliez-vous
+dire : Montpellier ?") when a name matches none but is spelt nearly like some: never a guess.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.text import normalize_name
+from core.text import compact as squeeze
+from core.text import place_name_keys
 from smes.enums import EMPLOYEE_RANGE_BOUNDS, EmployeeRange, ExportStage
 from smes.relay import resolve_relay_query
 from smes.validators import validate_siret
@@ -30,7 +32,7 @@ from structures.permissions import Caller
 from structures.relay.query import RelayRequest
 from structures.relay.types import RelayQueryError
 from structures.selectors import service_list
-from territories.enums import PLACE_LEVELS, TerritoryLevel
+from territories.enums import NAME_MATCH_QUALITY, PLACE_LEVELS, NameMatch, TerritoryLevel
 from territories.models import Territory
 from territories.selectors import search_territories
 
@@ -41,6 +43,7 @@ INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 # "Montpellier (34172)": the label the autocomplete shows, typed or pasted back as is.
 CODE_IN_LABEL = re.compile(r"\(\s*(\d{5}|2[AB]\d{3})\s*\)\s*$", re.IGNORECASE)
 MAX_NAME_CANDIDATES = 12
+MAX_SUGGESTIONS = 6
 
 
 FIRST_YEAR = 1800
@@ -57,10 +60,13 @@ RESOLVER_FIELD_TO_FORM = {"service": "service", "sector": "sector", "country": "
 
 @dataclass
 class LocationQuery:
-    """Where the firm is (commune, postal code or SIRET), or communes to choose from."""
+    """Where the firm is (commune, postal code or SIRET), or communes to choose from: matching
+    ones (``candidates``) or, for a name that matches none, ones spelt nearly like it
+    (``suggestions``)."""
 
     kwargs: dict[str, str] = field(default_factory=dict)
     candidates: list[Territory] = field(default_factory=list)
+    suggestions: list[Territory] = field(default_factory=list)
 
 
 def _is_english() -> bool:
@@ -181,6 +187,8 @@ class RelaySearchForm(forms.Form):
                 "spellcheck": "false",
                 "data-autocomplete": "commune",
                 "data-suggestions-label": _("Communes proposées"),
+                "data-approximate-label": _("Vouliez-vous dire :"),
+                "data-approximate-hint": _("orthographe proche"),
             }
         )
 
@@ -234,9 +242,10 @@ class RelaySearchForm(forms.Form):
         return said
 
     def clean(self) -> dict:
-        """``query`` (a ``RelayQuery``) or ``candidates`` (communes to choose from)."""
+        """``query`` (a ``RelayQuery``), ``candidates`` (communes to choose from) or
+        ``suggestions`` (communes spelt nearly like the name typed, none matching it)."""
         data = super().clean()
-        data["query"], data["candidates"] = None, []
+        data["query"], data["candidates"], data["suggestions"] = None, [], []
         where = data.get("where")
         if where is None or "commune" not in data:
             return data
@@ -247,6 +256,8 @@ class RelaySearchForm(forms.Form):
             return data
         if location.candidates:
             data["candidates"] = location.candidates
+        elif location.suggestions:
+            data["suggestions"] = location.suggestions
         elif not self.errors:
             self._resolve(data, location)
         return data
@@ -324,26 +335,32 @@ class RelaySearchForm(forms.Form):
         return digits
 
     def _by_name(self, where: str) -> LocationQuery:
+        """A single exact name (abbreviations spelt out) is the commune; several are to choose
+        from, with the names that start like them; a single name starting with the text is the
+        commune too. A name that matches none gets suggestions, never chosen for the user."""
         places = list(
             search_territories(query=where, levels=PLACE_LEVELS).select_related("parent")[
                 : MAX_NAME_CANDIDATES + 1
             ]
         )
-        if not places:
-            raise forms.ValidationError(
-                _(
-                    "Aucune commune ne correspond à « %(value)s ». Vérifiez l'orthographe, ou "
-                    "indiquez le code postal."
-                ),
-                params={"value": where},
-                code="unknown_commune",
-            )
-        exact = [p for p in places if p.match_quality == 0]
+        exact = [p for p in places if p.match_quality == NAME_MATCH_QUALITY[NameMatch.EXACT]]
+        close = [p for p in places if p.match_quality < NAME_MATCH_QUALITY[NameMatch.APPROXIMATE]]
         if len(exact) == 1:
             return LocationQuery(kwargs={"commune": exact[0].code})
-        if not exact and len(places) == 1:
-            return LocationQuery(kwargs={"commune": places[0].code})
-        return LocationQuery(candidates=(exact or places)[:MAX_NAME_CANDIDATES])
+        if not exact and len(close) == 1:
+            return LocationQuery(kwargs={"commune": close[0].code})
+        if close:
+            return LocationQuery(candidates=close[:MAX_NAME_CANDIDATES])
+        if places:
+            return LocationQuery(suggestions=places[:MAX_SUGGESTIONS])
+        raise forms.ValidationError(
+            _(
+                "Aucune commune ne correspond à « %(value)s ». Vérifiez l'orthographe, ou "
+                "indiquez le code postal."
+            ),
+            params={"value": where},
+            code="unknown_commune",
+        )
 
 
 def _commune_matches(code: str, where: str, compact: str) -> bool:
@@ -356,7 +373,10 @@ def _commune_matches(code: str, where: str, compact: str) -> bool:
         return True
     if POSTAL_CODE.match(compact):
         return places.filter(postal_codes__code=compact).exists()
-    return places.filter(search_name=normalize_name(CODE_IN_LABEL.sub("", where))).exists()
+    # The name as written, or the same name with abbreviations or without spaces ("St Jean",
+    # "Lhay les Roses"): a chosen commune stays chosen while its name is not retyped.
+    names = {squeeze(name) for name in places.values_list("search_name", flat=True)}
+    return any(squeeze(key) in names for key in place_name_keys(CODE_IN_LABEL.sub("", where)))
 
 
 class ConfirmUpToDateForm(forms.Form):

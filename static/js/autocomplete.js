@@ -1,7 +1,9 @@
 /* Commune autocomplete for "Où est votre entreprise ?" (ARIA 1.2 combobox pattern).
    Progressive enhancement: without it the field is a plain text input that the server parses
    (commune name, postal code or SIRET). Choosing a suggestion fills the hidden "commune" field
-   with its INSEE code; typing again clears it. Suggestions come from the public territory API. */
+   with its INSEE code; typing again clears it. Suggestions come from the public territory API,
+   which also offers communes spelt nearly like the text when none matches it ("match":
+   "approximate"): those are labelled as spelling suggestions ("Vouliez-vous dire :"). */
 (function () {
   "use strict";
   var API = "/api/v1/territories/?level=commune&level=arrondissement&page_size=8&q=";
@@ -18,6 +20,8 @@
     list.className = "autocomplete-list";
     list.setAttribute("role", "listbox");
     var suggestionsLabel = input.getAttribute("data-suggestions-label") || "";
+    var approximateLabel = input.getAttribute("data-approximate-label") || suggestionsLabel;
+    var approximateHint = input.getAttribute("data-approximate-hint") || "";
     list.setAttribute("aria-label", suggestionsLabel);
     list.hidden = true;
     input.parentNode.appendChild(list);
@@ -68,6 +72,15 @@
     function render(results) {
       items = results;
       list.innerHTML = "";
+      var approximate = results.filter(function (item) { return item.match === "approximate"; });
+      var onlyApproximate = results.length > 0 && approximate.length === results.length;
+      if (onlyApproximate) {
+        list.setAttribute("data-note", approximateLabel);
+        list.setAttribute("aria-label", approximateLabel);
+      } else {
+        list.removeAttribute("data-note");
+        list.setAttribute("aria-label", suggestionsLabel);
+      }
       results.forEach(function (item, i) {
         var li = document.createElement("li");
         li.id = listId + "-" + i;
@@ -80,13 +93,22 @@
         detail.textContent = " — " + (item.parent ? item.parent.name + ", " : "") + item.code;
         li.appendChild(name);
         li.appendChild(detail);
+        // In a list mixing names that match and spelling suggestions, each suggestion says so.
+        if (item.match === "approximate" && approximateHint && !onlyApproximate) {
+          li.className = "ac-approximate";
+          var hint = document.createElement("span");
+          hint.className = "ac-detail ac-hint";
+          hint.textContent = " · " + approximateHint;
+          li.appendChild(hint);
+        }
         li.addEventListener("mousedown", function (event) { event.preventDefault(); choose(i); });
         list.appendChild(li);
       });
       if (results.length) {
         list.hidden = false;
         input.setAttribute("aria-expanded", "true");
-        status.textContent = suggestionsLabel + " : " + results.length;
+        status.textContent = (onlyApproximate ? approximateLabel : suggestionsLabel + " :") +
+          " " + results.length + (approximate.length ? " (" + approximateHint + ")" : "");
       } else {
         close();
       }

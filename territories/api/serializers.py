@@ -1,7 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from territories.enums import NAME_MATCH_QUALITY, NameMatch
 from territories.models import Territory
+
+MATCH_BY_QUALITY = {quality: match.value for match, quality in NAME_MATCH_QUALITY.items()}
 
 
 class TerritoryRefSerializer(serializers.ModelSerializer):
@@ -42,6 +45,26 @@ class TerritorySerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = f"/api/v1/territories/{obj.level}/{obj.code}/"
         return request.build_absolute_uri(path) if request else path
+
+
+class TerritoryListItemSerializer(TerritorySerializer):
+    """A territory of the list; with ``q``, how its name matched the search."""
+
+    match = serializers.SerializerMethodField(
+        help_text=(
+            "Avec q : exact (nom exact), prefix (début du nom), word (début d'un mot du nom), "
+            "approximate (orthographe proche : une suggestion, à faire confirmer). "
+            "Null sans q."
+        )
+    )
+
+    class Meta(TerritorySerializer.Meta):
+        fields = [*TerritorySerializer.Meta.fields, "match"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=NameMatch.choices, allow_null=True))
+    def get_match(self, obj: Territory) -> str | None:
+        quality = getattr(obj, "match_quality", None)
+        return MATCH_BY_QUALITY.get(quality) if quality is not None else None
 
 
 class TerritoryDetailSerializer(TerritorySerializer):

@@ -8,8 +8,8 @@ from territories.api.serializers import (
     CommuneResolutionSerializer,
     PostalCodeSerializer,
     TerritoryDetailSerializer,
+    TerritoryListItemSerializer,
     TerritoryRefSerializer,
-    TerritorySerializer,
 )
 from territories.filters import TerritoryFilter
 from territories.models import Territory
@@ -35,7 +35,7 @@ def _detail_context(view, territory: Territory) -> dict:
 class TerritoryListView(generics.ListAPIView):
     """Territoires (communes, EPCI, départements, régions, pays), filtrables et paginés."""
 
-    serializer_class = TerritorySerializer
+    serializer_class = TerritoryListItemSerializer
     filterset_class = TerritoryFilter
     queryset = Territory.objects.select_related("parent").order_by("rank", "code")
 

@@ -81,6 +81,45 @@ def test_search_by_commune_from_the_home_page(browser):
     assert browser.axe(page) == []
 
 
+def test_autocomplete_forgives_a_typo_and_says_so(browser):
+    build_registry()
+    page = browser.page()
+    page.goto("/")
+    where = page.get_by_label("Où est votre entreprise ?")
+    where.press_sequentially("monpel", delay=30)
+    option = page.get_by_role("option", name=re.compile("^Montpellier"))
+    option.first.wait_for()
+    listbox = page.get_by_role("listbox")
+    assert listbox.get_attribute("data-note") == "Vouliez-vous dire :"
+    assert listbox.get_attribute("aria-label") == "Vouliez-vous dire :"
+    assert "orthographe proche" in page.locator('.field [role="status"]').text_content()
+    browser.screenshot(page, "home-autocomplete-typo")
+    assert browser.axe(page) == []
+    where.press("ArrowDown")
+    where.press("Enter")
+    assert where.input_value() == "Montpellier"
+    assert page.locator('input[name="commune"]').input_value() == "34172"
+    # Typing a name that matches again drops the note.
+    where.fill("")
+    where.press_sequentially("Montpel", delay=30)
+    page.get_by_role("option", name=re.compile("^Montpellier")).first.wait_for()
+    assert page.get_by_role("listbox").get_attribute("data-note") is None
+
+
+def test_a_misspelt_commune_gets_suggestions_on_the_page(browser):
+    build_registry()
+    page = browser.page(viewport=PHONE)
+    page.goto("/recherche/?where=Monpelier&service=trade-fairs")
+    assert page.get_by_role("heading", level=2, name="Vouliez-vous dire :").is_visible()
+    assert not browser.has_horizontal_overflow(page)
+    browser.screenshot(page, "results-suggestions-phone")
+    assert browser.axe(page) == []
+    page.get_by_role("link", name=re.compile("^Montpellier")).click()
+    page.wait_for_url(re.compile(r"commune=34172"))
+    assert "Montpellier" in page.get_by_role("heading", level=1).inner_text()
+    assert page.get_by_label("Où est votre entreprise ?").input_value() == "Montpellier"
+
+
 def test_search_by_postal_code_on_a_phone(browser):
     build_registry()
     _long_named_relay()

@@ -297,3 +297,75 @@ def test_relays_at_one_spot_share_one_marker_listing_them_all(client, registry):
     shared = [m for m in markers if len(m["items"]) > 1]
     assert shared and shared[0]["label"].endswith("+")
     assert {i["name"] for i in shared[0]["items"]} >= {"Antenne au même endroit"}
+
+
+def test_a_misspelt_commune_gets_suggestions_never_a_guess(client, registry):
+    response = get(client, where="Monpelier", service="trade-fairs")
+    assert response.status_code == 200
+    assert response.context["state"] == "suggest"
+    suggestions = [c["place"] for c in response.context["candidates"]]
+    assert suggestions[0].code == "34172"
+    html = response.content.decode()
+    assert "Vouliez-vous dire :" in html
+    assert "Aucune commune ne s'écrit « Monpelier »." in html
+    assert "suggestions d'orthographe proche" in html
+    assert "Dans quelle commune est votre entreprise ?" in html
+    link = response.context["candidates"][0]["url"]
+    assert "commune=34172" in link and "where=Montpellier" in link and "service=trade-fairs" in link
+    chosen = client.get(URL + link)
+    assert chosen.status_code == 200
+    assert chosen.context["state"] == "results"
+    assert chosen.context["response"].location.commune.code == "34172"
+
+
+@pytest.mark.parametrize(
+    ("where", "code"),
+    [
+        ("St Mathieu de Treviers", "34276"),
+        ("ste genevieve des bois", "91549"),
+        ("Stes-Maries-de-la-Mer", "13096"),
+        ("Larbresle", "69010"),
+    ],
+)
+def test_abbreviations_and_punctuation_find_the_commune_directly(client, registry, where, code):
+    response = get(client, where=where, service="trade-fairs")
+    assert response.status_code == 200
+    assert response.context["state"] in ("results", "empty")
+    assert response.context["response"].location.commune.code == code
+
+
+def test_two_letters_wrong_is_still_suggested(client, registry):
+    response = get(client, where="Vilerbanne", service="trade-fairs")
+    assert response.context["state"] == "suggest"
+    assert response.context["candidates"][0]["place"].code == "69266"
+
+
+def test_ste_foy_asks_which_sainte_foy(client, registry):
+    response = get(client, where="Ste Foy", service="trade-fairs")
+    assert response.context["state"] == "choose"
+    codes = [c["place"].code for c in response.context["candidates"]]
+    assert codes == ["69202", "69201"]  # Sainte-Foy-lès-Lyon, the larger, first
+    assert 'id="suggestions-title"' not in response.content.decode()
+
+
+def test_choosing_among_communes_of_one_name_runs_the_search(client, registry):
+    """The link of a "which commune?" list gives the commune's name with its code."""
+    response = get(client, where="Saint-Mart", service="trade-fairs")
+    candidate = response.context["candidates"][0]
+    chosen = client.get(URL + candidate["url"])
+    assert chosen.status_code == 200
+    assert chosen.context["response"].location.commune.code == candidate["place"].code
+
+
+def test_a_chosen_commune_survives_its_abbreviated_name(client, registry):
+    response = get(client, where="St Mathieu de Treviers", commune="34276", service="trade-fairs")
+    assert response.context["response"].location.commune.code == "34276"
+
+
+def test_english_suggestions(client, registry):
+    response = client.get(
+        URL, {"where": "Monpelier", "service": "trade-fairs"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = response.content.decode()
+    assert "Did you mean:" in html
+    assert "No town is spelt “Monpelier”." in html

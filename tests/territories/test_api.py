@@ -106,3 +106,38 @@ def test_schema_and_offline_docs(client):
     html = docs.content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist" in html
     assert "cdn" not in html.lower()
+
+
+def test_autocomplete_query_offers_ranked_suggestions_for_a_typo(client):
+    params = {"level": ["commune", "arrondissement"], "page_size": 8, "q": "monpel"}
+    body = client.get("/api/v1/territories/", params).json()
+    first = body["results"][0]
+    assert (first["code"], first["match"]) == ("34172", "approximate")
+    assert len(body["results"]) == 8 and body["count"] == 10  # FUZZY_LIMIT suggestions at most
+    assert all(r["match"] == "approximate" for r in body["results"])
+
+
+def test_list_says_how_each_name_matched(client):
+    results = client.get("/api/v1/territories/", {"level": "commune", "q": "Montpel"}).json()
+    assert [r["match"] for r in results["results"]][:1] == ["prefix"]
+    exact = client.get("/api/v1/territories/", {"level": "commune", "q": "St Mathieu de Treviers"})
+    assert [(r["code"], r["match"]) for r in exact.json()["results"]] == [("34276", "exact")]
+    plain = client.get("/api/v1/territories/", {"level": "departement"}).json()
+    assert plain["results"][0]["match"] is None
+
+
+def test_suggestions_respect_the_other_filters(client):
+    params = {"level": "commune", "q": "monpelier", "parent": "34"}
+    results = client.get("/api/v1/territories/", params).json()["results"]
+    assert results[0]["code"] == "34172"
+    assert {r["parent"]["code"] for r in results} == {"34"}
+    elsewhere = client.get("/api/v1/territories/", {**params, "parent": "13"}).json()
+    assert all(r["code"] != "34172" for r in elsewhere["results"])
+
+
+def test_broad_name_search_is_still_paginated_completely(client):
+    first = client.get("/api/v1/territories/", {"level": "commune", "q": "saint", "page_size": 100})
+    body = first.json()
+    assert body["count"] > 100
+    assert body["next"]
+    assert all(r["match"] in ("exact", "prefix", "word") for r in body["results"])

@@ -14,15 +14,22 @@ from structures.permissions import caller_for
 from structures.relay.engine import find_relays
 from territories.enums import TerritoryLevel
 from territories.models import Territory
-from web.forms import RelaySearchForm
+from web.forms import POSTAL_CODE, RelaySearchForm
 from web.views.maps import grouped, relay_marker
 
 
 def _candidate_links(request: HttpRequest, candidates) -> list[dict]:
+    """Links that run the same search with one commune chosen.
+
+    The visible field takes the commune's name, unless it holds a postal code (which the
+    commune has): the form keeps a chosen code only while the text still goes with it.
+    """
     links = []
     for place in candidates:
         params = request.GET.copy()
         params["commune"] = place.code
+        if not POSTAL_CODE.match(params.get("where", "").replace(" ", "")):
+            params["where"] = place.name
         links.append({"place": place, "url": "?" + params.urlencode()})
     return links
 
@@ -69,7 +76,8 @@ def _results_context(response) -> dict:
 
 @require_GET
 def relay_search(request: HttpRequest) -> HttpResponse:
-    """Results of the home page's search: ranked relays, labelled fallbacks, or a question."""
+    """Results of the home page's search: ranked relays, labelled fallbacks, or a question
+    (which of these communes? / did you mean one of these?)."""
     if not request.GET:
         return render(request, "site/search.html", {"form": RelaySearchForm(), "state": "form"})
     form = RelaySearchForm(request.GET, caller=caller_for(request))
@@ -80,6 +88,9 @@ def relay_search(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     if data["candidates"]:
         context.update(state="choose", candidates=_candidate_links(request, data["candidates"]))
+        return render(request, "site/search.html", context)
+    if data["suggestions"]:
+        context.update(state="suggest", candidates=_candidate_links(request, data["suggestions"]))
         return render(request, "site/search.html", context)
     response = find_relays(data["query"])
     context.update(
