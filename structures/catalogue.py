@@ -212,7 +212,12 @@ def naf_reference() -> dict:
 
 
 def sync_naf(sector_model) -> int:
-    """Create or update NAF rév. 2 sections and divisions from the vendored file."""
+    """Create or update NAF rév. 2 sections and divisions from the vendored file.
+
+    French names are INSEE's, English ones the NACE Rev. 2 titles (NAF rév. 2 shares its
+    sections and divisions with NACE Rev. 2); both are rewritten on every run, so a database
+    loaded before a name changed in the file gets the new one.
+    """
     data = naf_reference()
     sections = {}
     for row in data["sections"]:
@@ -231,6 +236,7 @@ def sync_naf(sector_model) -> int:
             defaults={
                 "kind": "naf_division",
                 "name": row["name"],
+                "name_en": row["name_en"],
                 "parent": sections[row["section"]],
             },
         )

@@ -106,9 +106,9 @@ def sector_phrase(*, sector: NamedSector, language: str, preposition: str = "") 
     French: a filière with its articles ("l'agroalimentaire", "la santé et les
     biotechnologies"), a NAF division or section as a named sector with its code ("le secteur
     « Industries alimentaires » (NAF 10)", "le secteur « Construction » (section NAF F)").
-    English: "the agri-food sector", "the “Manufacturing” sector (NAF section C)"; a division,
-    which the NAF file names in French only, keeps its French name ("the “Industries
-    alimentaires” sector (NAF 10)").
+    English: "the agri-food sector", "the “Manufacturing” sector (NAF section C)", "the
+    “Manufacture of food products” sector (NAF 10)" (NAF sections and divisions carry their
+    NACE Rev. 2 English titles); a sector without an English name keeps its French one, quoted.
 
     ``preposition`` is written before it, contracted in French: "à" gives "à l'agroalimentaire",
     "aux vins et aux spiritueux", "au secteur « … »".

@@ -39,6 +39,34 @@ DATA_SOURCES = [
         "attribution": "ISO 3166 Maintenance Agency ; traductions Debian iso-codes via django-countries",
     },
     {
+        "name": _("Articles des noms de pays"),
+        "publisher": (
+            "ISO 3166 Maintenance Agency — noms courts français et anglais de l'ISO 3166-1 ; "
+            "Commission générale de terminologie et de néologie — Recommandation concernant les "
+            "noms d'États, d'habitants, de capitales, de sièges diplomatiques ou consulaires "
+            "(liste du ministère des Affaires étrangères), Journal officiel du 24 septembre 2008, "
+            "NOR CTNX0818389X"
+        ),
+        "content": _(
+            "L'article de chaque pays dans les phrases du registre (« le Maroc », « aux "
+            "Pays-Bas », « Cuba », « the Netherlands ») : l'article que donnent les noms courts "
+            "de l'ISO 3166-1 (« Maroc (le) », « Netherlands (the) ») et, pour les noms repris du "
+            "ministère des Affaires étrangères (« Birmanie », « Salvador »), celui de la "
+            "recommandation du Journal officiel ; de même pour quelques noms courts corrigés "
+            "(« le Guyana », « les États-Unis »). Ces faits sont repris en règles et en listes "
+            "d'exceptions écrites pour le registre ; les listes sources ne sont pas reproduites."
+        ),
+        "licence": _(
+            "Faits repris dans le code du registre (MIT) ; Journal officiel : Licence Ouverte 2.0"
+        ),
+        "licence_url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+        "url": "https://www.iso.org/obp/ui/#search",
+        "attribution": (
+            "ISO 3166-1 (ISO 3166 Maintenance Agency) ; Journal officiel, 24 septembre 2008 "
+            "(NOR CTNX0818389X)"
+        ),
+    },
+    {
         "name": _("Nomenclature d'activités française (NAF rév. 2)"),
         "publisher": "INSEE — divisions via le paquet npm @socialgouv/codes-naf 1.1.1, sections saisies d'après l'INSEE",
         "content": _(
@@ -49,6 +77,24 @@ DATA_SOURCES = [
         "licence_url": "https://www.insee.fr/fr/information/2406147",
         "url": "https://www.insee.fr/fr/information/2120875",
         "attribution": "INSEE",
+    },
+    {
+        "name": _("Nomenclature européenne des activités (NACE Rev. 2), titres anglais"),
+        "publisher": (
+            "Eurostat — règlement (CE) n° 1893/2006 du Parlement européen et du Conseil, "
+            "annexe I (JO L 393 du 30.12.2006), version anglaise"
+        ),
+        "content": _(
+            "Noms anglais des sections et des 88 divisions NAF rév. 2, identiques à celles de la "
+            "NACE Rev. 2 (« Manufacture of food products » pour la division 10), pour les pages "
+            "et les phrases du registre en anglais. Titres repris sans modification."
+        ),
+        "licence": _(
+            "Réutilisation autorisée sous réserve de mention de la source (décision 2011/833/UE)"
+        ),
+        "licence_url": "https://ec.europa.eu/eurostat/web/main/help/copyright-notice",
+        "url": "https://eur-lex.europa.eu/eli/reg/2006/1893/oj",
+        "attribution": "© Union européenne — Eurostat, NACE Rev. 2",
     },
     {
         "name": _("API Recherche d'entreprises (base SIRENE)"),

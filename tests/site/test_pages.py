@@ -260,6 +260,22 @@ def test_sources_legal_notice_and_error_pages(client, db):
     assert 'lang="fr"' in server_error
 
 
+def test_sources_page_credits_nace_titles_and_country_articles(client, db):
+    html = unescape(fr(client, "/sources/").content.decode())
+    # The English names of NAF sections and divisions: Eurostat, with its reuse condition.
+    assert "Nomenclature européenne des activités (NACE Rev. 2), titres anglais" in html
+    assert "règlement (CE) n° 1893/2006" in html
+    assert "© Union européenne — Eurostat, NACE Rev. 2" in html
+    assert "mention de la source (décision 2011/833/UE)" in html
+    assert 'href="https://ec.europa.eu/eurostat/web/main/help/copyright-notice"' in html
+    assert 'href="https://eur-lex.europa.eu/eli/reg/2006/1893/oj"' in html
+    # The articles of country names (territories.naming): ISO 3166-1 and the Journal officiel.
+    assert "Articles des noms de pays" in html
+    assert "Journal officiel du 24 septembre 2008, NOR CTNX0818389X" in html
+    assert "noms courts français et anglais de l'ISO 3166-1" in html
+    assert 'href="https://www.iso.org/obp/ui/#search"' in html
+
+
 def test_footer_links_every_public_page(client, db):
     html = fr(client, "/").content.decode()
     for url in ("/sources/", "/mentions-legales/", "/structures/", "/espace/"):

@@ -1,11 +1,14 @@
 """The reference catalogues are loaded by a data migration: every installation has them."""
 
+import importlib
 import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
-from structures.catalogue import SERVICES
+from structures.catalogue import SERVICES, naf_reference
 from structures.enums import SectorKind
 from structures.models import Sector, Service
 
@@ -67,6 +70,59 @@ def test_naf_sections_and_divisions():
     }
     assert Sector.objects.get(code="62").parent.code == "J"
     assert Sector.objects.get(code="99").parent.code == "U"
+
+
+# A few NACE Rev. 2 titles (Regulation (EC) No 1893/2006, Annex I), checked word for word.
+NACE_TITLES = {
+    "01": "Crop and animal production, hunting and related service activities",
+    "10": "Manufacture of food products",
+    "47": "Retail trade, except of motor vehicles and motorcycles",
+    "62": "Computer programming, consultancy and related activities",
+    "84": "Public administration and defence; compulsory social security",
+    "98": "Undifferentiated goods- and services-producing activities of private households for "
+    "own use",
+}
+
+
+def test_every_naf_division_has_its_english_nace_title():
+    divisions = list(Sector.objects.filter(kind=SectorKind.NAF_DIVISION))
+    assert len(divisions) == 88
+    for division in divisions:
+        assert division.name_en.strip() == division.name_en != "", division.code
+    # French and English titles are different words for every division (were one to coincide,
+    # like "Construction" for section F, it would be listed here).
+    assert [d.code for d in divisions if d.name_en == d.name] == []
+    english = dict(Sector.objects.filter(code__in=NACE_TITLES).values_list("code", "name_en"))
+    assert english == NACE_TITLES
+
+
+def test_every_naf_row_of_the_vendored_file_has_both_names():
+    data = naf_reference()
+    assert "Eurostat" in data["source"]
+    for row in data["sections"] + data["divisions"]:
+        assert row["name"] and row["name_en"], row["code"]
+        assert list(row)[:3] == ["code", "name", "name_en"], row["code"]
+
+
+def test_load_catalogues_gives_existing_databases_the_english_names():
+    Sector.objects.filter(kind=SectorKind.NAF_DIVISION).update(name_en="")
+    call_command("load_catalogues", stdout=io.StringIO())
+    assert not Sector.objects.filter(kind=SectorKind.NAF_DIVISION, name_en="").exists()
+    assert Sector.objects.get(code="10").name_en == "Manufacture of food products"
+
+
+def test_the_data_migration_gives_existing_databases_the_english_names():
+    # The migration's own function, run with the models as they stood at that migration.
+    migration = importlib.import_module("structures.migrations.0005_naf_division_english_names")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("structures", "0005_naf_division_english_names")
+    )
+    before = dict(Sector.objects.values_list("code", "pk"))
+    Sector.objects.filter(kind=SectorKind.NAF_DIVISION).update(name_en="")
+    migration.refresh_naf(state.apps, None)
+    assert not Sector.objects.filter(kind=SectorKind.NAF_DIVISION, name_en="").exists()
+    assert Sector.objects.get(code="62").name_en == NACE_TITLES["62"]
+    assert dict(Sector.objects.values_list("code", "pk")) == before
 
 
 def test_filieres_link_naf_divisions():

@@ -54,7 +54,7 @@ def phrase(code: str, language: str = "fr", preposition: str = "") -> str:
             "10",
             "le secteur « Industries alimentaires » (NAF 10)",
             "au secteur « Industries alimentaires » (NAF 10)",
-            "the “Industries alimentaires” sector (NAF 10)",
+            "the “Manufacture of food products” sector (NAF 10)",
         ),
         (
             "C",
@@ -83,6 +83,24 @@ def test_every_sector_gets_a_phrase_and_a_name_in_both_languages():
         for language in ("fr", "en"):
             assert naming.sector_phrase(sector=sector, language=language), sector.code
             assert naming.sector_name(sector=sector, language=language), sector.code
+
+
+def test_english_sentences_name_naf_divisions_in_english():
+    assert phrase("62", language="en", preposition="for") == (
+        "for the “Computer programming, consultancy and related activities” sector (NAF 62)"
+    )
+    for sector in Sector.objects.filter(kind="naf_division"):
+        english = naming.sector_phrase(sector=sector, language="en")
+        assert sector.name_en in english, sector.code
+        assert sector.name not in english, sector.code
+
+
+def test_a_division_without_english_name_keeps_its_french_one():
+    # A database loaded before the English names (migration 0005 fills them in).
+    sector = SectorFactory.build(code="10", kind="naf_division", name="Industries alimentaires")
+    assert naming.sector_phrase(sector=sector, language="en") == (
+        "the “Industries alimentaires” sector (NAF 10)"
+    )
 
 
 def test_other_prepositions():
@@ -117,7 +135,10 @@ def test_names_for_lists():
         )
 
     assert names("agroalimentaire") == ("Agroalimentaire", "Agri-food")
-    assert names("10") == ("Industries alimentaires (NAF 10)", "Industries alimentaires (NAF 10)")
+    assert names("10") == (
+        "Industries alimentaires (NAF 10)",
+        "Manufacture of food products (NAF 10)",
+    )
     assert names("C") == (
         "Industrie manufacturière (section NAF C)",
         "Manufacturing (NAF section C)",
@@ -130,7 +151,8 @@ def test_a_list_of_sectors_is_sorted_joined_and_cut():
         "à l'agroalimentaire, à l'énergie et au secteur « Industries alimentaires » (NAF 10)"
     )
     assert naming.sector_list_phrase(sectors=chosen, language="en") == (
-        "the agri-food sector, the energy sector and the “Industries alimentaires” sector (NAF 10)"
+        "the agri-food sector, the energy sector and the “Manufacture of food products” sector "
+        "(NAF 10)"
     )
     more = sectors("10", "energie", "agroalimentaire", "C", "sante-biotech")
     assert naming.sector_list_phrase(sectors=more, language="fr", limit=2, preposition="à") == (
