@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('structures', '0004_apitoken_from_core'),
+        ('structures', '0005_naf_division_english_names'),
     ]
 
     operations = [
