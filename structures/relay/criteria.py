@@ -204,6 +204,8 @@ class Judge:
     country: str | None
     profile: EligibilityProfile | None
     today: date
+    # Only offers open to every firm (no members-only ones): the generalist next step.
+    open_only: bool = False
 
     @classmethod
     def for_query(cls, query, *, today: date) -> Judge:
@@ -216,6 +218,8 @@ class Judge:
         return naf_codes_of(self.profile.naf_code if self.profile else None)
 
     def __call__(self, row: dict) -> Verdict:
+        if self.open_only and row["members_only"]:
+            return Verdict(NO, MarketMatch.NOT_ASKED, ())
         return judge(
             row,
             sectors=self.sectors,

@@ -78,7 +78,7 @@ def _generalist(query, *, today, origin: tuple[float, float], exclude: set[int])
     service = reference.services.get().get(GENERALIST_SERVICE)
     if service is None:
         return []
-    anyone = criteria.Judge(sectors=None, country=None, profile=None, today=today)
+    anyone = criteria.Judge(sectors=None, country=None, profile=None, today=today, open_only=True)
     for where, order in (
         (Where(service_id=service.pk, territory_ids=query.location.ancestor_ids), proximity_key),
         (Where(service_id=service.pk), fallback_key),

@@ -199,7 +199,10 @@ def why(result: RelayResult, service, language: str) -> str:
         parts.append(_("Ce marché fait partie de ses marchés actifs."))
     stated = [c for c in result.conditions if c.met is not False]
     if stated:
-        parts.append(_("Conditions : %(notes)s.") % {"notes": " ; ".join(condition_texts(stated))})
+        separator = "; " if _english() else " ; "
+        parts.append(
+            _("Conditions : %(notes)s.") % {"notes": separator.join(condition_texts(stated))}
+        )
     return " ".join(parts)
 
 

@@ -650,9 +650,14 @@ def reference_find(
 
 
 def _generalist(snapshot: Snapshot, located: RefLocation, listed: set[int]) -> list[RefResult]:
-    """§5, no dead end: the nearest information desk covering the place (by distance, finest
-    coverage, key), else the nearest one anywhere (by distance, key) — whatever the criteria."""
-    relays = [r for r in _relays(snapshot, located, GENERALIST_SERVICE) if r.offer.id not in listed]
+    """§5, no dead end: the nearest information desk open to every firm (not members only)
+    covering the place (by distance, finest coverage, key), else the nearest one anywhere (by
+    distance, key) — whatever the criteria."""
+    relays = [
+        r
+        for r in _relays(snapshot, located, GENERALIST_SERVICE)
+        if r.offer.id not in listed and not r.offer.members_only
+    ]
     covering = [r for r in relays if r.matched is not None]
     if covering:
         pick = min(

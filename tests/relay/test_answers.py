@@ -179,3 +179,21 @@ def test_english_sentences_are_english_through_and_through():
 
 def _service():
     return reference.services.get()["prospecting-missions"]
+
+
+def test_the_generalist_step_is_a_desk_open_to_every_firm():
+    relay_at(
+        MONTPELLIER,
+        covers=[territory("departement", "34")],
+        service_code="information-orientation",
+        members_only=True,
+        name="Club",
+    )
+    open_desk = relay_at(
+        "34003",
+        covers=[territory("departement", "34")],
+        service_code="information-orientation",
+        name="CCI",
+    )
+    [step] = lookup(service="export-finance", commune=MONTPELLIER).fallbacks
+    assert (step.offer.pk, step.fallback) == (open_desk.pk, FallbackKind.GENERALIST)
