@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from django.utils.formats import number_format
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, override, pgettext
 from django.utils.translation import gettext as _
 
 from core.geo import display_km
@@ -106,11 +106,13 @@ def condition_text(condition: Condition) -> str:
     """A condition in plain words, in the active language: names, never codes."""
     kind = condition.kind
     if kind in (ConditionKind.SECTORS, ConditionKind.NAF_INCLUDE):
-        return _("réservé %(sectors)s") % {"sectors": _sectors(condition.codes, preposition=_("à"))}
+        return _("réservé %(sectors)s") % {
+            "sectors": _sectors(condition.codes, preposition=pgettext("réservé à", "à"))
+        }
     if kind == ConditionKind.NAF_EXCLUDE:
         return _("sauf %(sectors)s") % {"sectors": _sectors(condition.codes, preposition="")}
     if kind == ConditionKind.MARKETS:
-        return _countries(condition.codes, preposition=_("pour"))
+        return _countries(condition.codes, preposition=pgettext("pour un marché", "pour"))
     if kind == ConditionKind.EMPLOYEES:
         return _employees(condition.low, condition.high)
     if kind == ConditionKind.MIN_AGE:
