@@ -87,6 +87,11 @@ def _typed(field):
     return lambda value: value
 
 
+# Each structure column with its conversion, once (and a date added to STRUCTURE_RELAY fails
+# at import, not at the first lookup).
+_TYPED_COLUMNS = [(f.name, _typed(f)) for f in _STRUCTURE_COLUMNS]
+
+
 def _load_offers(offer_ids: list[int]) -> dict[int, RelayOffer]:
     """Offers with their structures, each structure with its territories (commune, country)."""
     qn = connection.ops.quote_name
@@ -110,11 +115,12 @@ def _load_offers(offer_ids: list[int]) -> dict[int, RelayOffer]:
         len(_STRUCTURE_COLUMNS),
         len(_TERRITORY_COLUMNS),
     )
-    typed = [(f.name, _typed(f)) for f in _STRUCTURE_COLUMNS]
     for row in rows:
         o = row[:n_offer]
         own = row[n_offer : n_offer + n_structure]
-        values = {name: convert(value) for (name, convert), value in zip(typed, own, strict=True)}
+        values = {
+            name: convert(value) for (name, convert), value in zip(_TYPED_COLUMNS, own, strict=True)
+        }
         for i, f in enumerate(_STRUCTURE_TERRITORIES):
             at = n_offer + n_structure + i * n_territory
             values[f.name] = _territory(row[at : at + n_territory])
