@@ -1,17 +1,18 @@
 """Who may read and write SME data (SME data is not public): one rule for the API and the pages.
 
-Built on the registry's access rules (``structures.permissions``): reading needs an active user
-who is a registry administrator or holds ``smes.view_sme``, with a token allowed to act (a
-nationwide token belongs to a registry administrator); a token further limits the SMEs to its
-territories. Creating and updating need ``smes.add_sme`` / ``smes.change_sme`` (or being a
-registry administrator), and the SME's commune inside the token's territories.
+Built on the registry's access rules (``structures.permissions``): the ``smes`` permissions are
+territorial rights. Reading needs a registry administrator, or a holder of ``smes.view_sme``
+with a territorial scope (the account's, narrowed by a token's), and shows the SMEs located
+there only — the same in a session (pages, admin, browsable API) and with a token. Creating and
+updating need ``smes.add_sme`` / ``smes.change_sme`` the same way, and the SME's commune inside
+the caller's territories.
 """
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from structures.permissions import Caller, commune_in_scope, in_scope_q, token_is_allowed
+from structures.permissions import Caller, commune_in_scope, in_scope_q
 
 VIEW_PERMISSION = "smes.view_sme"
 ADD_PERMISSION = "smes.add_sme"
@@ -19,7 +20,7 @@ CHANGE_PERMISSION = "smes.change_sme"
 
 
 def _may(caller: Caller, permission: str) -> bool:
-    return token_is_allowed(caller) and caller.has_perm(permission)
+    return caller.has_territorial_perm(permission)
 
 
 def may_read_smes(caller: Caller) -> bool:
@@ -36,12 +37,29 @@ def may_change_smes(caller: Caller) -> bool:
 
 
 def visible_smes(caller: Caller) -> QuerySet:
-    """The SMEs the caller may read: all, or those of its token's territories; none otherwise."""
+    """The SMEs the caller may read: those of its territories (all, for a registry administrator
+    without a token scope); none without the right."""
     from smes.models import SME
 
     if not may_read_smes(caller):
         return SME.objects.none()
     return SME.objects.filter(in_scope_q(caller, commune_path="commune"))
+
+
+def within_scope(caller: Caller, queryset: QuerySet) -> QuerySet:
+    """SME rows of ``queryset`` located in the caller's territories (the admin's lists, whose
+    model permissions Django checks itself); none for a caller with no scope who is not a
+    registry administrator."""
+    if caller.is_territorially_limited:
+        return queryset.filter(in_scope_q(caller, commune_path="commune"))
+    return queryset if caller.is_registry_admin else queryset.none()
+
+
+def communes_in_scope(caller: Caller, queryset: QuerySet) -> QuerySet:
+    """Territories of ``queryset`` where the caller may place an SME."""
+    if caller.is_territorially_limited:
+        return queryset.filter(in_scope_q(caller, commune_path="pk"))
+    return queryset if caller.is_registry_admin else queryset.none()
 
 
 def may_read_sme(caller: Caller, sme) -> bool:
@@ -50,5 +68,5 @@ def may_read_sme(caller: Caller, sme) -> bool:
 
 
 def commune_allowed(caller: Caller, commune) -> bool:
-    """An SME may be written at ``commune`` by this caller (its token's territories)."""
+    """An SME may be written at ``commune`` by this caller (its territories)."""
     return commune_in_scope(caller, commune.pk if commune is not None else None)

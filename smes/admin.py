@@ -10,9 +10,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from smes.access import communes_in_scope, within_scope
 from smes.models import SME, SMEMembership
 from smes.services import UNSET, sector_for_naf
 from smes.services.sme import locate_sme
+from structures.permissions import caller_for
 from territories.enums import TerritoryLevel
 from territories.models import Territory
 
@@ -120,6 +122,15 @@ class SMEAdmin(admin.ModelAdmin):
         ),
         (_("Provenance"), {"fields": ["source", "is_demo", "created_at", "updated_at"]}),
     ]
+
+    def get_queryset(self, request):
+        # The account's territorial scope, as in the API (smes.access).
+        return within_scope(caller_for(request), super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "commune":
+            kwargs["queryset"] = communes_in_scope(caller_for(request), Territory.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         # "732 829 320 00074" is searched as typed on a Kbis: strip the spaces for identifiers.

@@ -43,6 +43,19 @@ STRUCTURE_WRITABLE_M2M = ("coverage",)
 # identifier, and demo and validation status are the registry's decisions, not its staff's.
 STRUCTURE_WRITABLE_INTERNAL = ("slug", "is_demo", "is_validated")
 
+# Fields only registry administrators change — where the data comes from, whether it is published,
+# which network the structure belongs to, its public identifier. The admin shows them read-only to
+# staff, and the write services refuse a change of them from anyone else (the API included).
+STRUCTURE_REGISTRY_ONLY = (
+    "parent",
+    "slug",
+    "source",
+    "source_url",
+    "licence",
+    "is_demo",
+    "is_validated",
+)
+
 # What the API shows of a structure, list and detail (``StructureSerializer``), in this order.
 STRUCTURE_PUBLIC = (
     "id",

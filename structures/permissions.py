@@ -1,16 +1,18 @@
 """Who may do what in the registry: the one module of access rules.
 
 Every caller — the admin, the API, the public and staff pages, the SME app — asks these
-functions; none re-states a rule. Three rules live here (docs/architecture.md, "Access"):
+functions; none re-states a rule (docs/architecture.md, "Access"):
 
 - **Registry administrator**: an active superuser, or a holder of
   ``structures.manage_all_structures`` (the "Administrateurs du registre" group).
 - **Structures a user may edit**: all of them for a registry administrator; otherwise those the
   user is a staff member of (``StaffMembership``), not their descendants in the network.
-- **Territorial scope**: a request made with an API token acts within the token's territories
-  (``ApiToken.scope``); an empty scope means nationwide and only a registry administrator may hold
-  such a token. A request made in a session (pages, browsable API) is not limited by territory:
-  the user's permissions alone decide.
+- **Territorial scope**: the same in a session and with a token. An account acts within its
+  ``AccountScope``; a token narrows it further to its own territories. A write may not place a
+  listing outside the writer's scope.
+- **Territorial rights** (SME records, other structures' private contacts): a user holding the
+  permission exercises it within their scope only; with no scope at all, only a registry
+  administrator exercises it (nationwide).
 
 The request is turned once into a ``Caller`` (``caller_for``), a plain value the domain code can
 take without knowing about HTTP.
@@ -26,7 +28,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q
 
 MANAGE_ALL_PERMISSION = "structures.manage_all_structures"
-PRIVATE_CONTACTS_PERMISSION = "structures.view_contact"
+PRIVATE_CONTACTS_PERMISSION = "structures.view_private_contacts"
 REGISTRY_ADMIN_GROUP = "Administrateurs du registre"
 STAFF_GROUP = "Personnel des structures"
 
@@ -71,12 +73,14 @@ def editable_structure_ids(user) -> frozenset[int]:
 class Caller:
     """Who is asking, and within which territories.
 
-    ``scope_ids`` is ``None`` when no token limits the caller (anonymous visitor, session); for
-    a token it holds the ids of its territories (empty: a nationwide token).
+    ``scopes`` holds one set of territory ids per limit that applies (the account's, the
+    token's); a commune is in scope when it lies in one territory of *every* set. No set: the
+    caller is not limited by territory.
     """
 
     user: Any = None
-    scope_ids: frozenset[int] | None = None
+    scopes: tuple[frozenset[int], ...] = ()
+    via_token: bool = False
     # A management command run on the server by its operator: full read rights, no user.
     is_operator: bool = False
 
@@ -89,10 +93,6 @@ class Caller:
         return cls(user=AnonymousUser(), is_operator=True)
 
     @property
-    def via_token(self) -> bool:
-        return self.scope_ids is not None
-
-    @property
     def is_authenticated(self) -> bool:
         return self.is_operator or is_active_user(self.user)
 
@@ -102,18 +102,39 @@ class Caller:
 
     @property
     def is_territorially_limited(self) -> bool:
-        return bool(self.scope_ids)
+        return bool(self.scopes)
 
     def has_perm(self, permission: str) -> bool:
         if self.is_registry_admin:
             return True
         return self.is_authenticated and bool(self.user.has_perm(permission))
 
+    def has_territorial_perm(self, permission: str) -> bool:
+        """``permission`` read as a right over a territory: a registry administrator's (within
+        a token's territories if any), or a holder's within their scope — never nationwide."""
+        if self.is_registry_admin:
+            return True
+        return self.is_territorially_limited and self.has_perm(permission)
+
+
+def account_scope_ids(user) -> frozenset[int]:
+    """The territories of ``user``'s account scope (empty: none declared)."""
+    from structures.models import AccountScope
+
+    if not is_active_user(user):
+        return frozenset()
+    return frozenset(
+        AccountScope.territories.through.objects.filter(accountscope__user=user).values_list(
+            "territory_id", flat=True
+        )
+    )
+
 
 def caller_for(request) -> Caller:
     """The ``Caller`` of an HTTP request (Django or DRF), computed once per request.
 
-    With an API token (``request.auth``), the token's territories are read here, in one query.
+    The account's scope and, with an API token (``request.auth``), the token's territories are
+    read here, one query each.
     """
     cached = getattr(request, _CALLER_ATTR, None)
     if cached is not None:
@@ -122,18 +143,19 @@ def caller_for(request) -> Caller:
 
     token = getattr(request, "auth", None)
     user = getattr(request, "user", None) or AnonymousUser()
-    if isinstance(token, ApiToken):
-        caller = Caller(user=user, scope_ids=frozenset(token.scope.values_list("pk", flat=True)))
-    else:
-        caller = Caller(user=user)
+    scopes = []
+    account = account_scope_ids(user)
+    if account:
+        scopes.append(account)
+    via_token = isinstance(token, ApiToken)
+    if via_token:
+        narrowed = frozenset(token.scope.values_list("pk", flat=True))
+        if narrowed:
+            scopes.append(narrowed)
+    caller = Caller(user=user, scopes=tuple(scopes), via_token=via_token)
     with contextlib.suppress(AttributeError):
         setattr(request, _CALLER_ATTR, caller)
     return caller
-
-
-def token_is_allowed(caller: Caller) -> bool:
-    """A nationwide token (empty scope) acts only for a registry administrator."""
-    return not caller.via_token or bool(caller.scope_ids) or caller.is_registry_admin
 
 
 def in_scope_q(caller: Caller, *, commune_path: str) -> Q:
@@ -146,13 +168,16 @@ def in_scope_q(caller: Caller, *, commune_path: str) -> Q:
         return Q()
     from territories.models import TerritoryAncestor
 
-    return Q(
-        Exists(
-            TerritoryAncestor.objects.filter(
-                descendant_id=OuterRef(commune_path), ancestor_id__in=caller.scope_ids
+    condition = Q()
+    for scope in caller.scopes:
+        condition &= Q(
+            Exists(
+                TerritoryAncestor.objects.filter(
+                    descendant_id=OuterRef(commune_path), ancestor_id__in=scope
+                )
             )
         )
-    )
+    return condition
 
 
 def commune_in_scope(caller: Caller, commune_id: int | None) -> bool:
@@ -166,20 +191,18 @@ def commune_in_scope(caller: Caller, commune_id: int | None) -> bool:
         return False
     from territories.models import TerritoryAncestor
 
-    return TerritoryAncestor.objects.filter(
-        descendant_id=commune_id, ancestor_id__in=caller.scope_ids
-    ).exists()
+    ancestors = set(
+        TerritoryAncestor.objects.filter(descendant_id=commune_id).values_list(
+            "ancestor_id", flat=True
+        )
+    )
+    return all(ancestors & scope for scope in caller.scopes)
 
 
 def may_edit_structure(caller: Caller, structure) -> bool:
-    """The staff rule (structures the user may edit), narrowed by a token's territories."""
-    if not caller.is_authenticated or not token_is_allowed(caller):
+    """The staff rule (structures the user may edit), narrowed by the caller's territories."""
+    if not caller.is_authenticated:
         return False
     if not caller.is_registry_admin and structure.pk not in editable_structure_ids(caller.user):
         return False
     return commune_in_scope(caller, structure.commune_id)
-
-
-def sees_private_contacts(caller: Caller) -> bool:
-    """Registry administrators, and users granted ``structures.view_contact`` (agencies)."""
-    return caller.has_perm(PRIVATE_CONTACTS_PERMISSION)

@@ -7,7 +7,7 @@ they may edit, with inactive offers and private contacts; registry administrator
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
 
 from core.text import normalize_name
 from structures.models import (
@@ -19,7 +19,11 @@ from structures.models import (
     Structure,
     StructureLink,
 )
-from structures.permissions import Caller, in_scope_q, sees_private_contacts
+from structures.permissions import (
+    PRIVATE_CONTACTS_PERMISSION,
+    Caller,
+    in_scope_q,
+)
 
 
 def service_list() -> QuerySet[Service]:
@@ -209,7 +213,30 @@ def visible_offers(*, caller: Caller) -> QuerySet[Offer]:
     return Offer.objects.filter(published)
 
 
+def readable_contacts_q(caller: Caller, *, prefix: str = "") -> Q | None:
+    """The contact rows (``prefix``: the path to a contact, e.g. ``"contact__"``) whose details
+    the caller may read; ``None``: every one.
+
+    Public contacts for everyone; private ones to the staff of their structure, and to holders of
+    ``structures.view_private_contacts`` for the structures located within their scope — on
+    every path that shows a contact (lists, details, contacts embedded in offers and
+    structures).
+    """
+    if caller.is_registry_admin and not caller.is_territorially_limited:
+        return None
+    readable = Q(**{f"{prefix}is_public": True})
+    if not caller.is_authenticated:
+        return readable
+    readable |= _editable(caller, f"{prefix}structure_id")
+    if caller.has_territorial_perm(PRIVATE_CONTACTS_PERMISSION):
+        readable |= in_scope_q(caller, commune_path=f"{prefix}structure__commune")
+    return readable
+
+
 def offer_list_for(*, caller: Caller) -> QuerySet[Offer]:
+    """Visible offers with what the API shows; ``contact_readable`` says whether the offer's
+    contact may be shown to the caller (``readable_contacts_q``)."""
+    readable = readable_contacts_q(caller, prefix="contact__")
     return (
         visible_offers(caller=caller)
         .select_related("structure", "service", "contact", "contact__structure")
@@ -220,21 +247,20 @@ def offer_list_for(*, caller: Caller) -> QuerySet[Offer]:
             "naf_exclude",
             Prefetch("markets", queryset=OfferMarket.objects.select_related("country")),
         )
+        .annotate(
+            contact_readable=Value(True)
+            if readable is None
+            else ExpressionWrapper(readable, output_field=BooleanField())
+        )
     )
 
 
 def visible_contacts(*, caller: Caller) -> QuerySet[Contact]:
-    """Public contacts of visible structures; private ones to their staff, and to holders of
-    ``structures.view_contact`` within their token's territories."""
+    """Contacts of visible structures whose details the caller may read
+    (``readable_contacts_q``)."""
     qs = Contact.objects.filter(structure__in=visible_structures(caller=caller).values("pk"))
-    if not caller.is_authenticated:
-        return qs.filter(is_public=True)
-    if sees_private_contacts(caller):
-        scope = in_scope_q(caller, commune_path="structure__commune")
-        if not scope:  # not limited by territory: every private contact
-            return qs
-        return qs.filter(Q(is_public=True) | _editable(caller, "structure_id") | scope)
-    return qs.filter(Q(is_public=True) | _editable(caller, "structure_id"))
+    readable = readable_contacts_q(caller)
+    return qs if readable is None else qs.filter(readable)
 
 
 def structure_detail_for(*, caller: Caller) -> QuerySet[Structure]:

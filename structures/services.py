@@ -27,6 +27,7 @@ from structures.fields import (
     CONTACT_WRITABLE_INTERNAL,
     OFFER_WRITABLE,
     OFFER_WRITABLE_M2M,
+    STRUCTURE_REGISTRY_ONLY,
     STRUCTURE_WRITABLE,
     STRUCTURE_WRITABLE_INTERNAL,
     STRUCTURE_WRITABLE_M2M,
@@ -38,6 +39,7 @@ from structures.models import (
     Service,
     Structure,
 )
+from structures.permissions import is_registry_admin
 
 # What a write may set (structures/fields.py); any other key is refused by name.
 STRUCTURE_FIELDS = frozenset(STRUCTURE_WRITABLE + STRUCTURE_WRITABLE_INTERNAL)
@@ -68,6 +70,22 @@ def _save(obj, *, user, reason: str = "") -> None:
     obj.save()
 
 
+def _refuse_registry_only(current: Structure | None, fields: Mapping[str, Any], user) -> None:
+    """A change of a registry-only field (``STRUCTURE_REGISTRY_ONLY``) by anyone but a registry
+    administrator is refused by name. ``user=None`` is the operator's own code (loaders)."""
+    if user is None or is_registry_admin(user):
+        return
+    refused = {}
+    for name in STRUCTURE_REGISTRY_ONLY:
+        if name not in fields:
+            continue
+        stored = getattr(current, name, None) if current is not None else None
+        if fields[name] != stored and not (current is None and fields[name] in (None, "")):
+            refused[name] = _("Seul un administrateur du registre peut modifier ce champ.")
+    if refused:
+        raise ValidationError(refused)
+
+
 def _check_version(current: int, expected: int | None, obj) -> None:
     if expected is None or int(expected) != current:
         raise StaleVersionError(expected_version=expected, current_version=current, obj=obj)
@@ -82,6 +100,7 @@ def create_structure(*, data: Mapping[str, Any], user=None) -> Structure:
     A new listing is not validated: a registry administrator publishes it (rule R4).
     """
     fields, m2m = _split(data, STRUCTURE_FIELDS, STRUCTURE_M2M)
+    _refuse_registry_only(None, fields, user)
     structure = Structure(**fields)
     with transaction.atomic():
         structure.full_clean()
@@ -103,6 +122,7 @@ def update_structure(
     with transaction.atomic():
         current = Structure.objects.select_for_update().get(pk=structure.pk)
         _check_version(current.version, expected_version, current)
+        _refuse_registry_only(current, fields, user)
         for name, value in fields.items():
             setattr(current, name, value)
         current.full_clean()
@@ -251,6 +271,7 @@ def update_offer(
     with transaction.atomic():
         current = Offer.objects.select_for_update().get(pk=offer.pk)
         _check_version(current.version, expected_version, current)
+        _refuse_registry_only(current, fields, user)
         for name, value in fields.items():
             setattr(current, name, value)
         current.full_clean()

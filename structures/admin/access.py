@@ -1,4 +1,4 @@
-"""API tokens, managed by registry administrators in the admin."""
+"""API tokens and account scopes, managed by registry administrators in the admin."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from structures.models import ApiToken
-from structures.permissions import is_registry_admin
+from structures.models import AccountScope, ApiToken
+from structures.permissions import account_scope_ids, is_registry_admin
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -18,26 +18,24 @@ class ApiTokenForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         user, scope = data.get("user"), data.get("scope")
-        if user is not None and not scope and not is_registry_admin(user):
+        if (
+            user is not None
+            and not scope
+            and not is_registry_admin(user)
+            and not account_scope_ids(user)
+        ):
             self.add_error(
                 "scope",
                 _(
-                    "Un jeton sans périmètre vaut pour toute la France : réservé aux "
-                    "administrateurs du registre. Choisissez au moins un territoire."
+                    "Ce compte n'a pas de périmètre : un jeton sans périmètre vaudrait pour toute "
+                    "la France, ce qui est réservé aux administrateurs du registre. Choisissez au "
+                    "moins un territoire (ou donnez un périmètre au compte)."
                 ),
             )
         return data
 
 
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    form = ApiTokenForm
-    list_display = ["name", "prefix", "user", "is_active", "expires_at", "last_used_at"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "prefix", "user__username", "user__email"]
-    autocomplete_fields = ["user", "scope"]
-    readonly_fields = ["prefix", "created_at", "last_used_at"]
-
+class RegistryAdminOnlyMixin:
     def has_module_permission(self, request):
         return is_registry_admin(request.user)
 
@@ -52,6 +50,32 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_registry_admin(request.user)
+
+
+@admin.register(AccountScope)
+class AccountScopeAdmin(RegistryAdminOnlyMixin, admin.ModelAdmin):
+    list_display = ["user", "territory_list", "updated_at"]
+    search_fields = ["user__username", "user__email", "territories__name", "territories__code"]
+    list_filter = ["territories__level"]
+    autocomplete_fields = ["user", "territories"]
+    readonly_fields = ["updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").prefetch_related("territories")
+
+    @admin.display(description=_("territoires"))
+    def territory_list(self, obj: AccountScope) -> str:
+        return ", ".join(str(t) for t in obj.territories.all()) or _("aucun")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(RegistryAdminOnlyMixin, admin.ModelAdmin):
+    form = ApiTokenForm
+    list_display = ["name", "prefix", "user", "is_active", "expires_at", "last_used_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "prefix", "user__username", "user__email"]
+    autocomplete_fields = ["user", "scope"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -15,7 +15,8 @@ from __future__ import annotations
 from django.db.models import Model, QuerySet
 
 from structures.models import Contact, Offer, Structure
-from structures.permissions import editable_structure_ids, is_registry_admin
+from structures.permissions import caller_for, editable_structure_ids, in_scope_q, is_registry_admin
+from territories.models import Territory
 
 
 def scope_to_user(queryset: QuerySet, user, *, structure_path: str) -> QuerySet:
@@ -98,6 +99,13 @@ class StructureScopedMixin:
         return super().has_delete_permission(request, obj) and self._obj_in_scope(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "commune" and db_field.remote_field.model is Territory:
+            # A listing may not be placed outside the editor's territories (account scope).
+            caller = caller_for(request)
+            kwargs.setdefault(
+                "queryset",
+                Territory.objects.filter(in_scope_q(caller, commune_path="pk")),
+            )
         choices = scoped_choices(db_field.remote_field.model, request.user)
         if choices is not None and "queryset" not in kwargs:
             kwargs["queryset"] = choices

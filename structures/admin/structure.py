@@ -23,7 +23,7 @@ from structures.admin.filters import STALE_MONTHS, RegionFilter, ServiceFilter, 
 from structures.admin.forms import OfferInlineForm, OfferInlineFormSet, StructureAdminForm
 from structures.admin.history import ScopedHistoryAdmin
 from structures.admin.scoping import StructureScopedMixin
-from structures.fields import CONTACT_WRITABLE
+from structures.fields import CONTACT_WRITABLE, STRUCTURE_REGISTRY_ONLY
 from structures.models import (
     Contact,
     Offer,
@@ -36,17 +36,6 @@ from structures.models import (
 from structures.permissions import is_registry_admin
 from structures.querysets import months_ago
 
-# Fields only registry administrators change: where the data comes from, whether it is
-# published, which network the structure belongs to.
-REGISTRY_ONLY_FIELDS = (
-    "parent",
-    "slug",
-    "source",
-    "source_url",
-    "licence",
-    "is_demo",
-    "is_validated",
-)
 ALWAYS_READONLY_FIELDS = (
     "verified_at",
     "verified_by",
@@ -231,7 +220,7 @@ class StructureAdmin(VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdm
     def get_readonly_fields(self, request, obj=None):
         fields = list(ALWAYS_READONLY_FIELDS)
         if not is_registry_admin(request.user):
-            fields += REGISTRY_ONLY_FIELDS
+            fields += STRUCTURE_REGISTRY_ONLY
         return fields
 
     def get_inlines(self, request, obj):

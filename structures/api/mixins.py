@@ -14,9 +14,8 @@ from core.api.validation import as_api_error
 from structures.exceptions import StaleVersionError
 from structures.permissions import (
     caller_for,
-    editable_structure_ids,
+    commune_in_scope,
     may_edit_structure,
-    sees_private_contacts,
 )
 
 TABULAR_RENDERERS = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer, GeoJSONRenderer]
@@ -27,21 +26,26 @@ NOT_YOUR_STRUCTURE = _(
 )
 
 
-def private_contact_context(request) -> dict:
-    caller = caller_for(request)
-    return {
-        "private_contacts": sees_private_contacts(caller),
-        "editable_ids": editable_structure_ids(caller.user)
-        if caller.is_authenticated
-        else frozenset(),
-    }
-
-
 def require_editor(request, structure) -> None:
     if not request.user.is_authenticated:
         raise exceptions.NotAuthenticated()
     if not may_edit_structure(caller_for(request), structure):
         raise exceptions.PermissionDenied(NOT_YOUR_STRUCTURE)
+
+
+OUT_OF_SCOPE = _(
+    "Cette commune est hors de votre périmètre : une fiche ne peut pas être placée hors des "
+    "territoires où vous agissez."
+)
+
+
+def require_placement(request, validated: dict) -> None:
+    """A write may not place a listing outside the writer's territories (account and token)."""
+    if "commune" not in validated:
+        return
+    commune = validated["commune"]
+    if not commune_in_scope(caller_for(request), commune.pk if commune is not None else None):
+        raise exceptions.PermissionDenied(OUT_OF_SCOPE)
 
 
 def tagged(response: Response, obj) -> Response:

@@ -103,13 +103,8 @@ class OfferSerializer(serializers.ModelSerializer):
     @extend_schema_field(ContactSerializer(allow_null=True))
     def get_contact(self, obj: Offer) -> dict | None:
         contact = obj.contact
-        if contact is None:
-            return None
-        if not (
-            contact.is_public
-            or self.context.get("private_contacts", False)
-            or obj.structure_id in self.context.get("editable_ids", ())
-        ):
+        # The selector decides, with the caller's scope (structures.selectors.offer_list_for).
+        if contact is None or not getattr(obj, "contact_readable", contact.is_public):
             return None
         return ContactSerializer(contact).data
 

@@ -31,8 +31,8 @@ from structures.api.mixins import (
     TABULAR_RENDERERS,
     ConditionalRetrieveMixin,
     ServiceErrorsMixin,
-    private_contact_context,
     require_editor,
+    require_placement,
     tagged,
 )
 from structures.api.serializers import (
@@ -117,15 +117,13 @@ class StructureListView(ServiceErrorsMixin, generics.ListCreateAPIView):
             )
         serializer = StructureInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        require_placement(request, serializer.validated_data)
         structure = self.call_service(
             services.create_structure, data=dict(serializer.validated_data), user=request.user
         )
         structure = selectors.structure_detail_for(caller=caller_for(request)).get(pk=structure.pk)
-        body = StructureDetailSerializer(structure, context=self._context()).data
+        body = StructureDetailSerializer(structure, context=self.get_serializer_context()).data
         return tagged(Response(body, status=status.HTTP_201_CREATED), structure)
-
-    def _context(self):
-        return {**self.get_serializer_context(), **private_contact_context(self.request)}
 
 
 class _StructureDetailBase(
@@ -137,9 +135,6 @@ class _StructureDetailBase(
     def get_queryset(self):
         return selectors.structure_detail_for(caller=caller_for(self.request))
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), **private_contact_context(self.request)}
-
     def update(self, request, *args, **kwargs):
         structure = self.get_object()
         require_editor(request, structure)
@@ -148,6 +143,7 @@ class _StructureDetailBase(
             data=request.data, partial=kwargs.get("partial", False)
         )
         serializer.is_valid(raise_exception=True)
+        require_placement(request, serializer.validated_data)
         self.call_service(
             services.update_structure,
             structure=structure,
@@ -221,9 +217,6 @@ class OfferListView(ServiceErrorsMixin, generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.offer_list_for(caller=caller_for(self.request)).order_by("pk")
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), **private_contact_context(self.request)}
-
     def create(self, request, *args, **kwargs):
         serializer = OfferInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -265,9 +258,6 @@ class OfferDetailView(ConditionalRetrieveMixin, ServiceErrorsMixin, generics.Ret
 
     def get_queryset(self):
         return selectors.offer_list_for(caller=caller_for(self.request))
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), **private_contact_context(self.request)}
 
     def update(self, request, *args, **kwargs):
         offer = self.get_object()

@@ -1,6 +1,6 @@
 """Models of the structures domain, split by theme; import them from ``structures.models``."""
 
-from structures.models.access import ApiToken
+from structures.models.access import AccountScope, ApiToken
 from structures.models.catalogue import Sector, Service
 from structures.models.network import StructureLink, StructureMemberCount
 from structures.models.offer import Offer, OfferCoverage, OfferMarket
@@ -11,6 +11,7 @@ from structures.models.structure import Structure, StructureCoverage
 from structures.relay.index import RelayIndexEntry
 
 __all__ = [
+    "AccountScope",
     "ApiToken",
     "Contact",
     "Offer",

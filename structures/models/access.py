@@ -1,10 +1,13 @@
-"""API tokens for agencies and reusers, with a territorial scope (rules: structures.permissions).
+"""Territorial scopes of accounts and API tokens (rules: ``structures.permissions``).
 
-Only a hash of each key is stored: the key itself is shown once, when the token is issued (in
-the admin or by ``ApiToken.issue``), and cannot be read back. A token acts for its ``user`` (the
-user's permissions and staff memberships apply) and is further limited to its ``scope``: an
-agency's token sees the SMEs located in its territories only. An empty scope means nationwide
-and is allowed for registry administrators only.
+An account's scope (``AccountScope``) is the territories it acts within, in its sessions and
+through every one of its tokens: an agency's account sees the SMEs and private contacts located
+there only. A token (``ApiToken``) may narrow it further with its own ``scope``; an empty token
+scope adds no limit. A caller with no scope at all acts nationwide, which only registry
+administrators may do with territorial rights (SME records, other structures' private contacts).
+
+Only a hash of each token key is stored: the key itself is shown once, when the token is issued
+(in the admin or by ``ApiToken.issue``), and cannot be read back.
 """
 
 from __future__ import annotations
@@ -25,6 +28,37 @@ LAST_USED_RESOLUTION_SECONDS = 60
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+class AccountScope(models.Model):
+    """The territories an account acts within, in its sessions and through its tokens."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="registry_scope",
+        verbose_name=_("utilisateur"),
+    )
+    territories = models.ManyToManyField(
+        "territories.Territory",
+        verbose_name=_("territoires"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Régions, départements, EPCI ou communes où ce compte exerce ses droits (fiches des "
+            "PME, contacts non publics des structures), en session comme avec ses jetons. "
+            "Vide : aucun droit de ce type hors de ses propres structures, sauf pour un "
+            "administrateur du registre."
+        ),
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("périmètre du compte")
+        verbose_name_plural = _("périmètres des comptes")
+
+    def __str__(self) -> str:
+        return str(_("Périmètre de %(user)s") % {"user": self.user})
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -66,8 +100,8 @@ class ApiToken(models.Model):
         blank=True,
         related_name="+",
         help_text=_(
-            "Territoires (région, département, EPCI, commune) auxquels le jeton donne accès. "
-            "Vide : toute la France, réservé aux administrateurs du registre."
+            "Territoires (région, département, EPCI, commune) auxquels le jeton donne accès, "
+            "à l'intérieur du périmètre de son compte. Vide : le périmètre du compte."
         ),
     )
     is_active = models.BooleanField(_("actif"), default=True)

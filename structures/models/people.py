@@ -51,6 +51,15 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["structure", "position", "name", "pk"]
+        # Distinct from ``view_contact``, which structures' staff hold to manage their own
+        # contacts in the admin: this one reaches other structures' private contacts, within the
+        # holder's territorial scope (structures.permissions).
+        permissions = [
+            (
+                "view_private_contacts",
+                _("Peut voir les contacts non publics des structures de son périmètre"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} — {self.role}" if self.role else self.name

@@ -192,7 +192,9 @@ def test_agency_with_contact_permission_sees_private_contacts_in_scope(token_cli
     lyon = StructureFactory(commune=territory("commune", "69123"), postal_code="69001")
     private_h = ContactFactory(structure=herault, private=True)
     ContactFactory(structure=lyon, private=True)
-    client = token_client(scope=[territory("departement", "34")], perms=["structures.view_contact"])
+    client = token_client(
+        scope=[territory("departement", "34")], perms=["structures.view_private_contacts"]
+    )
     assert ids(client.get("/api/v1/contacts/")) == [private_h.pk]
     plain = token_client(scope=[territory("departement", "34")])
     assert ids(plain.get("/api/v1/contacts/")) == []

@@ -55,13 +55,39 @@ def test_agency_token_without_scope_is_refused(token_client, two_smes):
     assert response.status_code == 403
 
 
-def test_registry_admin_sees_all_and_session_view_permission_too(admin_client_api, two_smes, api):
+def test_registry_admin_sees_all(admin_client_api, two_smes):
     assert len(sirets(admin_client_api.get(LIST))) == 2
+
+
+def test_the_account_scope_limits_sessions_as_it_limits_tokens(api, token_client, two_smes):
+    """Issue 10: an agency logged in by session read every SME in France where its token saw
+    its département only. The scope now lives with the account; a token may narrow it."""
+    from tests.api.conftest import grant
+
+    montpellier, lyon = two_smes
+    viewer = grant(
+        UserFactory(is_staff=False, scope=[territory("departement", "34")]), "smes.view_sme"
+    )
+    api.force_login(viewer)
+    assert sirets(api.get(LIST)) == [montpellier.siret]
+    assert api.get(f"{LIST}{lyon.siret}/").status_code == 404
+    # Through a token of the same account: the same scope, and a token cannot widen it.
+    assert sirets(token_client(user=viewer).get(LIST)) == [montpellier.siret]
+    wider = token_client(user=viewer, scope=[territory("region", "84")])
+    assert sirets(wider.get(LIST)) == []
+    narrower = token_client(user=viewer, scope=[territory("commune", "34172")])
+    assert sirets(narrower.get(LIST)) == sorted(
+        s.siret for s in SME.objects.filter(commune__code="34172")
+    )
+
+
+def test_a_right_without_a_scope_is_exercised_nowhere(api, two_smes):
     from tests.api.conftest import grant
 
     viewer = grant(UserFactory(is_staff=False), "smes.view_sme")
     api.force_login(viewer)
-    assert len(sirets(api.get(LIST))) == 2
+    response = api.get(LIST)
+    assert response.status_code == 403
 
 
 def test_sme_filters(admin_client_api, two_smes):

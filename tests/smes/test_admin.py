@@ -97,3 +97,34 @@ def test_add_form_rejects_a_bad_siret_with_a_french_message(root_client):
     assert response.status_code == 200
     assert "clé de contrôle" in str(response.context["adminform"].form.errors["siret"])
     assert not SME.objects.exists()
+
+
+def test_an_agency_sees_and_writes_the_smes_of_its_account_scope_only(client, territory):
+    """Issue 10: the SME scope applied to tokens only; the admin (a session) showed every SME."""
+    from tests.api.conftest import grant
+
+    montpellier = SMEFactory(name="Atelier du Lez", commune=territory("commune", "34172"))
+    nimes = SMEFactory(name="Mas de Nîmes", commune=territory("commune", "30189"))
+    agent = grant(
+        UserFactory(scope=[territory("departement", "34")]),
+        "smes.view_sme",
+        "smes.change_sme",
+    )
+    client.force_login(agent)
+    response = client.get(reverse("admin:smes_sme_changelist"))
+    assert list(response.context["cl"].result_list) == [montpellier]
+    outside = client.get(reverse("admin:smes_sme_change", args=[nimes.pk]))
+    assert outside.status_code == 302  # Django's "does not exist" redirect, no data shown
+    # The commune field offers the scope's communes only: a crafted POST elsewhere is refused.
+    form = (
+        client.get(reverse("admin:smes_sme_change", args=[montpellier.pk]))
+        .context["adminform"]
+        .form
+    )
+    assert not form.fields["commune"].queryset.filter(code="30189").exists()
+    assert form.fields["commune"].queryset.filter(code="34172").exists()
+    # Without a scope, the right is exercised nowhere.
+    unscoped = grant(UserFactory(), "smes.view_sme")
+    client.force_login(unscoped)
+    response = client.get(reverse("admin:smes_sme_changelist"))
+    assert list(response.context["cl"].result_list) == []

@@ -39,17 +39,22 @@ def test_sme_records_are_not_public(smes):
     assert not smes_visible_to(caller=Caller(user=staff)).exists()
 
 
-def test_view_permission_and_superusers_see_every_sme(smes, territory):
+def test_view_permission_within_a_scope_and_superusers_see_every_sme(smes, territory):
     reader = UserFactory()
     reader.user_permissions.add(
         Permission.objects.get(codename="view_sme", content_type__app_label="smes")
     )
     reader = type(reader).objects.get(pk=reader.pk)  # fresh permission cache
-    assert smes_visible_to(caller=Caller(user=reader)).count() == 3
+    # A right with no territorial scope is exercised nowhere (only registry administrators act
+    # nationwide).
+    assert smes_visible_to(caller=Caller(user=reader)).count() == 0
     admin = UserFactory(is_superuser=True)
     assert smes_visible_to(caller=Caller(user=admin)).count() == 3
     herault = territory("departement", "34")
-    scoped = Caller(user=admin, scope_ids=frozenset({herault.pk}))
+    assert list(smes_visible_to(caller=Caller(user=reader, scopes=(frozenset({herault.pk}),)))) == [
+        smes["montpellier"]
+    ]
+    scoped = Caller(user=admin, scopes=(frozenset({herault.pk}),), via_token=True)
     assert list(smes_visible_to(caller=scoped)) == [smes["montpellier"]]
     assert may_read_sme(scoped, smes["montpellier"])
     assert not may_read_sme(scoped, smes["nimes"])

@@ -81,6 +81,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Params:
         superuser = factory.Trait(is_superuser=True)
 
+    @factory.post_generation
+    def scope(obj, create, extracted, **kwargs):
+        """``UserFactory(scope=[territory, ...])``: the account's territorial scope."""
+        if create and extracted:
+            from structures.models import AccountScope
+
+            account_scope, _ = AccountScope.objects.get_or_create(user=obj)
+            account_scope.territories.set(extracted)
+
 
 class ServiceFactory(factory.django.DjangoModelFactory):
     class Meta:
