@@ -130,13 +130,15 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "^api/": {"GET": NOBODY},
     # The admin's own pages.
     "admin/": {"GET": SIGNED_IN},
-    "admin/login/": {"GET": EVERYONE, "POST": EVERYONE},
+    # A signed-in user asking for the login form is sent on to the index.
+    "admin/login/": {"GET": frozenset({"anonymous"}), "POST": EVERYONE},
     "admin/logout/": {"POST": SIGNED_IN},
     "admin/password_change/": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "admin/password_change/done/": {"GET": SIGNED_IN},
     "admin/autocomplete/": {"GET": STAFF},
     "admin/jsi18n/": {"GET": SIGNED_IN},
-    "admin/r/<path:content_type_id>/<path:object_id>/": {"GET": SIGNED_IN},
+    # "View on site": no registered model declares a public URL (get_absolute_url), so 404.
+    "admin/r/<path:content_type_id>/<path:object_id>/": {"GET": NOBODY},
     "admin/^(?P<app_label>auth|territories|structures|smes)/$": {"GET": STAFF},
     "admin/(?P<url>.*)$": {"GET": NOBODY},
 }
@@ -337,13 +339,13 @@ def concrete_url(route: str, world) -> str:
     }
     if route in fixed:
         return fixed[route]
-    if route in ROUTE_RULES:
-        return "/" + route
     if route == "admin/r/<path:content_type_id>/<path:object_id>/":
         from django.contrib.contenttypes.models import ContentType
 
         content_type = ContentType.objects.get_for_model(cci)
         return f"/admin/r/{content_type.pk}/{cci.pk}/"
+    if route in ROUTE_RULES:
+        return "/" + route
     found = admin_route_rule(route)
     if found is not None:
         label, _ = found
@@ -404,13 +406,19 @@ def let_through(response, cell: str) -> bool:
 
 def matrix(world):
     """Every (route, method, role) cell with its expected and actual answer."""
+    clients = {}
     for route, _view in served_routes():
         rules = rule_for(route)
         for method, allowed in rules.items():
             api = route.startswith(("api/", "^api/"))
             url = concrete_url(route, world)
             for role in ROLES:
-                client = client_for(role, world, api=api)
+                # One client per role and kind, reused (each cell's writes are rolled back),
+                # except after a logout.
+                key = (role, api)
+                if key not in clients:
+                    clients[key] = client_for(role, world, api=api)
+                client = clients[key]
                 cache.clear()  # throttles: one cell's calls never limit the next
                 with transaction.atomic():
                     sid = transaction.savepoint()
@@ -421,6 +429,8 @@ def matrix(world):
                     else:
                         response = call(url, data) if method != "GET" else call(url)
                     transaction.savepoint_rollback(sid)
+                if "logout" in route or "deconnexion" in route:
+                    del clients[key]
                 cell = f"{method} {url} as {role}"
                 yield route, method, role, role in allowed, let_through(response, cell), cell
 

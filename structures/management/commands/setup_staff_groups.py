@@ -5,7 +5,8 @@
   coverage, target markets and member counts; read the catalogues and the territories). The admin
   limits every page to the structures the user belongs to (``StaffMembership``): the group gives
   the kind of access, the memberships give the scope.
-- "Administrateurs du registre": every permission of the structures app, including
+- "Administrateurs du registre": every permission of the structures, territories and SME apps
+  (registry administrators read every SME through the API too), including
   ``manage_all_structures`` (see every listing, validate, manage memberships), the territories,
   and reading users (to add someone to a structure's team).
 
@@ -56,7 +57,7 @@ STAFF_PERMISSIONS = (
 )
 
 # Registry administrators: every permission of these apps, plus the ones listed.
-REGISTRY_ADMIN_APPS = ("structures", "territories")
+REGISTRY_ADMIN_APPS = ("structures", "territories", "smes")
 REGISTRY_ADMIN_EXTRA_PERMISSIONS = ("auth.view_user",)
 
 
