@@ -80,7 +80,6 @@ class Caller:
 
     user: Any = None
     scopes: tuple[frozenset[int], ...] = ()
-    via_token: bool = False
     # A management command run on the server by its operator: full read rights, no user.
     is_operator: bool = False
 
@@ -147,12 +146,11 @@ def caller_for(request) -> Caller:
     account = account_scope_ids(user)
     if account:
         scopes.append(account)
-    via_token = isinstance(token, ApiToken)
-    if via_token:
+    if isinstance(token, ApiToken):
         narrowed = frozenset(token.scope.values_list("pk", flat=True))
         if narrowed:
             scopes.append(narrowed)
-    caller = Caller(user=user, scopes=tuple(scopes), via_token=via_token)
+    caller = Caller(user=user, scopes=tuple(scopes))
     with contextlib.suppress(AttributeError):
         setattr(request, _CALLER_ATTR, caller)
     return caller

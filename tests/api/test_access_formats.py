@@ -197,3 +197,15 @@ def test_documentation_page_works_offline(api):
     assert "swagger" in page.lower()
     assert "cdn.jsdelivr" not in page and "unpkg.com" not in page
     assert "/static/drf_spectacular_sidecar/" in page
+
+
+def test_a_token_without_territories_inherits_the_account_scope(client):
+    admin = UserFactory(superuser=True, username="admin-jetons3")
+    agent = UserFactory(username="agence-avec-perimetre", scope=[territory("departement", "34")])
+    client.force_login(admin)
+    response = client.post(
+        "/admin/structures/apitoken/add/",
+        {"name": "Périmètre du compte", "user": agent.pk, "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert not ApiToken.objects.get(name="Périmètre du compte").scope.exists()

@@ -54,7 +54,7 @@ def test_view_permission_within_a_scope_and_superusers_see_every_sme(smes, terri
     assert list(smes_visible_to(caller=Caller(user=reader, scopes=(frozenset({herault.pk}),)))) == [
         smes["montpellier"]
     ]
-    scoped = Caller(user=admin, scopes=(frozenset({herault.pk}),), via_token=True)
+    scoped = Caller(user=admin, scopes=(frozenset({herault.pk}),))
     assert list(smes_visible_to(caller=scoped)) == [smes["montpellier"]]
     assert may_read_sme(scoped, smes["montpellier"])
     assert not may_read_sme(scoped, smes["nimes"])
