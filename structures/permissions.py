@@ -129,19 +129,12 @@ def account_scope_ids(user) -> frozenset[int]:
     )
 
 
-def caller_for(request) -> Caller:
-    """The ``Caller`` of an HTTP request (Django or DRF), computed once per request.
-
-    The account's scope and, with an API token (``request.auth``), the token's territories are
-    read here, one query each.
-    """
-    cached = getattr(request, _CALLER_ATTR, None)
-    if cached is not None:
-        return cached
+def caller_of(user, token=None) -> Caller:
+    """The ``Caller`` of ``user`` acting in a session (``token=None``) or through ``token``: the
+    account's scope, narrowed by the token's territories. One query each."""
     from structures.models import ApiToken
 
-    token = getattr(request, "auth", None)
-    user = getattr(request, "user", None) or AnonymousUser()
+    user = user or AnonymousUser()
     scopes = []
     account = account_scope_ids(user)
     if account:
@@ -150,7 +143,15 @@ def caller_for(request) -> Caller:
         narrowed = frozenset(token.scope.values_list("pk", flat=True))
         if narrowed:
             scopes.append(narrowed)
-    caller = Caller(user=user, scopes=tuple(scopes))
+    return Caller(user=user, scopes=tuple(scopes))
+
+
+def caller_for(request) -> Caller:
+    """The ``Caller`` of an HTTP request (Django or DRF), computed once per request."""
+    cached = getattr(request, _CALLER_ATTR, None)
+    if cached is not None:
+        return cached
+    caller = caller_of(getattr(request, "user", None), getattr(request, "auth", None))
     with contextlib.suppress(AttributeError):
         setattr(request, _CALLER_ATTR, caller)
     return caller

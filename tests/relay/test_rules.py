@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from structures.permissions import Caller
+from structures.permissions import Caller, caller_of
 from structures.relay.enums import FallbackKind, MarketMatch
 from structures.relay.types import EligibilityProfile
 from tests.relay.lookup import lookup
@@ -398,9 +398,10 @@ def _registered_firm_and_relays():
 def _sme_reader():
     from django.contrib.auth.models import Permission
 
+    from territories.models import Territory
     from tests.structures.factories import UserFactory
 
-    reader = UserFactory()
+    reader = UserFactory(scope=[Territory.objects.get(level="departement", code="34")])
     reader.user_permissions.add(
         Permission.objects.get(codename="view_sme", content_type__app_label="smes")
     )
@@ -412,7 +413,7 @@ def test_a_registered_sme_by_siret_brings_its_point_sector_and_profile_to_who_ma
 ):
     sme, offers = _registered_firm_and_relays()
     response = lookup(
-        service="prospecting-missions", siret=sme.siret, caller=Caller(user=_sme_reader())
+        service="prospecting-missions", siret=sme.siret, caller=caller_of(_sme_reader())
     )
     assert response.ok
     assert response.location.precision == "exact"

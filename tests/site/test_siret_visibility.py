@@ -40,7 +40,8 @@ def firm(registry):
 
 
 def _reader():
-    user = UserFactory()
+    # SME records are a territorial right: the reader's account covers the firm's département.
+    user = UserFactory(scope=[territory("departement", "34")])
     user.user_permissions.add(
         Permission.objects.get(codename="view_sme", content_type__app_label="smes")
     )
