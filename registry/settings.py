@@ -167,6 +167,9 @@ if IS_PRODUCTION:
 
 # --- REST API -----------------------------------------------------------------------------------
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
+# Demo listings in the open-data files (/api/v1/opendata/): unset = only on a demo install (not
+# production and no real published structure); true = always, marked is_demo; false = never.
+OPEN_DATA_INCLUDE_DEMO = env.bool("OPEN_DATA_INCLUDE_DEMO", default=None)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.BoundedPageNumberPagination",

@@ -121,6 +121,7 @@ STRUCTURE_OPEN_DATA = (
     "source",
     "source_url",
     "licence",
+    "is_demo",
 )
 
 # A relay's structure as the lookup loads it (``structures.relay.results``) into a

@@ -7,7 +7,19 @@ they may edit, with inactive offers and private contacts; registry administrator
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from core.text import normalize_name
 from structures.models import (
@@ -278,3 +290,48 @@ def structure_detail_for(*, caller: Caller) -> QuerySet[Structure]:
         Prefetch("children", queryset=visible_structures(caller=caller).order_by("name", "pk")),
         "member_counts",
     )
+
+
+# --- Open data ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenDataScope:
+    """Which published structures the open-data export carries, and what the registry holds."""
+
+    include_demo: bool
+    real_rows: int  # published structures that are not demo listings
+    demo_rows: int  # published demo listings
+
+    @property
+    def rows(self) -> int:
+        return self.real_rows + (self.demo_rows if self.include_demo else 0)
+
+    @property
+    def has_demo_rows(self) -> bool:
+        """The export carries demo listings (each marked ``is_demo``)."""
+        return self.include_demo and self.demo_rows > 0
+
+
+def open_data_scope() -> OpenDataScope:
+    """The rule of the open-data export, in one query.
+
+    ``settings.OPEN_DATA_INCLUDE_DEMO`` decides when set (true: demo listings are published
+    with the real ones, marked; false: never). Unset (the default), demo listings are published
+    only on a demo install: not in production (``DJANGO_ENV=production``) and with no real
+    published structure. So a demo install's files show its (fictitious) rows, marked as such,
+    and an install with real data publishes real data only.
+    """
+    counts = Structure.objects.published().aggregate(
+        real=Count("pk", filter=Q(is_demo=False)), demo=Count("pk", filter=Q(is_demo=True))
+    )
+    forced = settings.OPEN_DATA_INCLUDE_DEMO
+    demo_install = not settings.IS_PRODUCTION and counts["real"] == 0
+    include = demo_install if forced is None else bool(forced)
+    return OpenDataScope(include_demo=include, real_rows=counts["real"], demo_rows=counts["demo"])
+
+
+def open_data_structures(scope: OpenDataScope) -> QuerySet[Structure]:
+    """The published structures of the open-data export under ``scope``."""
+    published = Structure.objects.published()
+    return published if scope.include_demo else published.filter(is_demo=False)

@@ -4,6 +4,18 @@ Both accept what a list view returns: a page (``{"count", "next", "previous", "r
 plain list of objects, or a dict with ``results`` (and ``fallbacks``, for the relay lookup).
 Errors are always JSON, whatever the format asked for: a program reading CSV gets a JSON body
 with a clear message and a 4xx status instead of a broken table.
+
+Lists of the registry's own rows (structures, SMEs) do not go through these renderers for CSV
+and GeoJSON: ``core.api.streaming`` streams the whole filtered set with the same cell rules
+(``csv_columns``, ``csv_cells``, ``feature_of``).
+
+**CSV injection.** A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and
+tab or carriage return, which some of them skip first) as a formula: a structure named
+``=HYPERLINK(...)`` would become a live link, or worse, in the file a reuser opens. Every text
+cell that starts with one of them is written with a leading ``'`` (OWASP, "CSV Injection"),
+except a cell that is a plain number literal (``-1.5``, ``+33467000000``): digits with a sign
+and a decimal point cannot call a function or a reference, so escaping them would only corrupt
+negative coordinates and international phone numbers for every program reading the file.
 """
 
 from __future__ import annotations
@@ -11,10 +23,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections.abc import Iterable, Iterator
 
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 LIST_SEPARATOR = " | "
+# What spreadsheets read as the start of a formula (OWASP "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A signed decimal (or scientific) number: inert in every spreadsheet.
+_NUMBER_LITERAL = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` with a leading ``'`` when a spreadsheet would run it as a formula."""
+    if text.startswith(FORMULA_TRIGGERS) and not _NUMBER_LITERAL.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _is_error(renderer_context) -> bool:
@@ -48,8 +75,17 @@ def _scalar(value) -> str:
         for key in ("code", "slug", "name"):
             if key in value:
                 return str(value[key])
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, cls=JSONEncoder)
     return str(value)
+
+
+def _cell(value) -> str:
+    """One CSV cell: lists joined with " | ", objects by their code, formulas neutralised."""
+    if isinstance(value, list | tuple):
+        text = LIST_SEPARATOR.join(_scalar(v) for v in value)
+    else:
+        text = _scalar(value)
+    return spreadsheet_safe(text)
 
 
 def flatten(row: dict, prefix: str = "") -> dict[str, str]:
@@ -59,10 +95,8 @@ def flatten(row: dict, prefix: str = "") -> dict[str, str]:
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, f"{name}."))
-        elif isinstance(value, list | tuple):
-            flat[name] = LIST_SEPARATOR.join(_scalar(v) for v in value)
         else:
-            flat[name] = _scalar(value)
+            flat[name] = _cell(value)
     return flat
 
 
@@ -85,6 +119,52 @@ class CSVRenderer(BaseRenderer):
         return buffer.getvalue().encode(self.charset)
 
 
+# --- Streamed lists: columns known before the first row -------------------------------------------
+
+Column = tuple[str, tuple[str, ...]]  # (header, path of keys in the serialized row)
+
+
+def csv_columns(serializer: serializers.Serializer, prefix: tuple[str, ...] = ()) -> list[Column]:
+    """The columns of ``serializer``'s rows, read from its fields (not from the data).
+
+    A nested object becomes dotted columns (``commune.code``) even when it is null in the first
+    rows, so that the header can be written before any row is read; a list is one column.
+    """
+    columns: list[Column] = []
+    for name, field in serializer.fields.items():
+        path = (*prefix, name)
+        if isinstance(field, serializers.Serializer):
+            columns += csv_columns(field, path)
+        else:
+            columns.append((".".join(path), path))
+    return columns
+
+
+def csv_cells(row: dict, columns: list[Column]) -> list[str]:
+    """The cells of one serialized row, in the order of ``columns``."""
+    cells = []
+    for _header, path in columns:
+        value = row
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        cells.append(_cell(value))
+    return cells
+
+
+def stream_csv(columns: list[Column], batches: Iterable[list[dict]]) -> Iterator[bytes]:
+    """The header, then one UTF-8 chunk per batch of rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([header for header, _path in columns])
+    for batch in batches:
+        writer.writerows(csv_cells(row, columns) for row in batch)
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # an empty set: the header alone
+        yield buffer.getvalue().encode("utf-8")
+
+
 def _point_of(row: dict) -> tuple[float, float] | None:
     for holder in (row, row.get("structure") if isinstance(row.get("structure"), dict) else None):
         if holder and holder.get("latitude") is not None and holder.get("longitude") is not None:
@@ -105,6 +185,21 @@ def feature_of(row: dict) -> dict:
 def feature_collection(rows, **members) -> dict:
     """A GeoJSON FeatureCollection; ``members`` are foreign members (count, licence...)."""
     return {"type": "FeatureCollection", **members, "features": [feature_of(r) for r in rows]}
+
+
+def stream_feature_collection(batches: Iterable[list[dict]], **members) -> Iterator[bytes]:
+    """``feature_collection`` written piece by piece: the members, then one chunk per batch."""
+    head = json.dumps({"type": "FeatureCollection", **members}, ensure_ascii=False, cls=JSONEncoder)
+    yield (head[:-1] + ', "features": [').encode()
+    separator = ""
+    for batch in batches:
+        features = ", ".join(
+            json.dumps(feature_of(row), ensure_ascii=False, cls=JSONEncoder) for row in batch
+        )
+        if features:
+            yield (separator + features).encode()
+            separator = ", "
+    yield b"]}"
 
 
 class GeoJSONRenderer(BaseRenderer):

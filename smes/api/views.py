@@ -16,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api.etag import check_if_match, etag_for
+from core.api.streaming import StreamedExportMixin, streamed_list_schema
 from core.api.validation import as_api_error
 from smes import access
 from smes.api.serializers import SMEInputSerializer, SMESerializer
@@ -81,8 +82,11 @@ class _SMEAccessMixin:
         summary=_("PME (accès restreint)"),
         description=_(
             "PME visibles par l'appelant : toutes pour un administrateur du registre, celles du "
-            "périmètre du jeton pour une agence. Formats : JSON, CSV, GeoJSON."
+            "périmètre du jeton pour une agence. Formats : JSON (paginé), ?format=csv et "
+            "?format=geojson (tout l'ensemble filtré en un fichier, nombre de lignes dans "
+            "l'en-tête X-Total-Count ; page et page_size ne s'y appliquent pas)."
         ),
+        **streamed_list_schema(SMESerializer),
     ),
     post=extend_schema(
         tags=["pme"],
@@ -91,8 +95,9 @@ class _SMEAccessMixin:
         responses={201: SMESerializer, **ERRORS},
     ),
 )
-class SMEListView(_SMEAccessMixin, generics.ListCreateAPIView):
+class SMEListView(_SMEAccessMixin, StreamedExportMixin, generics.ListCreateAPIView):
     serializer_class = SMESerializer
+    export_filename = "pme"
     filterset_class = SMEFilter
     renderer_classes = TABULAR_RENDERERS
 

@@ -38,6 +38,9 @@ Rules, decided here and relied on by the tests:
   arrondissements / parent commune). A code unknown to the reference (CEDEX and company codes
   are not in La Poste's public list) is accepted when it belongs to the commune's département.
 * **Duplicates.** A SIRET seen earlier in the same file rejects the later row.
+* **Encoding.** UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (which reads
+  Latin-1 files too), said in the report ("Fichier lu en Windows-1252"); bytes no accepted
+  encoding reads reject the whole file, naming their lines (``smes.services.csv_encoding``).
 """
 
 from __future__ import annotations
@@ -51,6 +54,12 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
+from smes.services.csv_encoding import (
+    MAX_LINES_SHOWN,
+    DecodedFile,
+    UndecodableFile,
+    decode_csv,
+)
 from smes.services.csv_rows import NAME_COLUMNS, REQUIRED_COLUMNS, Row, load_lookups, parse_row
 from smes.services.sme import SMEWriteAction, create_or_update_sme
 from smes.validators import normalize_identifier
@@ -85,6 +94,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     written: bool = False
+    encoding: str = ""  # as read ("UTF-8", "Windows-1252"...); "" for a text stream
+    file_notes: list[str] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     rejected: list[RowIssue] = field(default_factory=list)
     skipped: list[RowIssue] = field(default_factory=list)
@@ -105,6 +116,7 @@ class ImportReport:
             _("Import « %(source)s » : %(total)s lignes lues.")
             % {"source": self.source, "total": self.total_rows}
         ]
+        out.extend(self.file_notes)
         out.extend(_("Erreur de fichier : %(error)s") % {"error": e} for e in self.file_errors)
         if self.dry_run:
             verb = _("à l'essai (rien n'est enregistré)")
@@ -140,12 +152,37 @@ class ImportReport:
         return out
 
 
-def _read_text(stream: IO) -> str:
+def _read_text(stream: IO) -> DecodedFile:
     data = stream.read()
     if isinstance(data, bytes):
-        # utf-8-sig drops the BOM spreadsheets write.
-        return data.decode("utf-8-sig")
-    return data.removeprefix("\ufeff")
+        return decode_csv(data)
+    # Already text (decoded by the caller): only the BOM a spreadsheet may have left.
+    return DecodedFile(data.removeprefix("\ufeff"), "")
+
+
+def _line_list(lines: list[int]) -> str:
+    shown = ", ".join(str(line) for line in lines[:MAX_LINES_SHOWN])
+    if len(lines) > MAX_LINES_SHOWN:
+        shown += _(" … (%(count)s lignes en tout)") % {"count": len(lines)}
+    return shown
+
+
+def _undecodable_message(error: UndecodableFile) -> str:
+    if not error.lines:
+        return _(
+            "Le fichier annoncé en %(encoding)s est illisible. Enregistrez-le en UTF-8 et "
+            "relancez l'import."
+        ) % {"encoding": error.encoding}
+    if error.encoding == "Windows-1252":
+        return _(
+            "Caractères illisibles ligne(s) %(lines)s : le fichier n'est ni en UTF-8 ni en "
+            "Windows-1252 (Latin-1). Enregistrez-le en UTF-8 et relancez l'import."
+        ) % {"lines": _line_list(error.lines)}
+    return _(
+        "Caractères illisibles en UTF-8 ligne(s) %(lines)s : le fichier mélange l'UTF-8 et "
+        "un autre encodage. Corrigez ces lignes ou enregistrez le fichier en UTF-8, puis "
+        "relancez l'import."
+    ) % {"lines": _line_list(error.lines)}
 
 
 def _delimiter(header_line: str) -> str:
@@ -215,7 +252,7 @@ def _read_rows(text: str, report: ImportReport) -> tuple[list[Row], set[str]] | 
 def import_smes_from_csv(
     *, stream: IO, source: str, dry_run: bool = False, allow_partial: bool = False
 ) -> ImportReport:
-    """Import SMEs from a SIRENE-shaped CSV (``;`` or ``,``, UTF-8 with or without BOM).
+    """Import SMEs from a SIRENE-shaped CSV (``;`` or ``,``; UTF-8, else Windows-1252).
 
     ``stream`` is a binary or text file object. See the module docstring for the rules: one
     transaction, idempotent on SIRET, every rejected row reported with its line number, SIRET and
@@ -224,13 +261,19 @@ def import_smes_from_csv(
     """
     report = ImportReport(source=source, dry_run=dry_run, allow_partial=allow_partial)
     try:
-        text = _read_text(stream)
-    except UnicodeDecodeError as error:
-        report.file_errors.append(
-            _("Le fichier n'est pas encodé en UTF-8 (octet %(position)s). Enregistrez-le en UTF-8.")
-            % {"position": error.start}
-        )
+        decoded = _read_text(stream)
+    except UndecodableFile as error:
+        report.file_errors.append(_undecodable_message(error))
         return report
+    text, report.encoding = decoded.text, decoded.encoding
+    if report.encoding and report.encoding != "UTF-8":
+        report.file_notes.append(
+            _(
+                "Fichier lu en %(encoding)s : vérifiez les accents des noms importés "
+                "(l'UTF-8 reste le format conseillé)."
+            )
+            % {"encoding": report.encoding}
+        )
     if not text.strip():
         report.file_errors.append(_("Le fichier est vide."))
         return report

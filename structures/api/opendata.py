@@ -1,9 +1,16 @@
 """The open-data export of public structures (CSV and GeoJSON), with licence and attribution.
 
-One flat row per published structure (demo listings excluded), built from ``values()`` in a
-handful of queries whatever the size of the registry. The licence and the attribution travel in
-the response: HTTP headers for both formats, a ``metadata`` member in GeoJSON, and the row's own
-``source`` / ``licence`` columns.
+One flat row per published structure, built from ``values()`` in a handful of queries whatever
+the size of the registry. The licence and the attribution travel in the response: HTTP headers
+for both formats, a ``metadata`` member in GeoJSON, and the row's own ``source`` / ``licence``
+columns.
+
+Demo listings: ``structures.selectors.open_data_scope`` decides (by default, published only on a
+demo install: not in production and no real published structure). Every row says what it is in
+its ``is_demo`` column; when demo rows are in the file, the ``X-Demo-Data`` header and the
+GeoJSON ``metadata`` (``demo``, ``notice``) say so, and when the demo rows of a demo install are
+left out, the notice says why the file is empty. CSV cells are neutralised against formula
+injection (``core.api.renderers.spreadsheet_safe``).
 """
 
 from __future__ import annotations
@@ -12,20 +19,23 @@ import csv
 import datetime
 import io
 import json
+import unicodedata
 from collections import defaultdict
 from typing import NamedTuple
 
 from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from core.api.renderers import feature_collection
+from core.api.renderers import feature_collection, spreadsheet_safe
 from structures.fields import STRUCTURE_OPEN_DATA
 from structures.models import Offer, Structure, StructureCoverage
+from structures.selectors import OpenDataScope, open_data_scope, open_data_structures
 
 LICENCE = "Licence Ouverte / Open Licence version 2.0"
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
@@ -105,9 +115,9 @@ def _cell(column: _Column, value):
     return value
 
 
-def open_data_rows() -> list[dict]:
-    """Published, non-demo structures as flat rows (codes joined with " | ")."""
-    structures = Structure.objects.published().filter(is_demo=False)
+def open_data_rows(scope: OpenDataScope | None = None) -> list[dict]:
+    """The published structures of ``scope`` (by default the current rule) as flat rows."""
+    structures = open_data_structures(scope or open_data_scope())
     lookups = [column.lookup for column in _COLUMNS if column.lookup]
     rows = structures.order_by("pk").values("pk", *lookups)
     ids = structures.values("pk")
@@ -123,20 +133,66 @@ def open_data_rows() -> list[dict]:
     ]
 
 
-def _with_licence(response: HttpResponse, filename: str) -> HttpResponse:
+def open_data_notice(scope: OpenDataScope) -> str:
+    """What a reader of the files must know about demo listings ("" when nothing)."""
+    if scope.has_demo_rows and not scope.real_rows:
+        return gettext(
+            "Installation de démonstration : toutes les lignes sont des données fictives de "
+            "démonstration (is_demo = true), pas des informations réelles sur ces structures."
+        )
+    if scope.has_demo_rows:
+        return gettext(
+            "Le fichier contient des fiches fictives de démonstration, signalées par "
+            "is_demo = true ; les autres lignes sont des données réelles."
+        )
+    if scope.demo_rows and not scope.real_rows:
+        return gettext(
+            "Aucune structure réelle n'est publiée : les fiches de démonstration de cette "
+            "installation sont exclues des données ouvertes (réglage OPEN_DATA_INCLUDE_DEMO)."
+        )
+    return ""
+
+
+def _ascii(text: str) -> str:
+    # HTTP header values must be latin-1: accents are folded, the full text is in the body.
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _with_licence(
+    response: HttpResponse, filename: str, scope: OpenDataScope, count: int
+) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Link"] = f'<{LICENCE_URL}>; rel="license"'
     response["X-Licence"] = LICENCE
     # Header values must be latin-1: the attribution is sent percent-free but ASCII-folded.
     response["X-Attribution"] = "Registre des structures de proximite a vocation internationale"
+    response["X-Total-Count"] = str(count)
+    response["X-Demo-Data"] = "true" if scope.has_demo_rows else "false"
+    if notice := open_data_notice(scope):
+        response["X-Data-Notice"] = _ascii(notice)
     return response
 
 
 _DESCRIPTION = _(
-    "Toutes les structures publiées (hors fiches de démonstration), sous %(licence)s. "
-    "Attribution : %(attribution)s. La licence est rappelée dans les en-têtes Link "
-    "(rel=license) et X-Licence, et par ligne (colonnes source, licence)."
+    "Toutes les structures publiées, sous %(licence)s. Attribution : %(attribution)s. La "
+    "licence est rappelée dans les en-têtes Link (rel=license) et X-Licence, et par ligne "
+    "(colonnes source, licence). Fiches de démonstration : publiées seulement sur une "
+    "installation de démonstration (hors production et sans aucune structure réelle publiée), "
+    "ou selon le réglage OPEN_DATA_INCLUDE_DEMO ; chaque ligne le dit (colonne ou propriété "
+    "is_demo), l'en-tête X-Demo-Data vaut true quand le fichier en contient, et l'avis "
+    "(X-Data-Notice, metadata.notice en GeoJSON) dit que ces lignes sont fictives — ou "
+    "pourquoi le fichier est vide. Nombre de lignes : en-tête X-Total-Count. En CSV, une "
+    "cellule de texte commençant par =, +, - ou @ est précédée d'une apostrophe "
+    "(protection contre l'injection de formules)."
 ) % {"licence": LICENCE, "attribution": ATTRIBUTION}
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return spreadsheet_safe(str(value))
 
 
 @extend_schema(
@@ -147,12 +203,14 @@ _DESCRIPTION = _(
 )
 class OpenDataCSVView(APIView):
     def get(self, request):
+        scope = open_data_scope()
+        rows = open_data_rows(scope)
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(open_data_rows())
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows([_csv_value(row[name]) for name in COLUMNS] for row in rows)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        return _with_licence(response, "structures.csv")
+        return _with_licence(response, "structures.csv", scope, len(rows))
 
 
 @extend_schema(
@@ -163,16 +221,21 @@ class OpenDataCSVView(APIView):
 )
 class OpenDataGeoJSONView(APIView):
     def get(self, request):
+        scope = open_data_scope()
+        rows = open_data_rows(scope)
         collection = feature_collection(
-            open_data_rows(),
+            rows,
             metadata={
                 "licence": LICENCE,
                 "licence_url": LICENCE_URL,
                 "attribution": ATTRIBUTION,
                 "generated_at": timezone.now().isoformat(),
+                "count": len(rows),
+                "demo": scope.has_demo_rows,
+                "notice": open_data_notice(scope),
             },
         )
         response = HttpResponse(
             json.dumps(collection, ensure_ascii=False), content_type="application/geo+json"
         )
-        return _with_licence(response, "structures.geojson")
+        return _with_licence(response, "structures.geojson", scope, len(rows))

@@ -21,6 +21,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from core.api.etag import check_if_match, expected_version
+from core.api.streaming import StreamedExportMixin, streamed_list_schema
 from structures import selectors, services
 from structures.api.inputs import (
     ContactInputSerializer,
@@ -90,9 +91,14 @@ def _refuse_moves(validated: dict, obj, fields: tuple[str, ...]) -> None:
         summary=_("Liste des structures"),
         description=_(
             "Structures publiées (plus, pour leur personnel, les fiches non publiées qu'ils "
-            "gèrent). Formats : JSON (défaut), ?format=csv, ?format=geojson (points issus des "
-            "coordonnées enregistrées). Pagination bornée (page_size ≤ 100), ordre stable."
+            "gèrent). Formats : JSON (défaut, paginé : page_size ≤ 100, ordre stable), "
+            "?format=csv et ?format=geojson (points issus des coordonnées enregistrées) : "
+            "ces deux formats donnent tout l'ensemble filtré en un fichier (page et page_size "
+            "ne s'y appliquent pas), avec le nombre de lignes dans l'en-tête X-Total-Count. "
+            "En CSV, une cellule de texte commençant par =, +, - ou @ est précédée d'une "
+            "apostrophe (protection contre l'injection de formules dans les tableurs)."
         ),
+        **streamed_list_schema(StructureSerializer),
     ),
     post=extend_schema(
         tags=["structures"],
@@ -101,8 +107,9 @@ def _refuse_moves(validated: dict, obj, fields: tuple[str, ...]) -> None:
         responses={201: StructureDetailSerializer, **WRITE_ERRORS},
     ),
 )
-class StructureListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class StructureListView(StreamedExportMixin, ServiceErrorsMixin, generics.ListCreateAPIView):
     serializer_class = StructureSerializer
+    export_filename = "structures"
     filterset_class = StructureFilter
     renderer_classes = TABULAR_RENDERERS
     permission_classes = [IsAuthenticatedOrReadOnly]

@@ -24,6 +24,13 @@ def api():
     return APIClient()
 
 
+def body_of(response) -> bytes:
+    """The body of a response, streamed (CSV and GeoJSON lists) or not."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def grant(user, *codenames: str):
     for full in codenames:
         app_label, codename = full.split(".")

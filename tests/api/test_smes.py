@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smes.models import SME
+from tests.api.conftest import body_of
 from tests.smes.factories import SMEFactory, make_siret
 from tests.structures.factories import UserFactory, service, territory
 
@@ -119,7 +120,7 @@ def test_sme_list_of_100_bounded_queries(admin_client_api, django_assert_max_num
         response = admin_client_api.get(LIST, {"page_size": 100})
     assert len(response.json()["results"]) == 100
     csv_response = admin_client_api.get(LIST, {"format": "csv", "page_size": 100})
-    assert csv_response.content.decode().count("\n") == 101
+    assert body_of(csv_response).decode().count("\n") == 101
 
 
 def test_agency_creates_an_sme_in_its_territory(token_client):

@@ -207,3 +207,21 @@ def test_fewer_demo_smes_on_a_second_load_removes_the_extra_ones():
     report = load_demo(sme_count=25)
     assert report.deleted["PME"] == 15
     assert SME.objects.filter(source=DEMO_SME_SOURCE).count() == 25
+
+
+def test_a_demo_install_publishes_its_open_data_marked_as_fictitious(client, settings):
+    import csv
+    import io
+
+    settings.IS_PRODUCTION, settings.OPEN_DATA_INCLUDE_DEMO = False, None
+    load_demo(sme_count=0)
+    published = Structure.objects.published().count()
+    response = client.get("/api/v1/opendata/structures.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == published > 50
+    assert {row["is_demo"] for row in rows} == {"true"}
+    assert response["X-Demo-Data"] == "true"
+    geo = client.get("/api/v1/opendata/structures.geojson").json()
+    assert len(geo["features"]) == published and geo["metadata"]["demo"] is True
+    assert "fictives" in geo["metadata"]["notice"]
+    assert "données fictives de démonstration" in client.get("/sources/").content.decode()

@@ -255,11 +255,9 @@ def test_file_level_errors():
     assert "vide" in run(b"").file_errors[0]
     report = run(b"siret,nom\n123,x\n")
     assert "codeCommuneEtablissement" in report.file_errors[0]
-    report = run(
-        "siret;name;codeCommuneEtablissement\n".encode("latin-1")
-        + "x;Société;34172\n".encode("latin-1")
-    )
-    assert "UTF-8" in report.file_errors[0]
+    # Not UTF-8 nor Windows-1252 (0x81 has no character there): refused with its line.
+    report = run(b"siret;name;codeCommuneEtablissement\nx;Soci\x81t\xe9;34172\n")
+    assert "ligne(s) 2" in report.file_errors[0]
     assert not report.written
 
 
@@ -303,3 +301,87 @@ def test_command_prints_the_report_and_fails_on_rejected_rows(tmp_path):
 
     with pytest.raises(CommandError, match="introuvable"):
         call_command("import_smes", str(tmp_path / "absent.csv"))
+
+
+# --- Encodings: real bytes ----------------------------------------------------------------------
+
+# Characters Latin-1 and Windows-1252 write differently from UTF-8; "œ", "’" and "–" exist in
+# Windows-1252 only (0x9C, 0x92, 0x96).
+ACCENTED = "Société Générale d’Œnologie – Cœur de Nîmes"
+
+
+def encoded(name: str, encoding: str, *, bom: bool = False) -> bytes:
+    rows = [row(SIRET_A, denominationUniteLegale=name), row(SIRET_B)]
+    text = csv_bytes(rows, delimiter=";").decode("utf-8")
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
+
+
+@pytest.mark.parametrize("bom", [False, True])
+def test_utf8_with_or_without_bom(bom):
+    report = run(encoded(ACCENTED, "utf-8", bom=bom))
+    assert report.ok and report.created == 2, report.lines()
+    assert report.encoding == "UTF-8" and report.file_notes == []
+    assert SME.objects.get(siret=SIRET_A).name == ACCENTED
+
+
+def test_windows_1252_file_is_read_and_said():
+    data = encoded(ACCENTED, "cp1252")
+    assert b"\x9c" in data and b"\x92" in data  # real Windows-1252 bytes: œ, ’
+    report = run(data)
+    assert report.ok and report.created == 2, report.lines()
+    assert report.encoding == "Windows-1252"
+    assert SME.objects.get(siret=SIRET_A).name == ACCENTED
+    assert any("Fichier lu en Windows-1252" in line for line in report.lines())
+
+
+def test_latin1_file_is_read_as_windows_1252():
+    name = "Fromagerie de l'Aubrac, Société à responsabilité"
+    report = run(encoded(name, "latin-1"))
+    assert report.ok and report.created == 2, report.lines()
+    assert report.encoding == "Windows-1252"
+    assert SME.objects.get(siret=SIRET_A).name == name
+
+
+def test_utf16_with_bom_from_a_spreadsheet():
+    report = run(encoded(ACCENTED, "utf-16"))
+    assert report.ok and report.encoding == "UTF-16", report.lines()
+    assert SME.objects.get(siret=SIRET_A).name == ACCENTED
+
+
+def test_a_stray_byte_in_a_utf8_file_rejects_the_whole_file_by_line():
+    rows = [row(SIRET_A, denominationUniteLegale="Société du Lez"), row(SIRET_B), row(SIRET_C)]
+    data = csv_bytes(rows, delimiter=";")
+    lines = data.split(b"\n")
+    lines[3] = lines[3].replace(b"Atelier", b"Ateli\xe9r")  # one Latin-1 "é" on line 4
+    report = run(b"\n".join(lines))
+    assert not report.ok and not report.written
+    (error,) = report.file_errors
+    assert "ligne(s) 4" in error and "UTF-8" in error
+    assert "octet" not in error.lower()  # a line, never a byte offset
+    assert not SME.objects.exists()
+
+
+def test_bytes_undefined_in_windows_1252_are_named_by_line():
+    data = encoded("Maison \u00e9", "cp1252")
+    lines = data.split(b"\n")
+    lines[2] = lines[2].replace(b"Atelier", b"Atelier\x9d")
+    report = run(b"\n".join(lines))
+    assert not report.written and not SME.objects.exists()
+    assert "ligne(s) 3" in report.file_errors[0]
+    assert "Windows-1252" in report.file_errors[0]
+
+
+def test_command_reads_a_windows_1252_file_and_says_so(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(encoded(ACCENTED, "cp1252"))
+    out = io.StringIO()
+    call_command("import_smes", str(path), stdout=out)
+    assert "Fichier lu en Windows-1252" in out.getvalue()
+    assert SME.objects.get(siret=SIRET_A).name == ACCENTED
+
+    broken = tmp_path / "casse.csv"
+    broken.write_bytes(encoded(ACCENTED, "utf-8").replace(b"Atelier", b"Ateli\xe9r"))
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_smes", str(broken), stdout=out)
+    assert "ligne(s) 3" in out.getvalue()

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from structures.api.opendata import LICENCE, LICENCE_URL, open_data_notice
+from structures.selectors import open_data_scope
 from territories.selectors import reference_summary
 from web.forms import RelaySearchForm
 from web.sources import DATA_SOURCES
@@ -20,7 +22,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def sources(request: HttpRequest) -> HttpResponse:
-    return render(request, "site/sources.html", {"sources": DATA_SOURCES})
+    """The data the registry ships, and its own open-data export (with its demo notice)."""
+    scope = open_data_scope()
+    open_data = {
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "rows": scope.rows,
+        "demo": scope.has_demo_rows,
+        "notice": open_data_notice(scope),
+    }
+    return render(request, "site/sources.html", {"sources": DATA_SOURCES, "open_data": open_data})
 
 
 @require_GET

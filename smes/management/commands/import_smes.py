@@ -14,7 +14,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="Fichier CSV (séparateur « ; » ou « , », UTF-8).")
+        parser.add_argument(
+            "path",
+            help=(
+                "Fichier CSV (séparateur « ; », « , » ou tabulation ; UTF-8 avec ou sans BOM, "
+                "sinon Windows-1252 / Latin-1, signalé dans le rapport)."
+            ),
+        )
         parser.add_argument(
             "--source",
             default="",
