@@ -209,5 +209,6 @@ CONTACT_PUBLIC = (
     "languages",
     "is_public",
     "position",
+    "version",
     "updated_at",
 )

@@ -1,16 +1,17 @@
-"""API tokens, managed by registry administrators in the admin."""
+"""API tokens, managed by registry administrators in the admin (versioned: deactivating a token
+is never silently undone by another administrator's stale form)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from structures.admin.concurrency import VersionedAdminMixin, VersionedModelForm
 from structures.models import ApiToken
 from structures.permissions import is_registry_admin
 
 
-class ApiTokenForm(forms.ModelForm):
+class ApiTokenForm(VersionedModelForm):
     class Meta:
         model = ApiToken
         fields = ["name", "user", "scope", "is_active", "expires_at"]
@@ -30,7 +31,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(VersionedAdminMixin, admin.ModelAdmin):
     form = ApiTokenForm
     list_display = ["name", "prefix", "user", "is_active", "expires_at", "last_used_at"]
     list_filter = ["is_active"]

@@ -76,6 +76,12 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(
         _("dernière utilisation"), null=True, blank=True, editable=False
     )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
