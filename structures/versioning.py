@@ -1,7 +1,7 @@
 """No lost update, for every record staff edit: one ``version`` column, one check.
 
 Every record with its own edit page or API endpoint (structures, offers, contacts, staff
-memberships, SMEs) carries a ``version``. A write names the version its editor loaded and
+memberships, services, sectors, API tokens, SMEs) carries a ``version``. A write names the version its editor loaded and
 *claims* the next one with a conditional ``UPDATE … SET version = version + 1 WHERE pk = … AND
 version = <loaded>``: the row lock that UPDATE takes settles a race between two writers on both
 databases (PostgreSQL row lock; SQLite's ``IMMEDIATE`` transactions serialise writers), and the
