@@ -3,6 +3,9 @@
 
 A firm larger than an SME (250 employees or 50 M€) is recorded anyway: the admin shows a
 warning message after saving and on the form, never a refusal.
+
+No lost update: the page carries the version it loaded (``structures.admin.concurrency``); every
+save claims the SME's version, memberships rows included (they have no page of their own).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from smes.access import communes_in_scope, within_scope
 from smes.models import SME, SMEMembership
 from smes.services import UNSET, sector_for_naf
 from smes.services.sme import locate_sme
+from structures.admin.concurrency import VersionedAdminMixin, VersionedModelForm
 from structures.permissions import caller_for
 from territories.enums import TerritoryLevel
 from territories.models import Territory
@@ -52,8 +56,15 @@ class SMEMembershipInline(admin.TabularInline):
     verbose_name_plural = _("adhésions (club, pôle, groupement export…)")
 
 
+class SMEAdminForm(VersionedModelForm):
+    class Meta:
+        model = SME
+        fields = "__all__"
+
+
 @admin.register(SME)
-class SMEAdmin(admin.ModelAdmin):
+class SMEAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    form = SMEAdminForm
     list_display = [
         "name",
         "siret",
@@ -120,7 +131,10 @@ class SMEAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Provenance"), {"fields": ["source", "is_demo", "created_at", "updated_at"]}),
+        (
+            _("Provenance"),
+            {"fields": ["source", "is_demo", "created_at", "updated_at", "loaded_version"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -158,6 +172,7 @@ class SMEAdmin(admin.ModelAdmin):
             longitude=obj.longitude if coordinates_edited else UNSET,
             commune_changed="commune" in form.changed_data,
         )
+        obj.updated_by = request.user
         super().save_model(request, obj, form, change)
         for warning in obj.size_warnings():
             self.message_user(request, warning, level=messages.WARNING)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -200,6 +201,23 @@ class SME(models.Model):
         _("donnée de démonstration"),
         default=False,
         help_text=_("Fiche fictive, hors statistiques."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
+    )
+    # The last writer, named when a concurrent edit is refused. No full history here: an import
+    # writes SIRENE-size files, and a history row per record would halve its speed.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modifiée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)

@@ -6,19 +6,28 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StaleVersionError(Exception):
-    """The listing changed since the editor loaded it: saving would silently lose an update.
+    """The record changed since the editor loaded it: saving would silently lose an update.
 
-    ``current_version`` is the version now stored; callers show the message and reload the form
-    (the API answers 409 Conflict).
+    ``current_version`` is the version now stored, ``who`` names the last change (" (par Alice,
+    le 3 mars 2026 à 10:02)", built by ``structures.versioning.describe_last_change``); callers
+    show the message and reload the form (the API answers 412 Precondition Failed).
     """
 
-    def __init__(self, *, expected_version: int | None, current_version: int, obj=None) -> None:
+    def __init__(
+        self, *, expected_version: int | None, current_version: int, obj=None, who: str = ""
+    ) -> None:
         self.expected_version = expected_version
         self.current_version = current_version
         self.obj = obj
+        self.who = who
         self.message = _(
-            "Cette fiche a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte "
-            "(version %(current)s, vous éditiez la version %(expected)s). Rechargez la page et "
-            "reportez vos changements."
-        ) % {"current": current_version, "expected": expected_version}
+            "Cette fiche a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte"
+            "%(who)s (version %(current)s, vous éditiez la version %(expected)s) : vos "
+            "modifications n'ont pas été enregistrées. Rechargez la page et reportez vos "
+            "changements."
+        ) % {
+            "who": f" {who}" if who else "",
+            "current": current_version,
+            "expected": expected_version if expected_version is not None else _("inconnue"),
+        }
         super().__init__(str(self.message))

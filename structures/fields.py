@@ -223,5 +223,6 @@ CONTACT_PUBLIC = (
     "languages",
     "is_public",
     "position",
+    "version",
     "updated_at",
 )

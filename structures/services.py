@@ -1,13 +1,15 @@
 """Writes on structures, offers and contacts.
 
 Every write validates the model (``full_clean``: clear French messages, never a 500), records
-who made it in the history (django-simple-history), and updates of a listing are guarded by its
+who made it in the history (django-simple-history), and updates are guarded by the record's
 ``version``: the caller passes the version it loaded, and a concurrent change raises
-``StaleVersionError`` instead of being silently overwritten.
+``StaleVersionError`` (naming who changed it and when) instead of being silently overwritten.
 
-Consistency on both databases: the version check and the write happen in one transaction, after
-``select_for_update`` (PostgreSQL row lock); SQLite transactions start ``IMMEDIATE`` (see
-settings), which serialises writers the same way.
+Consistency on both databases: the version is claimed by a conditional ``UPDATE … WHERE version
+= <loaded>`` (``structures.versioning.claim_version``) in the transaction that then writes, so
+the row stays locked until the write commits (PostgreSQL row lock; SQLite transactions start
+``IMMEDIATE``, see settings, which serialises writers the same way). Child rows (a structure's
+coverage, an offer's markets and coverage) are written under their parent's claim.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from structures.enums import MarketStatus, SectorKind
-from structures.exceptions import StaleVersionError
 from structures.fields import (
     CONTACT_WRITABLE,
     CONTACT_WRITABLE_INTERNAL,
@@ -40,6 +41,7 @@ from structures.models import (
     Structure,
 )
 from structures.permissions import is_registry_admin
+from structures.versioning import claim_fresh
 
 # What a write may set (structures/fields.py); any other key is refused by name.
 STRUCTURE_FIELDS = frozenset(STRUCTURE_WRITABLE + STRUCTURE_WRITABLE_INTERNAL)
@@ -86,11 +88,6 @@ def _refuse_registry_only(current: Structure | None, fields: Mapping[str, Any], 
         raise ValidationError(refused)
 
 
-def _check_version(current: int, expected: int | None, obj) -> None:
-    if expected is None or int(expected) != current:
-        raise StaleVersionError(expected_version=expected, current_version=current, obj=obj)
-
-
 # --- Structures ---------------------------------------------------------------------------------
 
 
@@ -120,13 +117,11 @@ def update_structure(
     """
     fields, m2m = _split(data, STRUCTURE_FIELDS, STRUCTURE_M2M)
     with transaction.atomic():
-        current = Structure.objects.select_for_update().get(pk=structure.pk)
-        _check_version(current.version, expected_version, current)
+        current = claim_fresh(Structure, structure.pk, expected=expected_version)
         _refuse_registry_only(current, fields, user)
         for name, value in fields.items():
             setattr(current, name, value)
         current.full_clean()
-        current.version += 1
         _save(current, user=user, reason="Modification")
         if "coverage" in m2m:
             current.coverage.set(m2m["coverage"])
@@ -143,12 +138,13 @@ def confirm_up_to_date(
     vouch for content one has not seen.
     """
     with transaction.atomic():
-        current = Structure.objects.select_for_update().get(pk=structure.pk)
         if expected_version is not None:
-            _check_version(current.version, expected_version, current)
+            current = claim_fresh(Structure, structure.pk, expected=expected_version)
+        else:
+            current = Structure.objects.select_for_update().get(pk=structure.pk)
+            current.version += 1
         current.verified_at = timezone.now()
         current.verified_by = user if user is not None and user.is_authenticated else None
-        current.version += 1
         _save(current, user=user, reason="Confirmation : fiche à jour")
     return current
 
@@ -174,13 +170,18 @@ def create_contact(*, structure: Structure, data: Mapping[str, Any], user=None) 
     return contact
 
 
-def update_contact(*, contact: Contact, data: Mapping[str, Any], user=None) -> Contact:
+def update_contact(
+    *, contact: Contact, data: Mapping[str, Any], expected_version: int | None, user=None
+) -> Contact:
+    """Update a contact, refusing with ``StaleVersionError`` if it changed since it was loaded."""
     fields, _m2m = _split(data, CONTACT_FIELDS, frozenset())
-    for name, value in fields.items():
-        setattr(contact, name, value)
-    contact.full_clean()
-    _save(contact, user=user, reason="Modification")
-    return contact
+    with transaction.atomic():
+        current = claim_fresh(Contact, contact.pk, expected=expected_version)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        _save(current, user=user, reason="Modification")
+    return current
 
 
 # --- Offers -------------------------------------------------------------------------------------
@@ -269,13 +270,10 @@ def update_offer(
     fields, m2m = _split(data, OFFER_FIELDS, OFFER_M2M)
     _validate_offer_m2m(m2m)
     with transaction.atomic():
-        current = Offer.objects.select_for_update().get(pk=offer.pk)
-        _check_version(current.version, expected_version, current)
-        _refuse_registry_only(current, fields, user)
+        current = claim_fresh(Offer, offer.pk, expected=expected_version)
         for name, value in fields.items():
             setattr(current, name, value)
         current.full_clean()
-        current.version += 1
         _save(current, user=user, reason="Modification")
         _apply_offer_relations(current, m2m, markets)
     return current

@@ -1,8 +1,9 @@
 """Optimistic concurrency over HTTP: ``ETag`` on reads, ``If-Match`` required on writes.
 
-A versioned object's tag carries its ``version`` (``"<pk>.v<version>"``), so a write can hand
-the version the client saw to the service, whose check and write are one transaction: the
-race between two writers is settled by the service, not by this module. Objects without a
+Every object the API writes carries a ``version`` (``structures.versioning``), and its tag is
+built from it (``"<pk>.v<version>"``), so a write hands the version the client saw to the
+service, whose conditional UPDATE settles the race between two writers: a stale tag is a 412
+naming who changed the object, a missing ``If-Match`` a 428. Read-only objects without a
 version are tagged by their last modification time.
 """
 
@@ -75,10 +76,3 @@ def expected_version(request, obj) -> int:
         if match and int(match.group(1)) == obj.pk:
             return int(match.group(2))
     raise PreconditionFailed()
-
-
-def check_if_match(request, obj) -> None:
-    """For objects without a version: the tag must be the current one (call under a row lock)."""
-    tags = if_match_tags(request)
-    if tags != ["*"] and etag_for(obj) not in tags:
-        raise PreconditionFailed()

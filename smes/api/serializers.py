@@ -47,6 +47,7 @@ class SMESerializer(serializers.ModelSerializer):
             "is_innovative",
             "source",
             "is_demo",
+            "version",
             "created_at",
             "updated_at",
         ]

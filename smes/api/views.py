@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -15,7 +14,7 @@ from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.api.etag import check_if_match, etag_for
+from core.api.etag import PreconditionFailed, etag_for, expected_version
 from core.api.streaming import StreamedExportMixin, streamed_list_schema
 from core.api.validation import as_api_error
 from smes import access
@@ -26,6 +25,7 @@ from smes.selectors import smes_visible_to
 from smes.services.sme import create_or_update_sme
 from smes.validators import normalize_identifier
 from structures.api.mixins import TABULAR_RENDERERS, ConditionalRetrieveMixin
+from structures.exceptions import StaleVersionError
 from structures.permissions import caller_for
 
 OUT_OF_SCOPE = _("Cette commune est hors du périmètre de votre jeton.")
@@ -59,6 +59,8 @@ def _check_scope(request, commune) -> None:
 def _call(**kwargs):
     try:
         return create_or_update_sme(**kwargs)
+    except StaleVersionError as exc:
+        raise PreconditionFailed(str(exc.message)) from None
     except DjangoValidationError as exc:
         raise as_api_error(exc) from None
 
@@ -115,7 +117,7 @@ class SMEListView(_SMEAccessMixin, StreamedExportMixin, generics.ListCreateAPIVi
                 {"siret": [_("Une PME a déjà ce SIRET : modifiez-la (PATCH) au lieu de la créer.")]}
             )
         _check_scope(request, serializer.validated_data.get("commune"))
-        result = _call(siret=siret, **_write_kwargs(serializer.validated_data))
+        result = _call(siret=siret, user=request.user, **_write_kwargs(serializer.validated_data))
         sme = _read_queryset(request).get(pk=result.sme.pk)
         body = {**SMESerializer(sme).data, "warnings": result.warnings}
         response = Response(body, status=status.HTTP_201_CREATED)
@@ -185,11 +187,9 @@ class SMEDetailView(_SMEAccessMixin, ConditionalRetrieveMixin, generics.Retrieve
             raise exceptions.ValidationError({"siret": [_("Le SIRET ne se modifie pas.")]})
         if "commune" in data:
             _check_scope(request, data["commune"])
-        with transaction.atomic():
-            # SMEs carry no version: the tag (last modification) is checked under a row lock.
-            current = SME.objects.select_for_update().get(pk=sme.pk)
-            check_if_match(request, current)
-            result = _call(siret=current.siret, **data)
+        version = expected_version(request, sme)
+        # The service compares the version under the row lock and claims the next one.
+        result = _call(siret=sme.siret, expected_version=version, user=request.user, **data)
         fresh = _read_queryset(request).get(pk=result.sme.pk)
         response = Response({**SMESerializer(fresh).data, "warnings": result.warnings})
         response["ETag"] = etag_for(fresh)

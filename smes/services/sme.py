@@ -4,6 +4,12 @@ Every write validates the model (``full_clean``: French messages, never a 500) i
 transaction (a savepoint when nested, so that an import can reject one row without losing the
 others' work). An SME is identified by its SIRET: writing the same values twice changes nothing
 (the second call reports ``unchanged`` and does not touch ``updated_at``).
+
+No lost update: every write of an existing SME claims its next ``version`` with a conditional
+``UPDATE … WHERE version = <loaded>`` (``structures.versioning.claim_version``); an editor passes
+the version it loaded (``expected_version``) and a concurrent change is refused with
+``StaleVersionError``. Memberships are part of their SME's record: writing one moves the SME's
+version too, so that an SME page opened before cannot write them back.
 """
 
 from __future__ import annotations
@@ -16,11 +22,14 @@ from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smes.enums import LocationPrecision, MembershipRole
 from smes.models import SME, SMEMembership
 from smes.validators import naf_division, normalize_identifier
+from structures.versioning import claim_version, stale_version
 
 
 class _Unset(Enum):
@@ -170,6 +179,8 @@ def create_or_update_sme(
     is_innovative: bool | _Unset = UNSET,
     source: str | _Unset = UNSET,
     is_demo: bool | _Unset = UNSET,
+    expected_version: int | _Unset | None = UNSET,
+    user=None,
 ) -> SMEWriteResult:
     """Create the SME of ``siret`` or update it with the fields given.
 
@@ -180,12 +191,18 @@ def create_or_update_sme(
     ``source`` is only written with other changes, so that re-importing a file under another
     name leaves unchanged records untouched.
 
+    An editor of an existing SME passes the ``expected_version`` it loaded: a record changed
+    since raises ``StaleVersionError`` (an import, which loads nothing, leaves it ``UNSET``).
+    ``user`` is recorded as the last writer.
+
     Raises ``ValidationError`` (French messages) on invalid data; nothing is written then. The
     result carries the size warnings (firm larger than an SME), which never block the write.
     """
     siret = normalize_identifier(siret)
     sme = SME.objects.select_for_update().filter(siret=siret).first()
     is_new = sme is None
+    if not is_new and expected_version is not UNSET and expected_version != sme.version:
+        raise stale_version(sme, expected=expected_version)
     if is_new:
         sme = SME(siret=siret)
         before: dict[str, Any] = {}
@@ -259,7 +276,14 @@ def create_or_update_sme(
 
     if source is not UNSET:
         sme.source = source or ""
+    sme.updated_by = user if user is not None and user.is_authenticated else None
     sme.full_clean()
+    if not is_new and expected_version is not UNSET:
+        claim_version(sme, expected=expected_version)
+    elif not is_new:
+        # An import: the row is locked since it was read (select_for_update), so moving the
+        # version read needs no extra conditional UPDATE per row.
+        sme.version += 1
     sme.save()
     if countries is not None and (is_new or markets_changed):
         sme.target_markets.set(countries)
@@ -269,6 +293,15 @@ def create_or_update_sme(
     return SMEWriteResult(sme=sme, action=action, warnings=sme.size_warnings())
 
 
+def _touch(sme: SME, user) -> None:
+    """A membership changed: the SME's record moves to its next version (see module doc)."""
+    SME.objects.filter(pk=sme.pk).update(
+        version=F("version") + 1,
+        updated_by=user if user is not None and user.is_authenticated else None,
+        updated_at=timezone.now(),
+    )
+
+
 @transaction.atomic
 def set_membership(
     *,
@@ -276,8 +309,10 @@ def set_membership(
     structure,
     role: str = MembershipRole.MEMBER,
     since: datetime.date | None = None,
+    user=None,
 ) -> SMEMembership:
     """Record (or update) the SME's membership in ``structure`` with its role and date."""
+    _touch(sme, user)
     membership = SMEMembership.objects.filter(sme=sme, structure=structure).first()
     if membership is None:
         membership = SMEMembership(sme=sme, structure=structure)
@@ -289,7 +324,9 @@ def set_membership(
 
 
 @transaction.atomic
-def remove_membership(*, sme: SME, structure) -> bool:
+def remove_membership(*, sme: SME, structure, user=None) -> bool:
     """Remove the SME's membership in ``structure``; False when there was none."""
     deleted, _details = SMEMembership.objects.filter(sme=sme, structure=structure).delete()
+    if deleted:
+        _touch(sme, user)
     return bool(deleted)

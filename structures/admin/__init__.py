@@ -2,8 +2,8 @@
 
 Staff of a structure see and edit only their own structures, offers and contacts; registry
 administrators see everything (``structures.admin.scoping``, built on the rules of
-``structures.permissions``). Listings and offers are protected
-against lost updates (``structures.admin.concurrency``).
+``structures.permissions``). Every change form, and every inline row, is protected against lost
+updates (``structures.admin.concurrency``, ``structures.versioning``).
 """
 
 from structures.admin.access import ApiTokenAdmin

@@ -1,16 +1,17 @@
-"""API tokens and account scopes, managed by registry administrators in the admin."""
+"""API tokens and account scopes, managed by registry administrators in the admin (tokens are
+versioned: deactivating one is never silently undone by another administrator's stale form)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from structures.admin.concurrency import VersionedAdminMixin, VersionedModelForm
 from structures.models import AccountScope, ApiToken
 from structures.permissions import account_scope_ids, is_registry_admin
 
 
-class ApiTokenForm(forms.ModelForm):
+class ApiTokenForm(VersionedModelForm):
     class Meta:
         model = ApiToken
         fields = ["name", "user", "scope", "is_active", "expires_at"]
@@ -52,8 +53,15 @@ class RegistryAdminOnlyMixin:
         return is_registry_admin(request.user)
 
 
+class AccountScopeForm(VersionedModelForm):
+    class Meta:
+        model = AccountScope
+        fields = ["user", "territories"]
+
+
 @admin.register(AccountScope)
-class AccountScopeAdmin(RegistryAdminOnlyMixin, admin.ModelAdmin):
+class AccountScopeAdmin(VersionedAdminMixin, RegistryAdminOnlyMixin, admin.ModelAdmin):
+    form = AccountScopeForm
     list_display = ["user", "territory_list", "updated_at"]
     search_fields = ["user__username", "user__email", "territories__name", "territories__code"]
     list_filter = ["territories__level"]
@@ -69,7 +77,7 @@ class AccountScopeAdmin(RegistryAdminOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(RegistryAdminOnlyMixin, admin.ModelAdmin):
+class ApiTokenAdmin(VersionedAdminMixin, RegistryAdminOnlyMixin, admin.ModelAdmin):
     form = ApiTokenForm
     list_display = ["name", "prefix", "user", "is_active", "expires_at", "last_used_at"]
     list_filter = ["is_active"]

@@ -1,12 +1,20 @@
 """No lost update in the admin: optimistic concurrency on ``version``.
 
-The change form carries the version the editor loaded in a hidden field (``loaded_version``). Validation refuses a
-submission whose version is no longer the stored one (someone saved in between), with a French
+The change form carries the version the editor loaded in a hidden field (``loaded_version``).
+Validation refuses a submission whose version is no longer the stored one (someone saved in between), with a French
 message naming who changed the listing and when. Validation alone cannot close the race between
 two submissions validated at the same instant, so the write itself is conditional: one
 ``UPDATE … SET version = version + 1 WHERE pk = … AND version = <loaded>``. The loser of the race
 updates no row, ``StaleVersionError`` rolls its transaction back, and the form is shown again
 with the refusal (its validation now sees the winner's version).
+
+Inlines. The parent's version is claimed on *every* save of its page, whether its own fields or
+only its inline rows changed: rows that are only ever edited inside their parent (coverage,
+markets, member counts, links, SME memberships) are thereby covered by the parent's version, as
+every other path writing them (the services) claims it too. Rows that also have a page or an
+endpoint of their own (offers, contacts, staff memberships: ``versioned_inline_models``) may
+change without their parent's version moving, so each such row carries its own loaded version,
+checked by its form and claimed when the row is saved or deleted.
 """
 
 from __future__ import annotations
@@ -14,39 +22,18 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Model
+from django.db.models import Model
 from django.http import HttpResponseRedirect
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from structures.exceptions import StaleVersionError
+from structures.versioning import bump_version, claim_version, describe_last_change
 
 CONFLICT_MESSAGE = _(
     "Cette fiche a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte "
     "%(who)s; vos modifications n'ont pas été enregistrées pour ne pas écraser les siennes. "
     "Copiez vos changements, rechargez la page, puis reportez-les."
 )
-
-
-def describe_last_change(instance: Model) -> str:
-    """ " (par Alice, le 3 mars 2026 à 10:02)", from the history, or "" if unknown."""
-    history = getattr(type(instance), "history", None)
-    if history is None or instance.pk is None:
-        return ""
-    last = (
-        history.filter(**{type(instance)._meta.pk.attname: instance.pk})
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")
-        .first()
-    )
-    if last is None:
-        return ""
-    when = date_format(localtime(last.history_date), "j F Y à H:i")
-    if last.history_user is not None:
-        who = last.history_user.get_full_name() or last.history_user.get_username()
-        return _("(par %(who)s, le %(when)s)") % {"who": who, "when": when}
-    return _("(le %(when)s)") % {"when": when}
 
 
 def conflict_error(instance: Model) -> ValidationError:
@@ -80,30 +67,6 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned_data
 
 
-def claim_version(instance: Model, *, expected: int | None) -> None:
-    """Atomically move ``instance`` from version ``expected`` to the next one, or refuse.
-
-    Must run inside the transaction that then saves ``instance``; the conditional UPDATE takes the
-    row lock, so a concurrent claim waits and then finds the version already moved.
-    """
-    model = type(instance)
-    claimed = (
-        model._default_manager.filter(pk=instance.pk, version=expected).update(
-            version=F("version") + 1
-        )
-        if expected is not None
-        else 0
-    )
-    if not claimed:
-        current = (
-            model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
-        )
-        raise StaleVersionError(
-            expected_version=expected, current_version=current or 0, obj=instance
-        )
-    instance.version = expected + 1
-
-
 class VersionedAdminMixin:
     """For a ModelAdmin whose model (and possibly inline models) carry a ``version``.
 
@@ -113,14 +76,24 @@ class VersionedAdminMixin:
     versioned_inline_models: tuple[type[Model], ...] = ()
 
     def save_model(self, request, obj, form, change):
-        if change:
+        if change and "loaded_version" not in form.fields:
+            # A change list's inline edit (``list_editable``) carries no loaded version: it
+            # still moves the version, so that a change form opened before it is refused.
+            bump_version(type(obj), obj.pk)
+            obj.version = (
+                type(obj)._default_manager.values_list("version", flat=True).get(pk=obj.pk)
+            )
+        elif change:
             claim_version(obj, expected=form.cleaned_data.get("loaded_version"))
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model in self.versioned_inline_models:
             for inline_form in formset.initial_forms:
-                if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                # A deleted row is claimed too: deleting a row someone just edited loses the edit.
+                # (The formset ignores the validation errors of rows marked for deletion.)
+                deleted = inline_form in formset.deleted_forms
+                if not deleted and not inline_form.has_changed():
                     continue
                 claim_version(
                     inline_form.instance, expected=inline_form.cleaned_data.get("loaded_version")

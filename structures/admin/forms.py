@@ -8,7 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from structures.admin.concurrency import VersionedModelForm
-from structures.models import Contact, Offer, Structure
+from structures.models import Contact, Offer, Sector, Service, StaffMembership, Structure
 
 
 class StructureAdminForm(VersionedModelForm):
@@ -109,4 +109,41 @@ class OfferInlineForm(VersionedModelForm):
         return contact
 
 
-__all__ = ["OfferAdminForm", "OfferInlineForm", "OfferInlineFormSet", "StructureAdminForm"]
+class ContactForm(VersionedModelForm):
+    """A contact, on its own page or as a row of its structure's page."""
+
+    class Meta:
+        model = Contact
+        fields = "__all__"
+
+
+class StaffMembershipForm(VersionedModelForm):
+    """Who may edit a structure, on its own page or as a row of the structure's page."""
+
+    class Meta:
+        model = StaffMembership
+        fields = "__all__"
+
+
+class ServiceForm(VersionedModelForm):
+    class Meta:
+        model = Service
+        fields = "__all__"
+
+
+class SectorForm(VersionedModelForm):
+    class Meta:
+        model = Sector
+        fields = "__all__"
+
+
+__all__ = [
+    "ContactForm",
+    "OfferAdminForm",
+    "OfferInlineForm",
+    "OfferInlineFormSet",
+    "SectorForm",
+    "ServiceForm",
+    "StaffMembershipForm",
+    "StructureAdminForm",
+]

@@ -1,4 +1,8 @@
-"""Offers and contacts, each with its own page (reachable from the structure page)."""
+"""Offers and contacts, each with its own page (reachable from the structure page).
+
+Both are versioned (``structures.admin.concurrency``); an offer's coverage and markets are rows
+of its page, covered by the offer's version (claimed on every save of the page).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.text import normalize_name
 from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.filters import OfferRegionFilter
-from structures.admin.forms import OfferAdminForm
+from structures.admin.forms import ContactForm, OfferAdminForm
 from structures.admin.history import ScopedHistoryAdmin
 from structures.admin.scoping import StructureScopedMixin
 from structures.fields import CONTACT_WRITABLE
@@ -118,7 +122,10 @@ class OfferAdmin(
 
 
 @admin.register(Contact)
-class ContactAdmin(SingleStructureInitialMixin, StructureScopedMixin, ScopedHistoryAdmin):
+class ContactAdmin(
+    SingleStructureInitialMixin, VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdmin
+):
+    form = ContactForm
     list_display = ["name", "role", "kind", "structure", "email", "phone", "is_public"]
     list_select_related = ["structure"]
     list_filter = ["kind", "is_public"]
@@ -126,7 +133,7 @@ class ContactAdmin(SingleStructureInitialMixin, StructureScopedMixin, ScopedHist
     search_help_text = _("Nom, fonction ou courriel du contact, nom de la structure.")
     autocomplete_fields = ["structure"]
     list_per_page = 50
-    fields = ["structure", *CONTACT_WRITABLE]
+    fields = ["structure", *CONTACT_WRITABLE, "loaded_version"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["structure"] if obj is not None else []

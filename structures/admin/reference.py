@@ -2,7 +2,7 @@
 
 Staff may read the catalogues (they pick services and sectors in their offers: the autocomplete
 needs the view permission) but only registry administrators change them or decide who edits
-which structure.
+which structure. Every change form here is versioned (``structures.admin.concurrency``).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from structures.admin.concurrency import VersionedAdminMixin
+from structures.admin.forms import SectorForm, ServiceForm, StaffMembershipForm
 from structures.models import Sector, Service, StaffMembership
 from structures.permissions import is_registry_admin
 
@@ -36,7 +38,8 @@ class RegistryAdminOnlyMixin(RegistryAdminOnlyChangesMixin):
 
 
 @admin.register(Service)
-class ServiceAdmin(RegistryAdminOnlyChangesMixin, admin.ModelAdmin):
+class ServiceAdmin(VersionedAdminMixin, RegistryAdminOnlyChangesMixin, admin.ModelAdmin):
+    form = ServiceForm
     list_display = ["name", "code", "name_en", "is_hard_core", "position"]
     list_editable = ["position"]
     list_filter = ["is_hard_core"]
@@ -45,7 +48,8 @@ class ServiceAdmin(RegistryAdminOnlyChangesMixin, admin.ModelAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(RegistryAdminOnlyChangesMixin, admin.ModelAdmin):
+class SectorAdmin(VersionedAdminMixin, RegistryAdminOnlyChangesMixin, admin.ModelAdmin):
+    form = SectorForm
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -55,7 +59,9 @@ class SectorAdmin(RegistryAdminOnlyChangesMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(RegistryAdminOnlyMixin, admin.ModelAdmin):
+class StaffMembershipAdmin(VersionedAdminMixin, RegistryAdminOnlyMixin, admin.ModelAdmin):
+    form = StaffMembershipForm
+    fields = ["user", "structure", "role", "loaded_version"]
     list_display = ["user", "structure", "role", "created_at"]
     list_filter = ["role"]
     list_select_related = ["user", "structure"]

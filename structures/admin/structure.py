@@ -2,7 +2,8 @@
 
 Contacts, coverage, offers (with a link to each offer's full page for markets, sectors and
 eligibility), member counts and network links are inlines of the structure, so a routine update
-is one form and one save. Provenance, validation and the network are the registry
+is one form and one save. No lost update (``structures.admin.concurrency``): every save of the
+page claims the structure's version, and contact, offer and staff rows their own. Provenance, validation and the network are the registry
 administrators' business: read-only for staff.
 """
 
@@ -20,7 +21,13 @@ from core.text import normalize_name
 from structures import services
 from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.filters import STALE_MONTHS, RegionFilter, ServiceFilter, StaleFilter
-from structures.admin.forms import OfferInlineForm, OfferInlineFormSet, StructureAdminForm
+from structures.admin.forms import (
+    ContactForm,
+    OfferInlineForm,
+    OfferInlineFormSet,
+    StaffMembershipForm,
+    StructureAdminForm,
+)
 from structures.admin.history import ScopedHistoryAdmin
 from structures.admin.scoping import StructureScopedMixin
 from structures.fields import CONTACT_WRITABLE, STRUCTURE_REGISTRY_ONLY
@@ -47,8 +54,9 @@ ALWAYS_READONLY_FIELDS = (
 
 class ContactInline(StructureScopedMixin, admin.TabularInline):
     model = Contact
+    form = ContactForm
     extra = 0
-    fields = list(CONTACT_WRITABLE)
+    fields = [*CONTACT_WRITABLE, "loaded_version"]
     verbose_name_plural = _("contacts (services ou personnes à appeler)")
 
 
@@ -105,8 +113,9 @@ class OutgoingLinkInline(StructureScopedMixin, admin.TabularInline):
 
 class StaffMembershipInline(admin.TabularInline):
     model = StaffMembership
+    form = StaffMembershipForm
     extra = 0
-    fields = ["user", "role", "created_at"]
+    fields = ["user", "role", "created_at", "loaded_version"]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["user"]
     verbose_name_plural = _("équipe autorisée à modifier la fiche")
@@ -116,7 +125,9 @@ class StaffMembershipInline(admin.TabularInline):
 class StructureAdmin(VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdmin):
     structure_path = ""
     form = StructureAdminForm
-    versioned_inline_models = (Offer,)
+    # Rows with a page or an endpoint of their own carry their own version; the other inlines
+    # (coverage, member counts, links) are covered by the structure's, claimed on every save.
+    versioned_inline_models = (Offer, Contact, StaffMembership)
 
     list_display = [
         "name",

@@ -7,7 +7,6 @@ Views stay thin: what a caller may see comes from ``structures.selectors`` (rule
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -20,7 +19,7 @@ from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from core.api.etag import check_if_match, expected_version
+from core.api.etag import expected_version
 from core.api.streaming import StreamedExportMixin, streamed_list_schema
 from structures import selectors, services
 from structures.api.inputs import (
@@ -45,7 +44,7 @@ from structures.api.serializers import (
     StructureSerializer,
 )
 from structures.filters import ContactFilter, OfferFilter, SectorFilter, StructureFilter
-from structures.models import Contact, Sector, Service
+from structures.models import Sector, Service
 from structures.permissions import caller_for, is_registry_admin
 from territories.api.serializers import TerritorySerializer
 from territories.models import Territory
@@ -360,17 +359,18 @@ class ContactDetailView(
     def update(self, request, *args, **kwargs):
         contact = self.get_object()
         require_editor(request, contact.structure)
+        version = expected_version(request, contact)
         serializer = ContactInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         _refuse_moves(data, contact, ("structure",))
-        with transaction.atomic():
-            # Contacts carry no version: the tag (last modification) is checked under a row lock.
-            current = Contact.objects.select_for_update().get(pk=contact.pk)
-            check_if_match(request, current)
-            updated = self.call_service(
-                services.update_contact, contact=current, data=data, user=request.user
-            )
+        updated = self.call_service(
+            services.update_contact,
+            contact=contact,
+            data=data,
+            expected_version=version,
+            user=request.user,
+        )
         return tagged(Response(ContactSerializer(updated).data), updated)
 
 

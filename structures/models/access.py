@@ -51,6 +51,12 @@ class AccountScope(models.Model):
             "administrateur du registre."
         ),
     )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
+    )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
@@ -109,6 +115,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     last_used_at = models.DateTimeField(
         _("dernière utilisation"), null=True, blank=True, editable=False
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
     )
 
     objects = ApiTokenQuerySet.as_manager()

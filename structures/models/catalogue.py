@@ -36,6 +36,12 @@ class Service(models.Model):
     position = models.PositiveSmallIntegerField(
         _("ordre d'affichage"), default=0, help_text=_("Les plus petits d'abord.")
     )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
+    )
 
     class Meta:
         verbose_name = _("service")
@@ -82,6 +88,12 @@ class Sector(models.Model):
         related_name="filieres",
         limit_choices_to={"kind": SectorKind.NAF_DIVISION},
         help_text=_("Divisions NAF couvertes par une filière."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
     )
 
     class Meta:

@@ -42,6 +42,12 @@ class Contact(models.Model):
     )
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
     position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -93,7 +99,16 @@ class StaffMembership(models.Model):
     role = models.CharField(
         _("rôle"), max_length=16, choices=StaffRole.choices, default=StaffRole.EDITOR
     )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    # Who granted or changed an access, and when: also what a refused concurrent edit names.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membre de l'équipe")

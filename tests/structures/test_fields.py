@@ -147,7 +147,7 @@ def test_services_accept_every_writable_field():
         name: getattr(contact, name)
         for name in (*fields.CONTACT_WRITABLE, *fields.CONTACT_WRITABLE_INTERNAL)
     }
-    services.update_contact(contact=contact, data=data)
+    services.update_contact(contact=contact, data=data, expected_version=contact.version)
 
 
 @pytest.mark.django_db

@@ -134,10 +134,14 @@ def test_contacts(user):
         user=user,
     )
     assert contact.phone == "+33467000000" and contact.languages == "fr,en"
-    contact = services.update_contact(contact=contact, data={"role": "Guichet"}, user=user)
+    contact = services.update_contact(
+        contact=contact, data={"role": "Guichet"}, expected_version=contact.version, user=user
+    )
     assert contact.history.count() == 2
     with pytest.raises(ValidationError):
-        services.update_contact(contact=contact, data={"languages": "fr,zz"})
+        services.update_contact(
+            contact=contact, data={"languages": "fr,zz"}, expected_version=contact.version
+        )
 
 
 def test_create_offer_with_relations(user):
