@@ -133,8 +133,11 @@ def test_contact_patch():
 def test_sme_patch():
     sme = SMEFactory(name="Atelier du Lez", employees=12)
     perms = ("smes.view_sme", "smes.change_sme")
-    first_user = grant(UserFactory(username="kim", first_name="Kim", last_name="Nguyen"), *perms)
-    second_user = grant(UserFactory(username="lou"), *perms)
+    herault = [territory("departement", "34")]  # SME rights are exercised within a scope
+    first_user = grant(
+        UserFactory(username="kim", first_name="Kim", last_name="Nguyen", scope=herault), *perms
+    )
+    second_user = grant(UserFactory(username="lou", scope=herault), *perms)
     body = race(
         f"/api/v1/smes/{sme.siret}/",
         session(first_user),
