@@ -15,6 +15,7 @@ from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.contract import QueryContractMixin
 from core.api.etag import check_if_match, etag_for
 from core.api.validation import as_api_error
 from smes import access
@@ -91,7 +92,7 @@ class _SMEAccessMixin:
         responses={201: SMESerializer, **ERRORS},
     ),
 )
-class SMEListView(_SMEAccessMixin, generics.ListCreateAPIView):
+class SMEListView(QueryContractMixin, _SMEAccessMixin, generics.ListCreateAPIView):
     serializer_class = SMESerializer
     filterset_class = SMEFilter
     renderer_classes = TABULAR_RENDERERS
@@ -151,7 +152,9 @@ IF_MATCH = OpenApiParameter(
         },
     ),
 )
-class SMEDetailView(_SMEAccessMixin, ConditionalRetrieveMixin, generics.RetrieveUpdateAPIView):
+class SMEDetailView(
+    QueryContractMixin, _SMEAccessMixin, ConditionalRetrieveMixin, generics.RetrieveUpdateAPIView
+):
     serializer_class = SMESerializer
     lookup_field = "siret"
 

@@ -23,6 +23,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
+from core.api.contract import QueryContractMixin
 from core.api.renderers import feature_collection
 from structures.fields import STRUCTURE_OPEN_DATA
 from structures.models import Offer, Structure, StructureCoverage
@@ -145,7 +146,7 @@ _DESCRIPTION = _(
     description=_DESCRIPTION,
     responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
 )
-class OpenDataCSVView(APIView):
+class OpenDataCSVView(QueryContractMixin, APIView):
     def get(self, request):
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
@@ -161,7 +162,7 @@ class OpenDataCSVView(APIView):
     description=_DESCRIPTION,
     responses={(200, "application/geo+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
 )
-class OpenDataGeoJSONView(APIView):
+class OpenDataGeoJSONView(QueryContractMixin, APIView):
     def get(self, request):
         collection = feature_collection(
             open_data_rows(),

@@ -20,6 +20,7 @@ from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from core.api.contract import QueryContractMixin
 from core.api.etag import check_if_match, expected_version
 from structures import selectors, services
 from structures.api.inputs import (
@@ -101,7 +102,7 @@ def _refuse_moves(validated: dict, obj, fields: tuple[str, ...]) -> None:
         responses={201: StructureDetailSerializer, **WRITE_ERRORS},
     ),
 )
-class StructureListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class StructureListView(QueryContractMixin, ServiceErrorsMixin, generics.ListCreateAPIView):
     serializer_class = StructureSerializer
     filterset_class = StructureFilter
     renderer_classes = TABULAR_RENDERERS
@@ -129,7 +130,7 @@ class StructureListView(ServiceErrorsMixin, generics.ListCreateAPIView):
 
 
 class _StructureDetailBase(
-    ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView
+    QueryContractMixin, ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView
 ):
     serializer_class = StructureDetailSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -213,7 +214,7 @@ class StructureBySlugView(_StructureDetailBase):
         responses={201: OfferSerializer, **WRITE_ERRORS},
     ),
 )
-class OfferListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class OfferListView(QueryContractMixin, ServiceErrorsMixin, generics.ListCreateAPIView):
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -259,7 +260,12 @@ class OfferListView(ServiceErrorsMixin, generics.ListCreateAPIView):
         responses={200: OfferSerializer, **WRITE_ERRORS},
     ),
 )
-class OfferDetailView(ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView):
+class OfferDetailView(
+    QueryContractMixin,
+    ConditionalRetrieveMixin,
+    ServiceErrorsMixin,
+    generics.RetrieveUpdateAPIView,
+):
     serializer_class = OfferSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
 
@@ -308,7 +314,7 @@ class OfferDetailView(ConditionalRetrieveMixin, ServiceErrorsMixin, generics.Ret
         responses={201: ContactSerializer, **WRITE_ERRORS},
     ),
 )
-class ContactListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class ContactListView(QueryContractMixin, ServiceErrorsMixin, generics.ListCreateAPIView):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -350,7 +356,7 @@ class ContactListView(ServiceErrorsMixin, generics.ListCreateAPIView):
     ),
 )
 class ContactDetailView(
-    ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView
+    QueryContractMixin, ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView
 ):
     serializer_class = ContactSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -381,28 +387,28 @@ class ContactDetailView(
 
 
 @extend_schema(tags=["référentiels"], summary=_("Catalogue des services"))
-class ServiceListView(generics.ListAPIView):
+class ServiceListView(QueryContractMixin, generics.ListAPIView):
     serializer_class = ServiceSerializer
     pagination_class = None
     queryset = selectors.service_list()
 
 
 @extend_schema(tags=["référentiels"])
-class ServiceDetailView(generics.RetrieveAPIView):
+class ServiceDetailView(QueryContractMixin, generics.RetrieveAPIView):
     serializer_class = ServiceSerializer
     queryset = Service.objects.all()
     lookup_field = "code"
 
 
 @extend_schema(tags=["référentiels"], summary=_("Secteurs (NAF rév. 2 et filières)"))
-class SectorListView(generics.ListAPIView):
+class SectorListView(QueryContractMixin, generics.ListAPIView):
     serializer_class = SectorSerializer
     filterset_class = SectorFilter
     queryset = selectors.sector_list()
 
 
 @extend_schema(tags=["référentiels"])
-class SectorDetailView(generics.RetrieveAPIView):
+class SectorDetailView(QueryContractMixin, generics.RetrieveAPIView):
     serializer_class = SectorSerializer
     queryset = Sector.objects.select_related("parent")
     lookup_field = "code"
@@ -417,7 +423,7 @@ class SectorDetailView(generics.RetrieveAPIView):
     tags=["référentiels"],
     summary=_("Pays (cibles des offres), codes ISO 3166 alpha-2"),
 )
-class CountryListView(generics.ListAPIView):
+class CountryListView(QueryContractMixin, generics.ListAPIView):
     serializer_class = TerritorySerializer
     filter_backends = []
 
@@ -426,7 +432,7 @@ class CountryListView(generics.ListAPIView):
 
 
 @extend_schema(tags=["référentiels"], responses=TerritorySerializer)
-class CountryDetailView(generics.RetrieveAPIView):
+class CountryDetailView(QueryContractMixin, generics.RetrieveAPIView):
     serializer_class = TerritorySerializer
 
     def get_object(self):
