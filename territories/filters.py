@@ -16,6 +16,7 @@ from territories.models import Territory
 from territories.selectors import (
     TerritoryLookupError,
     get_territory,
+    normalize_code,
     resolve_commune,
     search_territories,
 )
@@ -53,6 +54,8 @@ def resolve_territory_reference(value: str):
             return get_territory(level=TerritoryLevel.EPCI, code=code)
         if code.isalpha() and len(code) == 2 and code not in ("2A", "2B"):
             return get_territory(level=TerritoryLevel.COUNTRY, code=code)
+        # The shape first (MalformedCode): the lookup below must not see arbitrary text.
+        code = normalize_code(level=TerritoryLevel.DEPARTEMENT, code=code)
         shared = _departement_or_region(code)
         if shared is not None:
             return shared

@@ -11,7 +11,6 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
-from core.api.contract import QueryContractMixin
 from territories.models import Territory
 from tests.smes.factories import SMEFactory
 from tests.structures.factories import ContactFactory, OfferFactory, StructureFactory, territory
@@ -93,6 +92,13 @@ def test_thousand_digit_page_numbers_are_a_400(api, url, name):
     assert api.get(url, {name: "1"}).status_code == 200
 
 
+@pytest.mark.parametrize("name", ["k", "employees"])
+def test_the_relay_lookups_integers_are_bounded(api, name):
+    for value in ("9" * 5000, "9" * 30):
+        response = api.get(RELAY, {"service": "trade-fairs", "commune": "34172", name: value})
+        assert_error(response, 400, "invalid", name)
+
+
 def test_integer_filters_are_bounded(token_client):
     agency = token_client(scope=[territory("departement", "34")], perms=["smes.view_sme"])
     agency.raise_request_exception = False
@@ -146,6 +152,8 @@ def test_a_repeated_single_valued_parameter_is_a_400(api, herault):
 def test_every_api_view_applies_the_contract():
     """A view added without the mixin would silently ignore unknown parameters again."""
     from rest_framework.views import APIView
+
+    from core.api.contract import QueryContractMixin
 
     def views(resolver, prefix=""):
         for entry in resolver.url_patterns:
@@ -248,8 +256,10 @@ def test_a_bare_code_shared_by_a_region_and_a_departement_is_ambiguous(
     slugs = [s["slug"] for s in api.get(STRUCTURES, {"in": "region:76"}).json()["results"]]
     assert slugs == ["cci-herault"]
     assert api.get(STRUCTURES, {"in": "departement:76"}).json()["count"] == 0
-    # Unambiguous codes keep working.
+    # Unambiguous codes keep working; malformed ones are refused before any lookup (PostgreSQL
+    # would refuse the NUL byte with a 500).
     assert api.get(STRUCTURES, {"in": "34"}).json()["count"] == 1
+    assert_error(api.get(STRUCTURES, {"in": "7\x006"}), 400, "invalid", "in")
     assert api.get("/api/v1/offers/", {"in": "76"}).status_code == 400
 
 
@@ -267,8 +277,9 @@ def test_the_sme_list_refuses_an_ambiguous_code_and_a_malformed_naf_code(
 
 
 def test_the_directory_page_shows_the_ambiguity(client, seine_maritime):
-    html = client.get("/structures/", {"in": "76"}).content.decode()
-    assert "region:76" in html and "departement:76" in html
+    response = client.get("/structures/", {"in": "76"})
+    assert response.status_code == 400  # the page's answer to an invalid filter
+    assert "désigne plusieurs territoires" in response.content.decode()
 
 
 # --- The API root and its documentation ----------------------------------------------------------
@@ -294,7 +305,9 @@ def test_the_api_root_lists_every_endpoint_and_the_docs(api, herault):
     }
     for name, url in endpoints.items():
         url = url.replace("http://testserver", "").replace("{id}", str(ids.get(name)))
-        url = url.replace("{level}", "commune").replace("{code}", "34000" if "postal" in url else "34172")
+        url = url.replace("{level}", "commune").replace(
+            "{code}", "34000" if "postal" in url else "34172"
+        )
         url = url.replace("{siret}", "73282932000074")
         # Every listed address exists: at most it wants parameters (the relays) or a token.
         assert api.get(url).status_code in (200, 400, 401), (name, url)
