@@ -169,10 +169,21 @@ class CodeChoiceFilter(django_filters.CharFilter):
         return qs.filter(**{self.field_name: value})
 
 
+# The range of a 32-bit integer column: a larger bound is meaningless, and SQLite cannot even
+# bind an integer beyond 64 bits (an OverflowError, i.e. a 500, before the bound existed).
+INTEGER_FILTER_RANGE = (-(2**31), 2**31 - 1)
+
+
 class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (django-filter's NumberFilter takes decimals)."""
+    """A whole number (django-filter's NumberFilter takes decimals), bounded by default to
+    ``INTEGER_FILTER_RANGE``; pass ``min_value`` / ``max_value`` to narrow it."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", INTEGER_FILTER_RANGE[0])
+        kwargs.setdefault("max_value", INTEGER_FILTER_RANGE[1])
+        super().__init__(*args, **kwargs)
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):

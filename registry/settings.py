@@ -170,11 +170,20 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
 # Demo listings in the open-data files (/api/v1/opendata/): unset = only on a demo install (not
 # production and no real published structure); true = always, marked is_demo; false = never.
 OPEN_DATA_INCLUDE_DEMO = env.bool("OPEN_DATA_INCLUDE_DEMO", default=None)
+# Request bodies of the API (core.api.parsers): a structure with all its coverage fits in a few
+# kilobytes; a JSON body deeper than this is refused (400) before it can exhaust the stack.
+API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.BoundedPageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filters.ContractFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.BoundedJSONParser",
+        "core.api.parsers.BoundedFormParser",
+        "core.api.parsers.BoundedMultiPartParser",
+    ],
     # Agencies send "Authorization: Token <key>" (structures.models.ApiToken, managed in the admin);
     # the session serves the browsable API. The token comes first so that an anonymous write
     # gets a 401 with WWW-Authenticate.
@@ -199,10 +208,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Registre des structures de proximité à vocation internationale — API",
-    "DESCRIPTION": (
-        "API publique du registre : territoires (codes officiels INSEE, SIREN des EPCI, "
-        "ISO 3166), structures d'appui à l'export et recherche du relais compétent le plus proche."
-    ),
+    # The documentation's introduction (authentication, scopes, throttles, pagination,
+    # formats, errors), in Markdown.
+    "DESCRIPTION": (BASE_DIR / "docs" / "api-introduction.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -221,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "TerritoryCoordinatePrecisionEnum": "territories.enums.CoordinatePrecision.choices",
     },
     "TAGS": [
+        {"name": "api", "description": "Racine : points d'entrée et documentation."},
         {"name": "relais", "description": "Le relais compétent le plus proche, expliqué."},
         {"name": "structures", "description": "Structures d'appui à l'export."},
         {"name": "offres", "description": "Offres de service des structures."},

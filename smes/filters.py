@@ -6,7 +6,10 @@ data is private: see ``smes.access``).
 
 from __future__ import annotations
 
+import re
+
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +23,43 @@ from core.filters import (
 )
 from smes.enums import ExportStage
 from smes.models import SME
+from smes.validators import naf_divisions
 from structures.models import Sector, Service
 from structures.relay.criteria import expand_sector
 from territories.filters import CountryCodeFilter, TerritoryReferenceFilter
+
+# The beginning of a NAF rév. 2 code: division, group, class, sub-class ("10", "10.7", "10.71",
+# "10.71C"), with or without its dot.
+_NAF_PREFIX = re.compile(r"^(\d{2})(?:\.?(\d{1,2}))?$|^(\d{2})\.?(\d{2})([A-Z])$")
+
+
+class NafPrefixField(forms.CharField):
+    """The beginning of a NAF code, in the stored form ("1071" → "10.71"); a string that cannot
+    begin a NAF rév. 2 code is an error, not a filter that silently matches nothing."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        compact = re.sub(r"\s+", "", value).upper()
+        match = _NAF_PREFIX.match(compact)
+        if match is None or (match.group(1) or match.group(3)) not in naf_divisions():
+            raise forms.ValidationError(
+                _(
+                    "« %(value)s » n'est pas le début d'un code NAF rév. 2 : attendu une "
+                    "division existante suivie au besoin du reste du code (ex. 62, 10.71, "
+                    "10.71C)."
+                ),
+                code="invalid_naf",
+                params={"value": value},
+            )
+        if match.group(1):
+            return match.group(1) + (f".{match.group(2)}" if match.group(2) else "")
+        return f"{match.group(3)}.{match.group(4)}{match.group(5)}"
+
+
+class NafPrefixFilter(django_filters.CharFilter):
+    field_class = NafPrefixField
 
 
 class SMEFilter(django_filters.FilterSet):
@@ -30,7 +67,8 @@ class SMEFilter(django_filters.FilterSet):
         method="filter_within",
         help_text=_(
             "Territoire où l'entreprise est située (paramètre « in ») : « niveau:code » "
-            "(departement:34, region:76, epci:243400017, commune:34172) ou un code seul."
+            "(departement:34, region:76, epci:243400017, commune:34172) ou un code seul (un "
+            "code partagé par un département et une région, comme 76, est refusé comme ambigu)."
         ),
     )
     sector = CodeChoiceFilter(
@@ -41,10 +79,13 @@ class SMEFilter(django_filters.FilterSet):
             "la division NAF en relève."
         ),
     )
-    naf_code = django_filters.CharFilter(
+    naf_code = NafPrefixFilter(
         field_name="naf_code",
         lookup_expr="startswith",
-        help_text=_("Début du code NAF (ex. 10.71 ou 62)."),
+        help_text=_(
+            "Début du code NAF rév. 2 (ex. 62, 10.7, 10.71 ou 10.71C ; 1071C est lu 10.71C) ; "
+            "une division inexistante est refusée."
+        ),
     )
     export_stage = django_filters.MultipleChoiceFilter(
         choices=ExportStage.choices, help_text=_("Stade(s) d'exportation (répétable).")

@@ -29,7 +29,7 @@ from smes.models import SME
 from smes.sirene import SireneClient, SireneEstablishment, SireneUnavailable, sirene_client
 from smes.validators import clean_naf, clean_siret
 from structures.permissions import Caller
-from structures.relay.location import locate, resolve_location
+from structures.relay.location import check_single_location, locate, resolve_location
 from structures.relay.query import RelayQuery, RelayRequest, resolve_query
 from structures.relay.types import EligibilityProfile, KnownFirm, RelayQueryError
 
@@ -232,8 +232,17 @@ def resolve_relay_query(
 ) -> RelayQuery:
     """The one resolver of the relay lookup's input, for pages and API alike.
 
-    With ``siret`` the firm's location and profile (as this caller may see them) replace the
-    request's location; otherwise the request is resolved as given. Raises ``RelayQueryError``.
+    With ``siret`` the firm's location and profile (as this caller may see them) are used (a
+    request that also gives a commune, postal code or point is refused: they may disagree);
+    otherwise the request is resolved as given. Raises ``RelayQueryError``.
     """
+    if siret:
+        check_single_location(
+            siret=siret,
+            commune=request.commune,
+            postal_code=request.postal_code,
+            latitude=request.latitude,
+            longitude=request.longitude,
+        )
     firm = known_firm(caller=caller, siret=siret, sirene=sirene) if siret else None
     return resolve_query(request, firm=firm)

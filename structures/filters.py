@@ -115,7 +115,9 @@ class StructureFilter(django_filters.FilterSet):
         help_text=_(
             "Territoire où la structure est située (paramètre « in ») : « niveau:code » "
             "(departement:34, region:76, epci:243400017, commune:34172) ou un code seul "
-            "(9 chiffres : EPCI ; 5 : commune ; 2 ou 3 : département ; 2 lettres : pays)."
+            "(9 chiffres : EPCI ; 5 : commune ; 2 ou 3 : département ; 2 lettres : pays). Un "
+            "code seul partagé par un département et une région (76) est refusé comme ambigu, "
+            "avec les deux formes possibles : écrire region:76 ou departement:76."
         ),
     )
     bbox = BoundingBoxFilter(

@@ -16,6 +16,7 @@ from territories.models import Territory
 from territories.selectors import (
     TerritoryLookupError,
     get_territory,
+    normalize_code,
     resolve_commune,
     search_territories,
 )
@@ -35,7 +36,8 @@ def resolve_territory_reference(value: str):
     """A territory from "niveau:code" ("region:76", "epci:243400017") or a bare code.
 
     Bare codes: 9 digits → EPCI, 5 characters → commune (old codes resolved), 2–3 characters →
-    département, two letters → country. Raises ``forms.ValidationError`` with a French message.
+    département, two letters → country; a code both a département's and a région's (76) is
+    ambiguous. Raises ``forms.ValidationError`` with a French message.
     """
     raw = (value or "").strip()
     level, sep, code = raw.partition(":")
@@ -52,9 +54,50 @@ def resolve_territory_reference(value: str):
             return get_territory(level=TerritoryLevel.EPCI, code=code)
         if code.isalpha() and len(code) == 2 and code not in ("2A", "2B"):
             return get_territory(level=TerritoryLevel.COUNTRY, code=code)
+        # The shape first (MalformedCode): the lookup below must not see arbitrary text.
+        code = normalize_code(level=TerritoryLevel.DEPARTEMENT, code=code)
+        shared = _departement_or_region(code)
+        if shared is not None:
+            return shared
         return get_territory(level=TerritoryLevel.DEPARTEMENT, code=code)
     except TerritoryLookupError as exc:
         raise _lookup_error(exc) from None
+
+
+def _departement_or_region(code: str):
+    """The one current département or région with this bare code; ``None`` when neither has it.
+
+    Two-digit codes are shared (76: the Seine-Maritime and the Occitanie région): rather than
+    one silently chosen, such a code is a form error listing both written forms, with the
+    candidates in its ``params`` (the API returns them).
+    """
+    found = list(
+        Territory.objects.filter(
+            level__in=(TerritoryLevel.DEPARTEMENT, TerritoryLevel.REGION), code=code
+        ).order_by("-is_current", "-rank")
+    )
+    current = [t for t in found if t.is_current] or found
+    if len(current) <= 1:
+        return current[0] if current else None
+    candidates = [
+        {
+            "reference": f"{t.level}:{t.code}",
+            "level": t.level,
+            "code": t.code,
+            "name": t.name,
+        }
+        for t in current
+    ]
+    choices = _(" ou ").join(f"{c['reference']} ({c['name']})" for c in candidates)
+    message = _("Le code « %(code)s » désigne plusieurs territoires : précisez %(choices)s.") % {
+        "code": code,
+        "choices": choices,
+    }
+    raise forms.ValidationError(
+        "%(message)s",
+        code="ambiguous_territory",
+        params={"message": message, "candidates": candidates},
+    )
 
 
 class TerritoryReferenceField(forms.CharField):

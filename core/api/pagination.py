@@ -1,7 +1,10 @@
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
+
+from core.api.contract import positive_int
+
+# Pages past the last are a 404 (DRF); numbers beyond this one are not page numbers at all.
+MAX_PAGE_NUMBER = 10**9 - 1
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
@@ -16,27 +19,16 @@ class BoundedPageNumberPagination(PageNumberPagination):
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and not (
-            (raw.isascii() and raw.isdigit()) or raw in self.last_page_strings
-        ):
-            raise serializers.ValidationError(
-                {self.page_query_param: [_("page doit être un entier positif (1, 2, …).")]}
-            )
+        if raw is not None and raw not in self.last_page_strings:
+            # Bounded before conversion: a thousand-digit page is a 400, not a ValueError.
+            positive_int(raw, name=self.page_query_param, maximum=MAX_PAGE_NUMBER)
         return super().get_page_number(request, paginator)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        # ASCII digits only: int() would also take " 5", "+5", "5_0" or Arabic-Indic digits.
-        value = int(raw) if raw.isascii() and raw.isdigit() else 0
-        if value < 1:
-            raise serializers.ValidationError(
-                {
-                    self.page_size_query_param: [
-                        _("page_size doit être un entier positif (au plus %(max)d).")
-                        % {"max": self.max_page_size}
-                    ]
-                }
-            )
+        # Any positive integer is taken (a larger one is lowered to the maximum), but its
+        # length is bounded before int() reads it.
+        value = positive_int(raw, name=self.page_size_query_param, maximum=MAX_PAGE_NUMBER)
         return min(value, self.max_page_size)

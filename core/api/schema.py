@@ -22,7 +22,13 @@ ERROR_COMPONENT = {
         "candidates": {
             "type": "array",
             "items": {"type": "object"},
-            "description": "Communes candidates (code postal ambigu).",
+            "description": "Les choix possibles d'une valeur ambiguë : communes d'un code postal "
+            "partagé, territoires d'un code partagé (region:76, departement:76).",
+        },
+        "accepted": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Paramètre inconnu : les paramètres que ce point d'entrée accepte.",
         },
     },
     "required": ["detail", "code"],

@@ -14,6 +14,7 @@ from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.contract import QueryContractMixin
 from core.api.etag import PreconditionFailed, etag_for, expected_version
 from core.api.streaming import StreamedExportMixin, streamed_list_schema
 from core.api.validation import as_api_error
@@ -97,7 +98,9 @@ class _SMEAccessMixin:
         responses={201: SMESerializer, **ERRORS},
     ),
 )
-class SMEListView(_SMEAccessMixin, StreamedExportMixin, generics.ListCreateAPIView):
+class SMEListView(
+    QueryContractMixin, _SMEAccessMixin, StreamedExportMixin, generics.ListCreateAPIView
+):
     serializer_class = SMESerializer
     export_filename = "pme"
     filterset_class = SMEFilter
@@ -158,7 +161,9 @@ IF_MATCH = OpenApiParameter(
         },
     ),
 )
-class SMEDetailView(_SMEAccessMixin, ConditionalRetrieveMixin, generics.RetrieveUpdateAPIView):
+class SMEDetailView(
+    QueryContractMixin, _SMEAccessMixin, ConditionalRetrieveMixin, generics.RetrieveUpdateAPIView
+):
     serializer_class = SMESerializer
     lookup_field = "siret"
 

@@ -32,6 +32,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
+from core.api.contract import QueryContractMixin
 from core.api.renderers import feature_collection, spreadsheet_safe
 from structures.fields import STRUCTURE_OPEN_DATA
 from structures.models import Offer, Structure, StructureCoverage
@@ -201,7 +202,7 @@ def _csv_value(value) -> str:
     description=_DESCRIPTION,
     responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
 )
-class OpenDataCSVView(APIView):
+class OpenDataCSVView(QueryContractMixin, APIView):
     def get(self, request):
         scope = open_data_scope()
         rows = open_data_rows(scope)
@@ -219,7 +220,7 @@ class OpenDataCSVView(APIView):
     description=_DESCRIPTION,
     responses={(200, "application/geo+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
 )
-class OpenDataGeoJSONView(APIView):
+class OpenDataGeoJSONView(QueryContractMixin, APIView):
     def get(self, request):
         scope = open_data_scope()
         rows = open_data_rows(scope)

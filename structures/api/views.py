@@ -19,6 +19,7 @@ from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from core.api.contract import QueryContractMixin
 from core.api.etag import expected_version
 from core.api.streaming import StreamedExportMixin, streamed_list_schema
 from structures import selectors, services
@@ -106,7 +107,9 @@ def _refuse_moves(validated: dict, obj, fields: tuple[str, ...]) -> None:
         responses={201: StructureDetailSerializer, **WRITE_ERRORS},
     ),
 )
-class StructureListView(StreamedExportMixin, ServiceErrorsMixin, generics.ListCreateAPIView):
+class StructureListView(
+    QueryContractMixin, StreamedExportMixin, ServiceErrorsMixin, generics.ListCreateAPIView
+):
     serializer_class = StructureSerializer
     export_filename = "structures"
     filterset_class = StructureFilter
@@ -133,7 +136,7 @@ class StructureListView(StreamedExportMixin, ServiceErrorsMixin, generics.ListCr
 
 
 class _StructureDetailBase(
-    ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView
+    QueryContractMixin, ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView
 ):
     serializer_class = StructureDetailSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -215,7 +218,7 @@ class StructureBySlugView(_StructureDetailBase):
         responses={201: OfferSerializer, **WRITE_ERRORS},
     ),
 )
-class OfferListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class OfferListView(QueryContractMixin, ServiceErrorsMixin, generics.ListCreateAPIView):
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -258,7 +261,12 @@ class OfferListView(ServiceErrorsMixin, generics.ListCreateAPIView):
         responses={200: OfferSerializer, **WRITE_ERRORS},
     ),
 )
-class OfferDetailView(ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView):
+class OfferDetailView(
+    QueryContractMixin,
+    ConditionalRetrieveMixin,
+    ServiceErrorsMixin,
+    generics.RetrieveUpdateAPIView,
+):
     serializer_class = OfferSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
 
@@ -304,7 +312,7 @@ class OfferDetailView(ConditionalRetrieveMixin, ServiceErrorsMixin, generics.Ret
         responses={201: ContactSerializer, **WRITE_ERRORS},
     ),
 )
-class ContactListView(ServiceErrorsMixin, generics.ListCreateAPIView):
+class ContactListView(QueryContractMixin, ServiceErrorsMixin, generics.ListCreateAPIView):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -346,7 +354,7 @@ class ContactListView(ServiceErrorsMixin, generics.ListCreateAPIView):
     ),
 )
 class ContactDetailView(
-    ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView
+    QueryContractMixin, ConditionalRetrieveMixin, ServiceErrorsMixin, generics.RetrieveUpdateAPIView
 ):
     serializer_class = ContactSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -378,28 +386,28 @@ class ContactDetailView(
 
 
 @extend_schema(tags=["référentiels"], summary=_("Catalogue des services"))
-class ServiceListView(generics.ListAPIView):
+class ServiceListView(QueryContractMixin, generics.ListAPIView):
     serializer_class = ServiceSerializer
     pagination_class = None
     queryset = selectors.service_list()
 
 
 @extend_schema(tags=["référentiels"])
-class ServiceDetailView(generics.RetrieveAPIView):
+class ServiceDetailView(QueryContractMixin, generics.RetrieveAPIView):
     serializer_class = ServiceSerializer
     queryset = Service.objects.all()
     lookup_field = "code"
 
 
 @extend_schema(tags=["référentiels"], summary=_("Secteurs (NAF rév. 2 et filières)"))
-class SectorListView(generics.ListAPIView):
+class SectorListView(QueryContractMixin, generics.ListAPIView):
     serializer_class = SectorSerializer
     filterset_class = SectorFilter
     queryset = selectors.sector_list()
 
 
 @extend_schema(tags=["référentiels"])
-class SectorDetailView(generics.RetrieveAPIView):
+class SectorDetailView(QueryContractMixin, generics.RetrieveAPIView):
     serializer_class = SectorSerializer
     queryset = Sector.objects.select_related("parent")
     lookup_field = "code"
@@ -414,7 +422,7 @@ class SectorDetailView(generics.RetrieveAPIView):
     tags=["référentiels"],
     summary=_("Pays (cibles des offres), codes ISO 3166 alpha-2"),
 )
-class CountryListView(generics.ListAPIView):
+class CountryListView(QueryContractMixin, generics.ListAPIView):
     serializer_class = TerritorySerializer
     filter_backends = []
 
@@ -423,7 +431,7 @@ class CountryListView(generics.ListAPIView):
 
 
 @extend_schema(tags=["référentiels"], responses=TerritorySerializer)
-class CountryDetailView(generics.RetrieveAPIView):
+class CountryDetailView(QueryContractMixin, generics.RetrieveAPIView):
     serializer_class = TerritorySerializer
 
     def get_object(self):

@@ -166,10 +166,15 @@ def resolve_location(
     latitude: float | None = None,
     longitude: float | None = None,
 ) -> ResolvedLocation:
-    """The first location given, in this order: commune, postal code, point.
+    """The one location given: a commune (with, optionally, a postal code of it), a postal
+    code, or a point.
 
-    Raises ``RelayQueryError``: never a guess (an ambiguous postal code lists its communes).
+    Raises ``RelayQueryError``: never a guess (an ambiguous postal code lists its communes;
+    a commune or postal code together with a point is refused, see ``check_single_location``).
     """
+    check_single_location(
+        commune=commune, postal_code=postal_code, latitude=latitude, longitude=longitude
+    )
     if commune:
         return _by_commune(commune, postal_code)
     if postal_code:
@@ -181,3 +186,36 @@ def resolve_location(
         _("Indiquez où se trouve l'entreprise : commune, code postal, SIRET ou coordonnées."),
         field="commune",
     )
+
+
+def check_single_location(
+    *,
+    siret: str = "",
+    commune: str = "",
+    postal_code: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> None:
+    """Refuse two different ways of placing the firm (``conflicting_location``).
+
+    A SIRET, a commune, a postal code and a point may each say where the firm is; given
+    together they may disagree, and using the first one would silently drop the other. The
+    only pair allowed is a commune with its postal code (the commune chosen among the postal
+    code's, which ``_by_commune`` checks).
+    """
+    given = []
+    if siret:
+        given.append(_("un SIRET"))
+    if commune or postal_code:
+        given.append(_("une commune") if commune else _("un code postal"))
+    if latitude is not None or longitude is not None:
+        given.append(_("des coordonnées"))
+    if len(given) > 1:
+        raise RelayQueryError.of(
+            "conflicting_location",
+            _(
+                "Plusieurs lieux donnés (%(given)s) : indiquez-en un seul — SIRET, commune "
+                "(avec au besoin son code postal), code postal ou coordonnées."
+            )
+            % {"given": ", ".join(str(g) for g in given)},
+        )

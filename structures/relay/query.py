@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from structures.relay import criteria, reference
@@ -133,16 +134,56 @@ def _sectors(code: str | None) -> frozenset[str] | None:
     return sectors
 
 
+def _checked_profile(request: RelayRequest) -> None:
+    """A profile value that cannot describe a firm is an error, never a criterion that quietly
+    matches nothing (a NAF code "ZZ") or everything (a firm created in 2099)."""
+    if request.naf_code and (
+        not criteria.NAF_PATTERN.match(request.naf_code.strip().upper())
+        or criteria.expand_sector(request.naf_code) is None
+    ):
+        raise RelayQueryError.of(
+            "invalid_naf_code",
+            _(
+                "Code NAF « %(code)s » inconnu ou mal formé : attendu un code NAF rév. 2 "
+                "(ex. 10.71C) ou sa division (ex. 10)."
+            )
+            % {"code": request.naf_code},
+            field="naf_code",
+        )
+    today = request.today or timezone.localdate()
+    if request.created_on is not None and request.created_on > today:
+        raise RelayQueryError.of(
+            "invalid",
+            _("La date de création (%(date)s) ne peut pas être dans le futur.")
+            % {"date": request.created_on.isoformat()},
+            field="created_on",
+        )
+    if request.employees is not None and request.employees < 0:
+        raise RelayQueryError.of(
+            "invalid", _("L'effectif ne peut pas être négatif."), field="employees"
+        )
+
+
+def _members(slugs: tuple[str, ...]) -> frozenset[int]:
+    from structures.models import Structure
+
+    found = dict(Structure.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        raise RelayQueryError.of(
+            "unknown_structure",
+            _("Structure inconnue dans member_of : « %(slugs)s » (identifiants d'URL attendus).")
+            % {"slugs": ", ".join(unknown)},
+            field="member_of",
+        )
+    return frozenset(found.values())
+
+
 def _profile(request: RelayRequest, known: EligibilityProfile | None) -> EligibilityProfile:
     """The request's profile; each field it leaves empty keeps what is known of the firm."""
+    _checked_profile(request)
     known = known or EligibilityProfile()
-    members = known.member_of
-    if request.member_of:
-        from structures.models import Structure
-
-        members = frozenset(
-            Structure.objects.filter(slug__in=request.member_of).values_list("pk", flat=True)
-        )
+    members = _members(request.member_of) if request.member_of else known.member_of
     return EligibilityProfile(
         employees=request.employees if request.employees is not None else known.employees,
         created_on=request.created_on or known.created_on,
@@ -158,7 +199,7 @@ def resolve_query(request: RelayRequest, *, firm: KnownFirm | None = None) -> Re
     With ``firm`` (a registered firm, as the SME app lets this caller see it) the location is
     the firm's; its profile applies, each field the request gives replacing the firm's, and its
     NAF code is the sector unless the request names one. Errors are reported in this order: k, service, location,
-    country, sector.
+    country, profile, sector.
     """
     k = _checked_k(request.k)
     service = _service(request.service)

@@ -4,6 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.contract import QueryContractMixin
 from territories.api.serializers import (
     CommuneResolutionSerializer,
     PostalCodeSerializer,
@@ -32,7 +33,7 @@ def _detail_context(view, territory: Territory) -> dict:
 
 
 @extend_schema(tags=["territoires"])
-class TerritoryListView(generics.ListAPIView):
+class TerritoryListView(QueryContractMixin, generics.ListAPIView):
     """Territoires (communes, EPCI, départements, régions, pays), filtrables et paginés."""
 
     serializer_class = TerritoryListItemSerializer
@@ -48,7 +49,7 @@ class TerritoryListView(generics.ListAPIView):
     ],
     responses=TerritoryDetailSerializer,
 )
-class TerritoryDetailView(APIView):
+class TerritoryDetailView(QueryContractMixin, APIView):
     """Un territoire, ses ancêtres (EPCI, département, région, France) et ses codes postaux."""
 
     def get(self, request: Request, level: str, code: str) -> Response:
@@ -65,7 +66,7 @@ class TerritoryDetailView(APIView):
     ],
     responses=TerritoryRefSerializer(many=True),
 )
-class TerritoryAncestorsView(APIView):
+class TerritoryAncestorsView(QueryContractMixin, APIView):
     """Les territoires qui contiennent celui-ci, du plus fin au plus large."""
 
     def get(self, request: Request, level: str, code: str) -> Response:
@@ -86,7 +87,7 @@ class TerritoryAncestorsView(APIView):
         )
     ],
 )
-class PostalCodeView(APIView):
+class PostalCodeView(QueryContractMixin, APIView):
     """Les communes desservies par un code postal (une ou plusieurs)."""
 
     def get(self, request: Request, code: str) -> Response:
@@ -96,7 +97,7 @@ class PostalCodeView(APIView):
 
 
 @extend_schema(tags=["territoires"], responses=CommuneResolutionSerializer)
-class CommuneView(APIView):
+class CommuneView(QueryContractMixin, APIView):
     """Une commune par son code INSEE, actuel ou ancien (commune fusionnée ou déléguée)."""
 
     def get(self, request: Request, code: str) -> Response:

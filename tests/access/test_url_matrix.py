@@ -96,6 +96,7 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "connexion/": {"GET": EVERYONE, "POST": EVERYONE},
     "deconnexion/": {"POST": EVERYONE},
     # API
+    "api/v1/": {"GET": EVERYONE},
     "api/v1/territories/": {"GET": EVERYONE},
     "api/v1/territories/<str:level>/<str:code>/": {"GET": EVERYONE},
     "api/v1/territories/<str:level>/<str:code>/ancestors/": {"GET": EVERYONE},

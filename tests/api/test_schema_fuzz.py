@@ -3,9 +3,16 @@
 Every operation is called in process (WSGI) with generated valid and invalid input; the test
 fails on any 5xx, undocumented status, wrong content type or body not matching the schema.
 Deterministic (derandomized) and bounded in examples, so that it runs in CI on both databases.
+
+Each operation is fuzzed by every kind of caller — anonymous, a staff member of a structure
+(token scoped to its département), an agency holding ``smes.view_sme`` (token scoped to a
+département) — plus a registry administrator on writes and SMEs; the last test checks that
+each caller reached every operation of the schema, and prints the counts.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 import pytest
 import schemathesis
@@ -18,7 +25,16 @@ from rest_framework.throttling import SimpleRateThrottle
 from schemathesis import checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from tests.structures.factories import ContactFactory, OfferFactory, StructureFactory, territory
+from tests.api.conftest import grant
+from tests.smes.factories import SMEFactory
+from tests.structures.factories import (
+    ContactFactory,
+    OfferFactory,
+    StaffMembershipFactory,
+    StructureFactory,
+    UserFactory,
+    territory,
+)
 
 APP = get_wsgi_application()
 # Server errors and every conformance to the schema (status, content type, headers, body), and
@@ -40,7 +56,27 @@ MAX_EXAMPLES = 15
 # only, without the exhaustive boundary phase the anonymous pass already runs on every operation.
 WRITE_SCHEMA = schemathesis.openapi.from_dict(RAW_SCHEMA)
 WRITE_SCHEMA.config.phases.update(phases=["examples", "fuzzing"])
+# Callers with a token: every operation, generated examples and fuzzing (the boundary phase
+# runs anonymously and for the administrator's SME reads), to keep the run within minutes.
+TOKEN_SCHEMA = schemathesis.openapi.from_dict(RAW_SCHEMA)
+TOKEN_SCHEMA.config.phases.update(phases=["examples", "fuzzing"])
+TOKEN_EXAMPLES = 10
 WRITE_EXAMPLES = 10
+# Every (method, path) of the schema: what each caller must have reached.
+OPERATIONS = {
+    f"{method.upper()} {path}"
+    for path, item in RAW_SCHEMA["paths"].items()
+    for method in item
+    if method in ("get", "put", "post", "patch", "delete")
+}
+# caller → the operations its test called (filled as the tests run, checked by the last one).
+FUZZED: dict[str, set[str]] = defaultdict(set)
+
+
+def call(case, caller: str, headers=None):
+    FUZZED[caller].add(case.operation.label)
+    response = case.call(app=APP, headers=headers)
+    case.validate_response(response, checks=CHECKS)
 
 
 @pytest.fixture
@@ -48,6 +84,10 @@ def registry_data(db):
     structure = StructureFactory(slug="cci-herault", coverage=[territory("departement", "34")])
     OfferFactory(structure=structure, markets=[territory("country", "MA")], with_contact=True)
     ContactFactory(structure=structure, private=True)
+    # SMEs inside and outside the agency's département, for the token callers' SME reads.
+    SMEFactory(commune=territory("commune", "34172"), naf_code="10.71C")
+    SMEFactory(commune=territory("commune", "69123"))
+    return structure
 
 
 @pytest.fixture
@@ -78,8 +118,7 @@ def _keep_test_connection():
 def test_api_conforms_to_its_schema(case, registry_data, no_throttling, sirene):
     # ``sirene``: a generated SIRET that happens to be valid is looked up in the local stand-in
     # of SIRENE (and is unknown there), never in the real service.
-    response = case.call(app=APP)
-    case.validate_response(response, checks=CHECKS)
+    call(case, "anonymous")
 
 
 @pytest.fixture
@@ -104,8 +143,7 @@ def admin_token(db):
 def test_authenticated_writes_conform_to_the_schema(
     case, registry_data, no_throttling, admin_token
 ):
-    response = case.call(app=APP, headers={"Authorization": f"Token {admin_token}"})
-    case.validate_response(response, checks=CHECKS)
+    call(case, "admin (writes)", {"Authorization": f"Token {admin_token}"})
 
 
 @pytest.mark.django_db
@@ -118,5 +156,77 @@ def test_authenticated_writes_conform_to_the_schema(
     database=None,
 )
 def test_sme_endpoints_conform_to_the_schema(case, registry_data, no_throttling, admin_token):
-    response = case.call(app=APP, headers={"Authorization": f"Token {admin_token}"})
-    case.validate_response(response, checks=CHECKS)
+    call(case, "admin (SMEs)", {"Authorization": f"Token {admin_token}"})
+
+
+@pytest.fixture
+def staff_token(registry_data):
+    from structures.models import ApiToken
+
+    user = StaffMembershipFactory(structure=registry_data).user
+    _token, key = ApiToken.issue(
+        user=user, name="fuzz staff", scope=[territory("departement", "34")]
+    )
+    return key
+
+
+@pytest.fixture
+def agency_token(db):
+    from structures.models import ApiToken
+
+    user = grant(UserFactory(is_staff=False, username="fuzz-agency"), "smes.view_sme")
+    _token, key = ApiToken.issue(
+        user=user, name="fuzz agency", scope=[territory("departement", "34")]
+    )
+    return key
+
+
+# Every operation again with a token: what a staff member or an agency reaches (their own
+# structure's writes, private contacts, SMEs of their territory) that anonymous callers do not.
+@pytest.mark.django_db
+@TOKEN_SCHEMA.parametrize()
+@settings(
+    max_examples=TOKEN_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+def test_a_staff_members_token_conforms_to_the_schema(
+    case, registry_data, no_throttling, staff_token, sirene
+):
+    call(case, "staff token", {"Authorization": f"Token {staff_token}"})
+
+
+@pytest.mark.django_db
+@TOKEN_SCHEMA.parametrize()
+@settings(
+    max_examples=TOKEN_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+def test_an_agency_token_conforms_to_the_schema(
+    case, registry_data, no_throttling, agency_token, sirene
+):
+    call(case, "agency token", {"Authorization": f"Token {agency_token}"})
+
+
+def test_every_caller_fuzzed_every_operation(request):
+    """Runs last (file order): each caller's test reached every operation of the schema."""
+    callers = {
+        "anonymous": "test_api_conforms_to_its_schema",
+        "staff token": "test_a_staff_members_token_conforms_to_the_schema",
+        "agency token": "test_an_agency_token_conforms_to_the_schema",
+    }
+    ran = {item.originalname for item in request.session.items}
+    if not set(callers.values()) <= ran:
+        pytest.skip("only meaningful with the whole module: the fuzz tests were deselected")
+    counts = {
+        caller: len(FUZZED[caller]) for caller in [*callers, "admin (writes)", "admin (SMEs)"]
+    }
+    print(f"\nOperations in the schema: {len(OPERATIONS)}; fuzzed per caller: {counts}")
+    assert len(OPERATIONS) >= 30
+    for caller in callers:
+        assert FUZZED[caller] == OPERATIONS, (caller, OPERATIONS - FUZZED[caller])

@@ -18,6 +18,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.contract import QueryContractMixin
 from smes.enums import ExportStage
 from smes.relay import SIRENE_UNAVAILABLE, resolve_relay_query
 from structures.api.mixins import TABULAR_RENDERERS
@@ -499,8 +500,9 @@ _EXAMPLE_RESULT = {
         ),
     ],
 )
-class RelayView(APIView):
+class RelayView(QueryContractMixin, APIView):
     renderer_classes = TABULAR_RENDERERS
+    query_serializer_class = RelayQuerySerializer
 
     def get(self, request):
         query = RelayQuerySerializer(
