@@ -333,7 +333,7 @@ def concrete_url(route: str, world) -> str:
         "api/v1/countries/<str:code>/": "/api/v1/countries/MA/",
         "api/v1/smes/<str:siret>/": f"/api/v1/smes/{sme.siret}/",
         "api/v1/relays/": "/api/v1/relays/?commune=34172&service=trade-fairs",
-        "recherche/": "/recherche/?where=34172&commune=34172&service=trade-fairs",
+        "recherche/": "/recherche/?where=Montpellier&commune=34172&service=trade-fairs",
         "admin/autocomplete/": (
             "/admin/autocomplete/?app_label=structures&model_name=structure&field_name=parent"
         ),
@@ -363,6 +363,8 @@ def concrete_url(route: str, world) -> str:
 
 def body_for(route: str, method: str, world) -> dict:
     """A write aimed at A's listing (or the agency's SME): the door decides, not the input."""
+    if method == "GET":
+        return {}
     if method in ("PUT", "PATCH") and route.startswith("api/"):
         return {"phone": "+33467000000"}  # no If-Match: an allowed caller gets 428, untouched
     return {
