@@ -46,6 +46,14 @@ class TwoLevelLockoutHandler(AxesDatabaseHandler):
         account_limit = get_failure_limit(request, credentials)
         return max(per_account, per_address * account_limit // settings.AXES_IP_FAILURE_LIMIT)
 
+    def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
+        """After a successful login (``AXES_RESET_ON_SUCCESS``): forget that account's failures
+        from that address only. Axes would delete every attempt of the address too, so that one
+        valid account would let a password spray start again from zero."""
+        per_account = self.filter_user_attempts(request, credentials)[0]
+        count, _ = per_account.delete()
+        return count
+
 
 def client_ip_address(request: HttpRequest) -> str | None:
     """The client's address as the API throttles see it: the peer, or behind
