@@ -139,9 +139,9 @@ def test_two_workers_share_the_anonymous_throttle(gunicorn):
     first_429 = statuses.index(429) + 1 if 429 in statuses else None
     served_by = re.findall(r"served-by <(\d+)> (\d{3}) /api/v1/territories/", log.read_text())
     pids = [pid for pid, _status in served_by]
+    per_worker = {pid: pids.count(pid) for pid in sorted(set(pids))}
     print(
-        f"first 429 at request #{first_429} of {len(statuses)}; "
-        f"requests per worker: {dict((p, pids.count(p)) for p in sorted(set(pids)))}"
+        f"first 429 at request #{first_429} of {len(statuses)}; requests per worker: {per_worker}"
     )
     assert statuses[:RATE] == [200] * RATE
     assert first_429 == RATE + 1
