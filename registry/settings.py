@@ -71,6 +71,7 @@ MIDDLEWARE = [
     # Before whitenoise, so that static files carry the headers too (an SVG opened on its own is
     # a document).
     "csp.middleware.CSPMiddleware",
+    "core.middleware.BrowsableAPIStylesMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -59,6 +59,15 @@ def test_swagger_ui_works_under_the_policy(browser):
     browser.screenshot(page, "api-docs")
 
 
+def test_the_browsable_api_works_under_the_policy(browser):
+    page = browser.page()
+    page.goto("/api/v1/territories/?level=region&format=api")
+    page.locator(".response-info").wait_for()
+    # Its scripts (files) run: the "GET" button's format menu opens.
+    page.locator(".dropdown-toggle").first.click()
+    page.locator(".dropdown-menu").first.wait_for()
+
+
 def test_redoc_works_under_the_policy(browser):
     # ReDoc's "API docs by Redocly" logo is on a third-party CDN: refused, and ReDoc hides it.
     browser.allowed_blocked.add("https://cdn.redoc.ly/redoc/logo-mini.svg")

@@ -170,3 +170,15 @@ def test_no_admin_column_has_an_inline_style():
         if "style=" in path.read_text()
     ]
     assert offenders == []
+
+
+def test_the_browsable_api_alone_may_use_inline_styles(client):
+    page = client.get("/api/v1/territories/?level=region", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    directives = policy(page)
+    assert directives["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert directives["script-src"] == ["'self'"]
+    assert "<script>" not in page.content.decode()
+    json_answer = client.get("/api/v1/territories/?level=region")
+    assert policy(json_answer)["style-src"] == ["'self'"]
