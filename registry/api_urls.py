@@ -1,10 +1,34 @@
 """The ``/api/v1/`` URL space: each app contributes its ``api/urls.py``."""
 
+from csp.constants import NONCE, SELF
+from csp.decorators import csp_update
 from django.conf import settings
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from core.api.views import ApiRootView
+
+# The documentation pages under the site's Content-Security-Policy (settings): Swagger UI's
+# initialisation script is a file of its own (the "split" view), and both pages use templates
+# without inline script or style (templates/api_docs/). ReDoc builds its styles at run time: its
+# page allows the <style> elements that carry the response's nonce (static/js/redoc-init.js hands
+# it to ReDoc), the two that its bundle creates before it reads the nonce (by hash: an empty one
+# and its base style sheet, for drf-spectacular-sidecar 2026.10.1 — a new version changes the
+# second, and tests/browser/test_csp.py then fails with the new hash), and a blob: worker that
+# builds its search index. Its "API docs by Redocly" logo on cdn.redoc.ly stays blocked: no page
+# of the registry makes the visitor's browser call a third party (ReDoc hides the image).
+REDOC_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
+]
+redoc_view = csp_update({"style-src": [NONCE, *REDOC_STYLE_HASHES], "worker-src": [SELF, "blob:"]})(
+    SpectacularRedocView.as_view(url_name="api-schema", template_name="api_docs/redoc.html")
+)
+
 
 # What the API root (``/api/v1/``) lists: name → address relative to it ({…}: to replace).
 # tests/api/test_contract.py checks that each one answers.
@@ -45,6 +69,12 @@ urlpatterns = [
     path("", include("smes.api.urls")),
     path("", include("web.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api_docs/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
+    path("redoc/", redoc_view, name="api-redoc"),
 ]

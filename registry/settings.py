@@ -6,11 +6,15 @@ refuses to start without a real ``SECRET_KEY`` and ``ALLOWED_HOSTS``. ``.env.exa
 each variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.security import tile_sources
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
     "simple_history",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "core",
     "territories",
     "structures",
@@ -63,6 +68,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so that static files carry the headers too (an SVG opened on its own is
+    # a document).
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.BrowsableAPIStylesMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -115,6 +127,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -154,6 +172,65 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Reverse proxies in front of the application that append to X-Forwarded-For (0: none, the peer
+# address is the client's). Used for the API throttles and the login lockout alike; never trust
+# more hops than there are proxies, or a client picks its own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Content-Security-Policy (django-csp 4). Every script and style sheet is a file served by the
+# application: no inline script, no inline style, no eval. Map tiles are the one outside source
+# (MAP_TILE_URL, below). The API documentation pages widen this for themselves only
+# (registry/api_urls.py).
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the small images inlined in style sheets (Leaflet, Swagger UI).
+        "img-src": [SELF, "data:", *tile_sources(MAP_TILE_URL)],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page uses, refused to the page and to anything it embeds.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+
+# --- Login protection (django-axes) ------------------------------------------------------------
+# Both login pages (/admin/login/ and /connexion/) authenticate through django.contrib.auth, so
+# axes counts their failures. An account is locked from one address after AXES_FAILURE_LIMIT
+# failures; an address is locked for every account after AXES_IP_FAILURE_LIMIT failures (a
+# password spray). Either lock lifts AXES_COOLOFF_MINUTES after the last failed attempt, or when
+# a registry administrator deletes the attempt in the admin. API tokens are not passwords: they
+# never go through this.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+if not 0 < AXES_FAILURE_LIMIT <= AXES_IP_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "AXES_FAILURE_LIMIT doit être positif et au plus égal à AXES_IP_FAILURE_LIMIT."
+    )
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "core.login_lockout.TwoLevelLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "core.login_lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.login_lockout.client_ip_address"
+AXES_RESET_ON_SUCCESS = True
+# Shown on the lockout page: whom to ask for an earlier unlock (empty: "the administrator").
+LOGIN_LOCKOUT_CONTACT = env.str("LOGIN_LOCKOUT_CONTACT", default="")
 if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # The health check is probed over plain HTTP from inside the container network.
@@ -201,6 +278,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # The client address of the throttles: the peer, or X-Forwarded-For behind trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_THROTTLE", default="120/minute"),
         "user": env.str("API_USER_THROTTLE", default="3000/minute"),
@@ -254,16 +333,39 @@ if not 0 < SIRENE_API_TIMEOUT <= 2:
 # Answers ("not found" included, never a failure) are kept this long, per SIRET.
 SIRENE_CACHE_SECONDS = env.int("SIRENE_CACHE_SECONDS", default=24 * 60 * 60)
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Its own cache, so that clearing the throttles' does not drop SIRENE answers (and back).
-    "sirene": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "sirene",
-        "TIMEOUT": SIRENE_CACHE_SECONDS,
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
-    },
-}
+# Caches: Redis when REDIS_URL is set, so that every gunicorn worker (and every container) shares
+# the API throttles and the SIRENE answers; process memory otherwise (`make run` needs no Redis).
+# Each cache has its own key prefix, and clearing one deletes its keys only (core.cache).
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="registry")
+if REDIS_URL:
+    _REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.PrefixedRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:default",
+            "OPTIONS": _REDIS_OPTIONS,
+        },
+        "sirene": {
+            "BACKEND": "core.cache.PrefixedRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:sirene",
+            "TIMEOUT": SIRENE_CACHE_SECONDS,
+            "OPTIONS": _REDIS_OPTIONS,
+        },
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Its own cache, so that clearing the throttles' does not drop SIRENE answers (and back).
+        "sirene": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sirene",
+            "TIMEOUT": SIRENE_CACHE_SECONDS,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
 
 LOGGING = {
     "version": 1,
@@ -289,7 +391,7 @@ RELAY_HORIZON_FACTORS = {"none": 1.0, "occasional": 1.5, "regular": 2.0, "establ
 # --- Public site maps (Leaflet) ---------------------------------------------------------------------
 # Tile server of the result and structure maps; empty: markers on a blank background. Pages stay
 # usable when tiles cannot load (the map only repeats the list).
-MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# MAP_TILE_URL is read with the security headers above: its origin is allowed in img-src.
 MAP_TILE_ATTRIBUTION = env.str(
     "MAP_TILE_ATTRIBUTION",
     default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',

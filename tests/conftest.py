@@ -7,6 +7,8 @@ arrondissements, both Corsican départements, Guadeloupe overseas, Évry-Courcou
 country. Tests marked ``full_reference`` load the rest inside their own transaction.
 """
 
+import uuid
+
 import pytest
 
 SUBSET_DEPARTEMENTS = ("13", "2A", "2B", "30", "34", "69", "75", "91", "971")
@@ -55,6 +57,29 @@ def _sirene_offline():
         port = closed.getsockname()[1]
         with override_settings(SIRENE_API_URL=f"http://127.0.0.1:{port}"):
             yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_keys_of_this_run():
+    """With ``REDIS_URL`` (CI), the caches live in a Redis that other runs and the application
+    may share: this run's keys get a prefix of their own, deleted at the end, and a test's
+    ``cache.clear()`` deletes only them (``core.cache.PrefixedRedisCache``, never FLUSHDB)."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    if not settings.REDIS_URL:
+        yield
+        return
+    run = f"test-{uuid.uuid4().hex[:12]}"
+    per_run = {
+        alias: {**config, "KEY_PREFIX": f"{run}:{config['KEY_PREFIX']}"}
+        for alias, config in settings.CACHES.items()
+    }
+    with override_settings(CACHES=per_run):
+        yield
+        for alias in per_run:
+            caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -269,10 +269,10 @@ class StructureAdmin(VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdm
     @admin.display(description=_("vérifiée le"), ordering="verified_at")
     def freshness(self, obj: Structure):
         if obj.verified_at is None:
-            return format_html('<span style="color:#ba2121">{}</span>', _("jamais vérifiée"))
+            return format_html('<span class="registry-stale">{}</span>', _("jamais vérifiée"))
         label = obj.verified_at.date().strftime("%d/%m/%Y")
         if obj.verified_at < months_ago(STALE_MONTHS):
-            return format_html('<span style="color:#ba2121">{} ⚠</span>', label)
+            return format_html('<span class="registry-stale">{} ⚠</span>', label)
         return label
 
     @admin.display(description=_("offres"), ordering="offer_count")

@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_SOURCE = AXE.read_text() + "\n;true"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # axe-core rule sets: WCAG 2.0 / 2.1, levels A and AA.
@@ -122,14 +123,39 @@ def chromium(django_db_blocker):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Reports each Content-Security-Policy violation of a page to the test (an init script runs
+# outside the page's policy).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolation({
+    page: document.location.href,
+    directive: e.effectiveDirective,
+    blocked: e.blockedURI,
+    source: e.sourceFile ? e.sourceFile + ":" + e.lineNumber : "",
+    sample: e.sample,
+  });
+});
+"""
+
+
 class Browser:
-    """Opens pages on the live server, keeps them offline, takes screenshots, runs axe-core."""
+    """Opens pages on the live server, keeps them offline, takes screenshots, runs axe-core.
+
+    Every page is watched: a Content-Security-Policy violation, a console error or an uncaught
+    script error fails the test (``problems``, checked when the test ends). Expected ones are
+    named in ``allowed_blocked`` (a blocked URL the policy is meant to refuse). A resource the
+    test itself blocked (off the live server) and the status of a page the test opened on
+    purpose (a 400 form error) are not problems.
+    """
 
     def __init__(self, chromium, base_url: str) -> None:
         self.chromium = chromium
         self.base_url = base_url
         self.contexts = []
         self.blocked: list[str] = []
+        self.problems: list[str] = []
+        self.allowed_blocked: set[str] = set()
+        self._documents: set[str] = set()
 
     def page(self, *, viewport=DESKTOP, javascript: bool = True):
         context = self.chromium.new_context(
@@ -140,9 +166,34 @@ class Browser:
         )
         self.contexts.append(context)
         context.route("**/*", self._only_live_server)
+        context.expose_function("__cspViolation", self._csp_violation)
+        context.add_init_script(CSP_LISTENER)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"erreur de script : {error}"))
+        page.on("response", self._response)
         return page
+
+    def _csp_violation(self, violation: dict) -> None:
+        if violation["blocked"] not in self.allowed_blocked:
+            self.problems.append(f"violation CSP : {violation}")
+
+    def _response(self, response) -> None:
+        if response.request.is_navigation_request():
+            self._documents.add(response.url)
+
+    def _console(self, message) -> None:
+        if message.type != "error":
+            return
+        text, url = message.text, message.location.get("url", "")
+        if text.startswith("Failed to load resource") and (
+            url in self.blocked or url in self._documents
+        ):
+            return
+        if any(blocked in text for blocked in self.allowed_blocked):
+            return
+        self.problems.append(f"console : {text} ({url})")
 
     def _only_live_server(self, route) -> None:
         if route.request.url.startswith(self.base_url):
@@ -161,7 +212,10 @@ class Browser:
     @staticmethod
     def axe(page) -> list[dict]:
         """Serious or critical WCAG A/AA violations on the page (others are printed)."""
-        page.add_script_tag(path=str(AXE))
+        # Evaluated through the DevTools protocol: a <script> tag would be an inline script,
+        # which the page's Content-Security-Policy refuses.
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(AXE_SOURCE)
         result = page.evaluate(
             "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
             AXE_TAGS,
@@ -196,3 +250,4 @@ def browser(chromium, live_server, reference):
     session = Browser(chromium, live_server.url)
     yield session
     session.close()
+    assert session.problems == [], "\n".join(session.problems)

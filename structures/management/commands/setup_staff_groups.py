@@ -8,7 +8,8 @@
 - "Administrateurs du registre": every permission of the structures, territories and SME apps
   (registry administrators read every SME through the API too), including
   ``manage_all_structures`` (see every listing, validate, manage memberships), the territories,
-  and reading users (to add someone to a structure's team).
+  reading users (to add someone to a structure's team), and the login lockouts (django-axes:
+  see them, unlock an account by deleting its attempt).
 
 Idempotent: run it after every ``migrate``; it sets each group's permissions to exactly the list
 below. Users still need ``is_staff`` to log into the admin.
@@ -58,7 +59,14 @@ STAFF_PERMISSIONS = (
 
 # Registry administrators: every permission of these apps, plus the ones listed.
 REGISTRY_ADMIN_APPS = ("structures", "territories", "smes")
-REGISTRY_ADMIN_EXTRA_PERMISSIONS = ("auth.view_user",)
+# The axes ones: see who is locked out of the login pages, and unlock them (delete the attempt).
+REGISTRY_ADMIN_EXTRA_PERMISSIONS = (
+    "auth.view_user",
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accessfailurelog",
+    "axes.view_accesslog",
+)
 
 
 def _permissions(names) -> list[Permission]:

@@ -1,0 +1,153 @@
+"""The API throttles are shared by every gunicorn worker when the cache is Redis (REDIS_URL).
+
+A real gunicorn with two workers serves the test database; the anonymous rate is lowered to
+20/minute through the environment. Requests from one client, whichever worker answers, count
+against one budget: the first 429 is request #21 exactly. With the per-process memory cache each
+worker would keep its own count and let about 40 through.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.redis_support import delete_prefix, redis_url
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db]
+RATE = 20
+URL = "/api/v1/territories/?level=region"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url_for_workers(tmp_path: Path) -> str:
+    """The test database, reachable from other processes: PostgreSQL's test database by name;
+    SQLite's in-memory one copied to a file (its committed reference subset is all these
+    requests read)."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    path = tmp_path / "workers.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.close()
+    return f"sqlite:///{path}"
+
+
+def get(port: int) -> int:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{URL}", timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.fixture(scope="module")
+def workers_database(tmp_path_factory, django_db_setup, django_db_blocker) -> str:
+    # Module scope: before the test's transaction opens (an SQLite copy cannot run inside it).
+    # Gunicorn reads only what the session set-up committed.
+    with django_db_blocker.unblock():
+        return database_url_for_workers(tmp_path_factory.mktemp("workers"))
+
+
+@pytest.fixture
+def gunicorn(tmp_path, workers_database):
+    url = redis_url()
+    prefix = f"test-throttle-{uuid.uuid4().hex[:12]}"
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": workers_database,
+        "CONN_MAX_AGE": "0",  # no session left on the test database once gunicorn stops
+        "REDIS_URL": url,
+        "CACHE_KEY_PREFIX": prefix,
+        "API_ANON_THROTTLE": f"{RATE}/minute",
+        "DEBUG": "false",
+        "DJANGO_ENV": "development",
+        "PYTHONUNBUFFERED": "1",  # the access log, read during the test
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "registry.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+                "--access-logformat",
+                "served-by %(p)s %(s)s %(U)s",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while len(re.findall(r"Booting worker with pid", log.read_text())) < 2 or not _healthy(
+            port
+        ):
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield port, log, url, prefix
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        delete_prefix(url, prefix)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_two_workers_share_the_anonymous_throttle(gunicorn):
+    import redis
+
+    port, log, url, prefix = gunicorn
+    statuses = [get(port) for _ in range(RATE + 5)]
+    first_429 = statuses.index(429) + 1 if 429 in statuses else None
+    served_by = re.findall(r"served-by <(\d+)> (\d{3}) /api/v1/territories/", log.read_text())
+    pids = [pid for pid, _status in served_by]
+    per_worker = {pid: pids.count(pid) for pid in sorted(set(pids))}
+    print(
+        f"first 429 at request #{first_429} of {len(statuses)}; requests per worker: {per_worker}"
+    )
+    assert statuses[:RATE] == [200] * RATE
+    assert first_429 == RATE + 1
+    assert set(statuses[RATE:]) == {429}
+    # Both workers answered: the budget is shared, not one worker's own.
+    assert len(set(pids[:RATE])) == 2, served_by
+    # The counter lives in Redis, under this run's prefix.
+    keys = redis.Redis.from_url(url).keys(f"{prefix}:default:*throttle_anon*")
+    assert len(keys) == 1
