@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -49,6 +50,8 @@ from tests.structures.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+ATTEMPT = {"user_agent": "test", "http_accept": "*/*", "path_info": "/connexion/"}
 
 ROLES = ("anonymous", "staff_a", "staff_b", "agency", "agency_plain", "registry_admin")
 EVERYONE = frozenset(ROLES)
@@ -140,7 +143,6 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "admin/jsi18n/": {"GET": SIGNED_IN},
     # "View on site": no registered model declares a public URL (get_absolute_url), so 404.
     "admin/r/<path:content_type_id>/<path:object_id>/": {"GET": NOBODY},
-    "admin/^(?P<app_label>auth|territories|structures|smes)/$": {"GET": STAFF},
     "admin/(?P<url>.*)$": {"GET": NOBODY},
 }
 
@@ -179,6 +181,11 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
     # groups, is the superuser's.
     "auth.user": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
     "auth.group": ModelRule(NOBODY, NOBODY, NOBODY, NOBODY, NOBODY, NOBODY),
+    # Login lockouts (django-axes): registry administrators see them and unlock (delete an
+    # attempt); nobody writes them by hand.
+    "axes.accessattempt": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, ADMIN, ADMIN),
+    "axes.accesslog": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
+    "axes.accessfailurelog": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
     # SME records: the agency within its scope (the SME is in 34); deleting is the registry's.
     "smes.sme": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, ADMIN, AGENCY),
 }
@@ -215,9 +222,15 @@ def admin_route_rule(route: str) -> tuple[str, dict[str, frozenset[str]]] | None
     }.get(rest, {})
 
 
+# An app's index in the admin (its pattern lists the registered apps): staff see the structures'.
+ADMIN_APP_INDEX = re.compile(r"^admin/\^\(\?P<app_label>[\w|]+\)/\$$")
+
+
 def rule_for(route: str) -> dict[str, frozenset[str]]:
     if route in ROUTE_RULES:
         return ROUTE_RULES[route]
+    if ADMIN_APP_INDEX.match(route):
+        return {"GET": STAFF}
     found = admin_route_rule(route)
     return found[1] if found else {}
 
@@ -291,6 +304,15 @@ def world():
         "auth.user": users["agency"],
         "auth.group": staff_group,
         "smes.sme": sme,
+        "axes.accessattempt": AccessAttempt.objects.create(
+            username="inconnu", ip_address="192.0.2.1", failures_since_start=1, **ATTEMPT
+        ),
+        "axes.accesslog": AccessLog.objects.create(
+            username="matrice-agency", ip_address="192.0.2.2", **ATTEMPT
+        ),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(
+            username="inconnu", ip_address="192.0.2.1", **ATTEMPT
+        ),
     }
     return {
         "users": users,
@@ -314,7 +336,6 @@ def concrete_url(route: str, world) -> str:
     fixed = {
         "^api/": "/api/v9/rien/",
         "admin/(?P<url>.*)$": "/admin/inexistant/",
-        "admin/^(?P<app_label>auth|territories|structures|smes)/$": "/admin/structures/",
         "structures/<slug:slug>/": f"/structures/{cci.slug}/",
         "territoires/<str:level>/<str:code>/": "/territoires/departement/34/",
         "espace/structures/<slug:slug>/a-jour/": f"/espace/structures/{cci.slug}/a-jour/",
@@ -340,6 +361,8 @@ def concrete_url(route: str, world) -> str:
     }
     if route in fixed:
         return fixed[route]
+    if ADMIN_APP_INDEX.match(route):
+        return "/admin/structures/"
     if route == "admin/r/<path:content_type_id>/<path:object_id>/":
         from django.contrib.contenttypes.models import ContentType
 
