@@ -28,10 +28,13 @@ class DepartementFilter(admin.SimpleListFilter):
     parameter_name = "departement"
 
     def lookups(self, request, model_admin):
+        # Only the départements of the SMEs this user may see (the account's scope): listing the
+        # others would tell where SMEs are registered outside it.
+        visible = model_admin.get_queryset(request)
         departements = (
             Territory.objects.filter(
                 level=TerritoryLevel.DEPARTEMENT,
-                descendant_links__descendant__smes__isnull=False,
+                descendant_links__descendant__smes__in=visible,
             )
             .distinct()
             .order_by("code")

@@ -128,3 +128,15 @@ def test_an_agency_sees_and_writes_the_smes_of_its_account_scope_only(client, te
     client.force_login(unscoped)
     response = client.get(reverse("admin:smes_sme_changelist"))
     assert list(response.context["cl"].result_list) == []
+
+
+def test_the_departement_filter_lists_the_scope_only(client, territory):
+    from tests.api.conftest import grant
+
+    SMEFactory(commune=territory("commune", "34172"))
+    SMEFactory(commune=territory("commune", "30189"))
+    agent = grant(UserFactory(scope=[territory("departement", "34")]), "smes.view_sme")
+    client.force_login(agent)
+    page = client.get(reverse("admin:smes_sme_changelist")).content.decode()
+    assert "34 — Hérault" in page
+    assert "30 — Gard" not in page
