@@ -13,12 +13,25 @@ import datetime
 from collections.abc import Sequence
 
 from django.db import connection
+from django.db.models import NOT_PROVIDED
 
 
 def fast_insert(model, field_names: Sequence[str], rows: list[tuple]) -> None:
     """Insert ``rows`` (tuples in ``field_names`` order) into ``model``'s table; no signals."""
     if not rows:
         return
+    # Model defaults are Python-side: a NOT NULL column left out fails at the database, late and
+    # with a message naming no model. Say which at once (a new field must be added here).
+    missing = [
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.null
+        and not field.primary_key
+        and field.db_default is NOT_PROVIDED
+        and field.name not in field_names
+    ]
+    if missing:
+        raise ValueError(f"fast_insert into {model.__name__} lacks NOT NULL columns: {missing}")
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
     table = quote(model._meta.db_table)

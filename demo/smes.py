@@ -298,7 +298,7 @@ _SME_COLUMNS = (
     "siren", "siret", "name", "naf_code", "sector", "legal_form", "employees", "employee_range",
     "turnover_eur", "created_on", "address_line", "postal_code", "commune", "latitude",
     "longitude", "location_precision", "export_stage", "export_share", "is_innovative", "source",
-    "is_demo", "created_at", "updated_at",
+    "is_demo", "created_at", "updated_at", "version",
 )  # fmt: skip
 
 
@@ -346,7 +346,7 @@ def generate_smes(
                         d["employee_range"], d["turnover_eur"], db_date(d["created_on"]), "",
                         d["postal_code"], place.id, place.latitude, place.longitude,
                         LocationPrecision.COMMUNE.value, d["export_stage"].value,
-                        d["export_share"], d["is_innovative"], GENERATOR_SOURCE, True, now, now,
+                        d["export_share"], d["is_innovative"], GENERATOR_SOURCE, True, now, now, 1,
                     )
                 )  # fmt: skip
                 pool = targets.get(place.departement_id, ())
