@@ -387,6 +387,12 @@ TERRITORY_DATA_FILE = env.path(
 RELAY_HORIZON_KM = env.float("RELAY_HORIZON_KM", default=100.0)
 # Rule R8: the more a firm exports, the wider the territory it draws help from.
 RELAY_HORIZON_FACTORS = {"none": 1.0, "occasional": 1.5, "regular": 2.0, "established": 3.0}
+# Unmet searches (structures.unmet_searches): lookups that found no competent relay are counted
+# per commune, service, target country and month; counts older than this many months (before
+# the current one) are deleted by `manage.py purge_unmet_searches` (run it daily from cron).
+UNMET_SEARCH_RETENTION_MONTHS = env.int("UNMET_SEARCH_RETENTION_MONTHS", default=24)
+if UNMET_SEARCH_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("UNMET_SEARCH_RETENTION_MONTHS doit être un entier ≥ 1.")
 
 # --- Public site maps (Leaflet) ---------------------------------------------------------------------
 # Tile server of the result and structure maps; empty: markers on a blank background. Pages stay

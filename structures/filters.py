@@ -8,7 +8,11 @@ caller may see (published only, staff scope): the view passes a queryset already
 
 from __future__ import annotations
 
+import datetime
+import re
+
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +26,15 @@ from core.filters import (
 )
 from core.text import normalize_name
 from structures.enums import ContactKind, MarketStatus, SectorKind, StructureKind
-from structures.models import Contact, Offer, OfferMarket, Sector, Service, Structure
+from structures.models import (
+    Contact,
+    Offer,
+    OfferMarket,
+    Sector,
+    Service,
+    Structure,
+    UnmetSearch,
+)
 from structures.relay.criteria import expand_sector
 from territories.filters import CommuneCodeFilter, CountryCodeFilter, TerritoryReferenceFilter
 
@@ -314,3 +326,83 @@ class SectorFilter(django_filters.FilterSet):
     class Meta:
         model = Sector
         fields: list[str] = []
+
+
+class MonthField(forms.CharField):
+    """A month written ``AAAA-MM`` (2026-03), as the first day of that month."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        match = _MONTH.fullmatch(value.strip())
+        if match is None or not 1 <= int(match["month"]) <= 12 or int(match["year"]) < 1900:
+            raise forms.ValidationError(
+                _("Mois invalide : « %(value)s » (attendu AAAA-MM, ex. 2026-03)."),
+                code="invalid",
+                params={"value": value},
+            )
+        return datetime.date(int(match["year"]), int(match["month"]), 1)
+
+
+_MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})")
+
+
+class MonthFilter(django_filters.CharFilter):
+    field_class = MonthField
+
+
+class _MonthRangeForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("month_from"), cleaned.get("month_to")
+        if since and until and since > until:
+            self.add_error(
+                "month_to", _("Le dernier mois (month_to) précède le premier (month_from).")
+            )
+        return cleaned
+
+
+class UnmetSearchFilter(django_filters.FilterSet):
+    """Filters of the unmet searches (``/api/v1/unmet-searches/``)."""
+
+    within = TerritoryReferenceFilter(
+        method="filter_within",
+        help_text=_(
+            "Territoire d'où l'on a cherché (paramètre « in », même syntaxe que pour les "
+            "structures : departement:34, region:76, epci:243400017, commune:34172) : les "
+            "communes qu'il contient."
+        ),
+    )
+    service = CodeChoiceFilter(
+        queryset=Service.objects.all(),
+        field_name="service",
+        help_text=_("Code du service cherché (voir /api/v1/services/)."),
+    )
+    country = CountryCodeFilter(
+        field_name="country",
+        help_text=_("Pays cible, code ISO 3166 alpha-2 (ex. MA)."),
+    )
+    month_from = MonthFilter(
+        field_name="month",
+        lookup_expr="gte",
+        help_text=_("Premier mois compté, AAAA-MM (inclus)."),
+    )
+    month_to = MonthFilter(
+        field_name="month",
+        lookup_expr="lte",
+        help_text=_("Dernier mois compté, AAAA-MM (inclus)."),
+    )
+
+    class Meta:
+        model = UnmetSearch
+        fields: list[str] = []
+        form = _MonthRangeForm
+
+    def filter_within(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(commune__ancestor_links__ancestor=value)
+
+
+UnmetSearchFilter.base_filters["in"] = UnmetSearchFilter.base_filters.pop("within")

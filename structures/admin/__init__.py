@@ -7,6 +7,7 @@ updates (``structures.admin.concurrency``, ``structures.versioning``).
 """
 
 from structures.admin.access import ApiTokenAdmin
+from structures.admin.demand import UnmetSearchAdmin
 from structures.admin.offer import ContactAdmin, OfferAdmin
 from structures.admin.reference import SectorAdmin, ServiceAdmin, StaffMembershipAdmin
 from structures.admin.structure import StructureAdmin
@@ -19,4 +20,5 @@ __all__ = [
     "ServiceAdmin",
     "StaffMembershipAdmin",
     "StructureAdmin",
+    "UnmetSearchAdmin",
 ]

@@ -2,6 +2,7 @@
 
 from structures.models.access import AccountScope, ApiToken
 from structures.models.catalogue import Sector, Service
+from structures.models.demand import UnmetSearch
 from structures.models.network import StructureLink, StructureMemberCount
 from structures.models.offer import Offer, OfferCoverage, OfferMarket
 from structures.models.people import Contact, StaffMembership
@@ -25,4 +26,5 @@ __all__ = [
     "StructureCoverage",
     "StructureLink",
     "StructureMemberCount",
+    "UnmetSearch",
 ]

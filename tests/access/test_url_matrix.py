@@ -20,6 +20,7 @@ a superuser, with a nationwide token). Sessions for the site and the admin, toke
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from structures.models import AccountScope, ApiToken, Sector, Service, StaffMembership
+from structures.models import (
+    AccountScope,
+    ApiToken,
+    Sector,
+    Service,
+    StaffMembership,
+    UnmetSearch,
+)
 from structures.permissions import REGISTRY_ADMIN_GROUP, STAFF_GROUP
 from territories.models import CommuneAlias
 from tests.api.conftest import grant
@@ -127,6 +135,8 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "api/v1/smes/": {"GET": AGENCY, "POST": AGENCY},
     "api/v1/smes/<str:siret>/": {"GET": AGENCY, "PUT": AGENCY, "PATCH": AGENCY},
     "api/v1/relays/": {"GET": EVERYONE},
+    # Anonymous aggregates (commune, service, country, month, count): public like the gaps.
+    "api/v1/unmet-searches/": {"GET": EVERYONE},
     "api/v1/schema/": {"GET": EVERYONE},
     "api/v1/docs/": {"GET": EVERYONE},
     "api/v1/redoc/": {"GET": EVERYONE},
@@ -186,6 +196,9 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
     "axes.accessattempt": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, ADMIN, ADMIN),
     "axes.accesslog": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
     "axes.accessfailurelog": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
+    # Counters written by the relay lookups: registry administrators read them; nobody writes
+    # or deletes them by hand (purge_unmet_searches does).
+    "structures.unmetsearch": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
     # SME records: the agency within its scope (the SME is in 34); deleting is the registry's.
     "smes.sme": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, ADMIN, AGENCY),
 }
@@ -304,6 +317,12 @@ def world():
         "auth.user": users["agency"],
         "auth.group": staff_group,
         "smes.sme": sme,
+        "structures.unmetsearch": UnmetSearch.objects.create(
+            commune=territory("commune", "34172"),
+            service=Service.objects.get(code="export-finance"),
+            month=datetime.date(2026, 11, 1),
+            count=3,
+        ),
         "axes.accessattempt": AccessAttempt.objects.create(
             username="inconnu", ip_address="192.0.2.1", failures_since_start=1, **ATTEMPT
         ),

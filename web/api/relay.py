@@ -8,6 +8,7 @@ distance and its precision, matched territory and level, market match, région, 
 fallback label and the sentences explaining the choice. Resolver errors are 400s with the
 resolver's message and code; an ambiguous postal code lists its communes. A SIRET outside the
 registry that SIRENE could not be asked about is a 503 (``sirene_unavailable``, same body).
+An answered GET that found no competent relay is counted as an unmet search (``web.unmet``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from structures.relay.types import (
     TerritoryRef,
 )
 from territories.api.serializers import TerritoryRefSerializer
+from web.unmet import count_if_unmet
 
 # SIRENE did not answer: the request was right and may succeed later (or with commune=), so
 # the status says "unavailable, retry", not "your request is wrong".
@@ -509,7 +511,9 @@ class RelayView(QueryContractMixin, APIView):
             data=request.query_params, context={"caller": caller_for(request)}
         )
         query.is_valid(raise_exception=True)
-        body = response_payload(find_relays(query.validated_data["query"]))
+        response = find_relays(query.validated_data["query"])
+        count_if_unmet(request, response)
+        body = response_payload(response)
         ranked = [*body["results"], *body["fallbacks"]]
         if request.accepted_renderer.format == "geojson":
             return Response({"results": ranked, "service": body["service"]["code"]})

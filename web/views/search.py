@@ -15,6 +15,7 @@ from structures.relay.engine import find_relays
 from territories.enums import TerritoryLevel
 from territories.models import Territory
 from web.forms import POSTAL_CODE, RelaySearchForm
+from web.unmet import count_if_unmet
 from web.views.maps import grouped, relay_marker
 
 
@@ -93,6 +94,7 @@ def relay_search(request: HttpRequest) -> HttpResponse:
         context.update(state="suggest", candidates=_candidate_links(request, data["suggestions"]))
         return render(request, "site/search.html", context)
     response = find_relays(data["query"])
+    count_if_unmet(request, response)
     context.update(
         response=response,
         sector_label=_sector_label(data["sector"]),

@@ -7,12 +7,15 @@ from itertools import groupby
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from structures.enums import StructureKind
 from structures.selectors import offers_covering, structures_for_territory
+from structures.unmet_searches import unmet_search_summary
 from territories.enums import TerritoryLevel
 from territories.models import Territory
+from territories.naming import territory_phrase
 from territories.selectors import TerritoryLookupError, get_territory, resolve_commune
 from web.forms import RelaySearchForm
 
@@ -37,6 +40,16 @@ def _find(level: str, code: str) -> Territory:
         return get_territory(level=level, code=code)
     except TerritoryLookupError:
         raise Http404 from None
+
+
+def _from_place(territory: Territory) -> str:
+    """ "depuis la Guadeloupe", "from Guadeloupe": where the unmet searches came from."""
+    english = (get_language() or "fr").startswith("en")
+    return territory_phrase(
+        territory=territory,
+        language="en" if english else "fr",
+        preposition="from" if english else "depuis",
+    )
 
 
 @require_GET
@@ -82,6 +95,9 @@ def territory_page(request: HttpRequest, level: str, code: str) -> HttpResponse:
         "covering_by_service": covering_by_service,
         "covering_truncated": len(covering) > MAX_LISTED,
         "children": children,
+        # The current quarter's lookups from here that found no competent relay.
+        "unmet": unmet_search_summary(territory=territory),
+        "from_place": _from_place(territory),
         "directory_in": f"{territory.level}:{territory.code}",
         "search_form": RelaySearchForm(initial={"where": territory.name, "commune": territory.code})
         if territory.is_place
