@@ -73,10 +73,26 @@ OPERATIONS = {
 FUZZED: dict[str, set[str]] = defaultdict(set)
 
 
+# A query string cannot tell a null, an empty list or an empty object from an empty value: all
+# serialise to "?name=" or to nothing. The API reads an empty value as "not given", as HTML forms
+# send it (the browsable API's filter form included), which a schema cannot express: such a case
+# is not invalid input, and is held to every check but the rejection of invalid input.
+CHECKS_FOR_EMPTY_QUERY_VALUES = [
+    check for check in CHECKS if check is not openapi_checks.negative_data_rejection
+]
+
+
+def _empty_on_the_wire(value) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_empty_on_the_wire(item) for item in value)
+    return value is None or value in ("", {})
+
+
 def call(case, caller: str, headers=None):
     FUZZED[caller].add(case.operation.label)
     response = case.call(app=APP, headers=headers)
-    case.validate_response(response, checks=CHECKS)
+    empty = any(_empty_on_the_wire(value) for value in (case.query or {}).values())
+    case.validate_response(response, checks=CHECKS_FOR_EMPTY_QUERY_VALUES if empty else CHECKS)
 
 
 @pytest.fixture
