@@ -18,6 +18,8 @@ nearest-neighbour search over the country.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +28,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from core.geo import haversine_km
+from core.geo import KM_PER_DEGREE_LAT, haversine_km
 from structures.models import Service
 from structures.relay import criteria
 from structures.relay.enums import MarketMatch
@@ -63,6 +65,10 @@ _INDEX_FIELDS = (
     "naf_exclude",
     "sort_key",
 )
+
+
+# Float rounding between the latitude bound and haversine: look a millimetre farther.
+_SLACK_KM = 1e-6
 
 
 class CoverageError(ValueError):
@@ -170,7 +176,48 @@ def _competent_rows(service: Service, *, sectors, country: str | None, today: da
                     row["structure_id"],
                 )
             )
-    return by_territory
+    return {pk: _Candidates(rows) for pk, rows in by_territory.items()}
+
+
+class _Candidates:
+    """The competent offers of one coverage territory, for nearest-offer searches.
+
+    Offers sharing a point (a structure's offers, structures at a commune centre) are at the
+    same distance from any place: only the first by the lookup's order is kept. The rest are
+    sorted by latitude, so that a search can stop once the latitude gap alone — a lower bound
+    of the haversine distance — exceeds the best distance found.
+    """
+
+    def __init__(self, rows: list[tuple]) -> None:
+        first: dict[tuple[float, float], tuple] = {}
+        for row in rows:
+            point = (row[0], row[1])
+            if point not in first or row[2:5] < first[point][2:5]:
+                first[point] = row
+        self.rows = sorted(first.values())
+        self.latitudes = [row[0] for row in self.rows]
+
+    def nearest(self, lat: float, lon: float, best: tuple | None) -> tuple | None:
+        """``best`` or a better ((distance, rank, market order, key), offer, structure)."""
+        rows, lats = self.rows, self.latitudes
+        up = bisect_left(lats, lat)
+        down = up - 1
+        while True:
+            gap_up = (lats[up] - lat) if up < len(rows) else math.inf
+            gap_down = (lat - lats[down]) if down >= 0 else math.inf
+            gap = min(gap_up, gap_down)
+            bound = math.inf if best is None else best[0][0] + _SLACK_KM
+            # R·Δφ ≤ haversine: nothing farther in latitude can be nearer (ties included).
+            if gap == math.inf or gap * KM_PER_DEGREE_LAT > bound:
+                return best
+            if gap_up <= gap_down:
+                row, up = rows[up], up + 1
+            else:
+                row, down = rows[down], down - 1
+            o_lat, o_lon, rank, market_order, key, offer, structure = row
+            candidate = (haversine_km(lat, lon, o_lat, o_lon), rank, market_order, key)
+            if best is None or candidate < best[0]:
+                best = (candidate, offer, structure)
 
 
 def _check(territory, service, country, sector, horizon_km):
@@ -262,12 +309,9 @@ def commune_coverage(
             continue
         best = None
         for ancestor in ancestors.get(pk, ()):
-            for o_lat, o_lon, rank, market_order, key, offer, structure in competent.get(
-                ancestor, ()
-            ):
-                candidate = (haversine_km(lat, lon, o_lat, o_lon), rank, market_order, key)
-                if best is None or candidate < best[0]:
-                    best = (candidate, offer, structure)
+            candidates = competent.get(ancestor)
+            if candidates is not None:
+                best = candidates.nearest(lat, lon, best)
         if best is None:
             place = PlaceCoverage(pk, level, code, name, population, UNCOVERED)
         else:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import random
 from io import StringIO
 
 import pytest
@@ -26,17 +27,14 @@ from tests.structures.factories import OfferFactory, StructureFactory, sector, s
 pytestmark = pytest.mark.django_db
 
 
-def brute_force(*, territory_, service_code, country=None, sector_code=None, horizon, codes=None):
+def brute_force(*, territory_, service_code, country=None, sector_code=None, horizon):
     """{place code: (state, distance, offers at that distance in the lookup's order)}: one
     lookup per place. The first competent result is the nearest, except for the hard-core
     services (rule R7 puts the firm's région first): then every competent relay is asked for
     and the nearest taken."""
     hard = service_code in HARD_CORE_SERVICES
     expected = {}
-    places = report_places(territory_).filter(latitude__isnull=False)
-    if codes is not None:
-        places = places.filter(code__in=codes)
-    for place in places:
+    for place in report_places(territory_).filter(latitude__isnull=False):
         response = lookup(
             service=service_code,
             commune=place.code,
@@ -62,9 +60,9 @@ def brute_force(*, territory_, service_code, country=None, sector_code=None, hor
     return expected
 
 
-def compare(report, expected, *, codes=None) -> list[str]:
+def compare(report, expected) -> list[str]:
     problems = []
-    got = {p.code: p for p in report.places if codes is None or p.code in codes}
+    got = {p.code: p for p in report.places}
     if set(got) != set(expected):
         problems.append(f"places differ: {sorted(set(got) ^ set(expected))[:10]}")
     for code, (state, distance, offers) in sorted(expected.items()):
@@ -322,3 +320,37 @@ def test_bench_coverage_command_smoke():
     text = out.getvalue()
     assert "Occitanie" in text and "France" in text
     assert "communes" in text and " s" in text
+
+
+def test_the_latitude_cut_finds_the_same_nearest_offer_as_a_full_scan():
+    """The search inside one coverage territory stops early; it must agree with measuring all,
+    shared points and equal distances included."""
+    from core.geo import haversine_km
+    from structures.coverage import _Candidates
+
+    rng = random.Random(3)
+    hubs = [(rng.uniform(41, 51), rng.uniform(-5, 9)) for _ in range(15)]
+    for _ in range(30):
+        rows = []
+        for n in range(rng.randint(1, 300)):
+            lat, lon = (
+                rng.choice(hubs)
+                if rng.random() < 0.5
+                else (
+                    rng.uniform(41, 51),
+                    rng.uniform(-5, 9),
+                )
+            )
+            rows.append((lat, lon, 3, rng.randint(0, 1), f"s{rng.randint(0, 40)}|{n:012d}", n, n))
+        candidates = _Candidates(rows)
+        for _ in range(40):
+            lat, lon = (
+                rng.choice(hubs)
+                if rng.random() < 0.3
+                else (
+                    rng.uniform(41, 51),
+                    rng.uniform(-5, 9),
+                )
+            )
+            want = min(((haversine_km(lat, lon, r[0], r[1]), *r[2:5]), r[5], r[6]) for r in rows)
+            assert candidates.nearest(lat, lon, None) == want
