@@ -1,0 +1,346 @@
+"""Coverage-gap report (issue 12, point 1): for every place of a territory, is there a competent
+relay within the horizon for a service? (docs/relay.md, "Coverage report").
+
+**Same competence as the lookup.** A relay is competent for a place exactly when
+``find_relays`` would list it among the competent results of a firm at the place's centre that
+gives no profile, only the report's target country and sector: the index rows
+(``RelayIndexEntry``: active offers of published structures, effective coverage), the coverage
+containing the place through the closure, and ``criteria.judge`` with ``profile=None`` — so
+eligibility conditions (size, age, NAF rules) and members-only are stated by the lookup, never
+filtered, and never filter here either. Distances are ``core.geo.haversine_km`` from the place's
+centre to the relay's point, shown rounded to the metre like a lookup's result.
+
+**Set-based.** One read of the service's index rows (each judged once: the verdict does not
+depend on the place), one read of the closure links of the territory's places; each place then
+looks only at the offers whose coverage contains it — a join through its few ancestors, not a
+nearest-neighbour search over the country.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from core.geo import KM_PER_DEGREE_LAT, haversine_km
+from structures.models import Service
+from structures.relay import criteria
+from structures.relay.enums import MarketMatch
+from structures.relay.index import RelayIndexEntry
+from territories.enums import PLACE_LEVELS, TerritoryLevel
+from territories.models import Territory, TerritoryAncestor
+
+COVERED, FAR, UNCOVERED = "covered", "far", "uncovered"
+STATES = (COVERED, FAR, UNCOVERED)
+
+# Levels whose totals the report gives (each one found inside the requested territory).
+TOTAL_LEVELS = (
+    TerritoryLevel.EPCI.value,
+    TerritoryLevel.DEPARTEMENT.value,
+    TerritoryLevel.REGION.value,
+)
+
+_INDEX_FIELDS = (
+    "offer_id",
+    "structure_id",
+    "territory_id",
+    "coverage_rank",
+    "latitude",
+    "longitude",
+    "sector_codes",
+    "market_codes",
+    "planned_codes",
+    "min_employees",
+    "max_employees",
+    "min_age_years",
+    "members_only",
+    "application_required",
+    "naf_include",
+    "naf_exclude",
+    "sort_key",
+)
+
+
+# Float rounding between the latitude bound and haversine: look a millimetre farther.
+_SLACK_KM = 1e-6
+
+
+class CoverageError(ValueError):
+    """A report that cannot be asked as given; the message is fit to show."""
+
+
+@dataclass(frozen=True)
+class PlaceCoverage:
+    """One place (a commune, or a municipal arrondissement instead of its city) and its state.
+
+    ``offer_id`` / ``structure_id`` / ``distance_km`` name the nearest competent relay (in the
+    lookup's order: distance, finest coverage, explicit market, stable key), for ``covered`` and
+    ``far``; all ``None`` for ``uncovered``.
+    """
+
+    territory_id: int
+    level: str
+    code: str
+    name: str
+    population: int | None
+    state: str
+    distance_km: float | None = None
+    offer_id: int | None = None
+    structure_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CoverageTotals:
+    """Places and inhabitants in each state, for one territory (the requested one, or an EPCI,
+    département or région within it). A place of unknown population counts as 0 inhabitants."""
+
+    territory_id: int
+    level: str
+    code: str
+    name: str
+    places: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    population: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+
+    def add(self, place: PlaceCoverage) -> None:
+        self.places[place.state] += 1
+        self.population[place.state] += place.population or 0
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    territory: Territory
+    service: Service
+    country_code: str | None
+    sector: str | None
+    horizon_km: float
+    places: tuple[PlaceCoverage, ...]
+    # Codes of places without a known centre: the lookup cannot search from them, no state.
+    unlocated: tuple[str, ...]
+    totals: CoverageTotals  # the requested territory
+    # Every EPCI, département and région holding places of the report, except the territory
+    # and those containing it; each counts only the report's places (an EPCI straddling a
+    # border, its part inside). By level then code.
+    subtotals: tuple[CoverageTotals, ...]
+
+    def place(self, code: str) -> PlaceCoverage:
+        return next(p for p in self.places if p.code == code)
+
+
+def report_places(territory: Territory):
+    """The places of a territory the report lists: communes, except that Paris, Lyon and
+    Marseille are replaced by their municipal arrondissements — where firms are located (a point
+    resolves to an arrondissement), and so that no inhabitant is counted twice."""
+    places = Territory.objects.filter(
+        ancestor_links__ancestor=territory, level__in=PLACE_LEVELS, is_current=True
+    )
+    divided = Territory.objects.filter(level=TerritoryLevel.ARRONDISSEMENT, is_current=True)
+    return places.exclude(pk__in=divided.values("parent_id")).order_by("code", "level")
+
+
+def _competent_rows(service: Service, *, sectors, country: str | None, today: date):
+    """The service's index rows judged competent for a firm with no profile: (territory id,
+    rank, latitude, longitude, market order, sort key, offer id, structure id)."""
+    judge = criteria.Judge(sectors=sectors, country=country, profile=None, today=today)
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT {', '.join(qn(f) for f in _INDEX_FIELDS)} "
+        f"FROM {qn(RelayIndexEntry._meta.db_table)} WHERE service_id = %s"
+    )
+    verdicts: dict[int, criteria.Verdict] = {}
+    by_territory: dict[int, list[tuple]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [service.pk])
+        for values in cursor.fetchall():
+            row = dict(zip(_INDEX_FIELDS, values, strict=True))
+            # Every row of an offer carries the same criteria: judge each offer once.
+            verdict = verdicts.get(row["offer_id"])
+            if verdict is None:
+                verdict = verdicts[row["offer_id"]] = judge(row)
+            if verdict.status != criteria.OK:
+                continue
+            market_order = 0 if verdict.market_match == MarketMatch.EXPLICIT else 1
+            by_territory[row["territory_id"]].append(
+                (
+                    row["latitude"],
+                    row["longitude"],
+                    row["coverage_rank"],
+                    market_order,
+                    row["sort_key"],
+                    row["offer_id"],
+                    row["structure_id"],
+                )
+            )
+    return {pk: _Candidates(rows) for pk, rows in by_territory.items()}
+
+
+class _Candidates:
+    """The competent offers of one coverage territory, for nearest-offer searches.
+
+    Offers sharing a point (a structure's offers, structures at a commune centre) are at the
+    same distance from any place: only the first by the lookup's order is kept. The rest are
+    sorted by latitude, so that a search can stop once the latitude gap alone — a lower bound
+    of the haversine distance — exceeds the best distance found.
+    """
+
+    def __init__(self, rows: list[tuple]) -> None:
+        first: dict[tuple[float, float], tuple] = {}
+        for row in rows:
+            point = (row[0], row[1])
+            if point not in first or row[2:5] < first[point][2:5]:
+                first[point] = row
+        self.rows = sorted(first.values())
+        self.latitudes = [row[0] for row in self.rows]
+
+    def nearest(self, lat: float, lon: float, best: tuple | None) -> tuple | None:
+        """``best`` or a better ((distance, rank, market order, key), offer, structure)."""
+        rows, lats = self.rows, self.latitudes
+        up = bisect_left(lats, lat)
+        down = up - 1
+        while True:
+            gap_up = (lats[up] - lat) if up < len(rows) else math.inf
+            gap_down = (lat - lats[down]) if down >= 0 else math.inf
+            gap = min(gap_up, gap_down)
+            bound = math.inf if best is None else best[0][0] + _SLACK_KM
+            # R·Δφ ≤ haversine: nothing farther in latitude can be nearer (ties included).
+            if gap == math.inf or gap * KM_PER_DEGREE_LAT > bound:
+                return best
+            if gap_up <= gap_down:
+                row, up = rows[up], up + 1
+            else:
+                row, down = rows[down], down - 1
+            o_lat, o_lon, rank, market_order, key, offer, structure = row
+            candidate = (haversine_km(lat, lon, o_lat, o_lon), rank, market_order, key)
+            if best is None or candidate < best[0]:
+                best = (candidate, offer, structure)
+
+
+def _check(territory, service, country, sector, horizon_km):
+    if not isinstance(territory, Territory) or territory.level in PLACE_LEVELS:
+        raise CoverageError(_("Choisissez une région, un département, un EPCI ou la France."))
+    if territory.level == TerritoryLevel.COUNTRY and territory.code != "FR":
+        raise CoverageError(_("Le rapport de couverture porte sur un territoire français."))
+    if not isinstance(service, Service):
+        raise CoverageError(_("Service inconnu."))
+    if country is not None and (
+        not isinstance(country, Territory) or country.level != TerritoryLevel.COUNTRY
+    ):
+        raise CoverageError(_("Le marché visé doit être un pays."))
+    sectors = None
+    if sector:
+        sectors = criteria.expand_sector(sector)
+        if sectors is None:
+            raise CoverageError(_("Secteur inconnu : %(code)s.") % {"code": sector})
+    horizon = settings.RELAY_HORIZON_KM if horizon_km is None else float(horizon_km)
+    if not horizon > 0:
+        raise CoverageError(_("L'horizon doit être un nombre de kilomètres positif."))
+    return sectors, horizon
+
+
+def commune_coverage(
+    *,
+    territory: Territory,
+    service: Service,
+    country: Territory | None = None,
+    sector: str | None = None,
+    horizon_km: float | None = None,
+    today: date | None = None,
+) -> CoverageReport:
+    """The coverage state of every place of ``territory`` for ``service``.
+
+    ``covered``: a competent relay (docs/relay.md §3, for a firm at the place's centre with no
+    profile, targeting ``country`` in ``sector``) within ``horizon_km`` (``RELAY_HORIZON_KM`` by
+    default); ``far``: competent relays exist, the nearest beyond the horizon; ``uncovered``:
+    none at all. Totals for the territory and for every EPCI, département and région within it.
+    Raises ``CoverageError`` for a territory that is not an area of France, an unknown sector,
+    a country that is not a country, or a horizon that is not positive.
+    """
+    from django.utils import timezone
+
+    sectors, horizon = _check(territory, service, country, sector, horizon_km)
+    competent = _competent_rows(
+        service,
+        sectors=sectors,
+        country=country.code if country is not None else None,
+        today=today or timezone.localdate(),
+    )
+    places = list(
+        report_places(territory).values_list(
+            "pk", "level", "code", "name", "population", "latitude", "longitude"
+        )
+    )
+    ancestors: dict[int, list[int]] = defaultdict(list)
+    totals_of: dict[int, list[int]] = defaultdict(list)
+    total_levels: dict[int, tuple] = {}
+    links = (
+        TerritoryAncestor.objects.filter(
+            descendant__in=report_places(territory).values("pk"),
+        )
+        .values_list("descendant_id", "ancestor_id", "ancestor__level", "ancestor__code")
+        .order_by()
+    )
+    # The territory and what contains it (the région of a département) get no subtotal.
+    around = set(
+        TerritoryAncestor.objects.filter(descendant=territory).values_list("ancestor_id", flat=True)
+    )
+    for descendant, ancestor, level, _code in links.iterator(chunk_size=5000):
+        ancestors[descendant].append(ancestor)
+        if level in TOTAL_LEVELS and ancestor not in around:
+            totals_of[descendant].append(ancestor)
+            total_levels[ancestor] = level
+    names = {
+        pk: (level, code, name)
+        for pk, level, code, name in Territory.objects.filter(
+            pk__in=list(total_levels)
+        ).values_list("pk", "level", "code", "name")
+    }
+    total = CoverageTotals(territory.pk, territory.level, territory.code, territory.name)
+    subtotals = {pk: CoverageTotals(pk, *names[pk]) for pk in total_levels}
+    results, unlocated = [], []
+    for pk, level, code, name, population, lat, lon in places:
+        if lat is None:
+            # The lookup refuses a place without a centre (``unknown_commune``): no state.
+            unlocated.append(code)
+            continue
+        best = None
+        for ancestor in ancestors.get(pk, ()):
+            candidates = competent.get(ancestor)
+            if candidates is not None:
+                best = candidates.nearest(lat, lon, best)
+        if best is None:
+            place = PlaceCoverage(pk, level, code, name, population, UNCOVERED)
+        else:
+            distance = best[0][0]
+            place = PlaceCoverage(
+                pk,
+                level,
+                code,
+                name,
+                population,
+                COVERED if distance <= horizon else FAR,
+                distance_km=round(distance, 3),
+                offer_id=best[1],
+                structure_id=best[2],
+            )
+        results.append(place)
+        total.add(place)
+        for ancestor in totals_of.get(pk, ()):
+            subtotals[ancestor].add(place)
+    return CoverageReport(
+        territory=territory,
+        service=service,
+        country_code=country.code if country is not None else None,
+        sector=sector or None,
+        horizon_km=horizon,
+        places=tuple(results),
+        unlocated=tuple(unlocated),
+        totals=total,
+        subtotals=tuple(
+            sorted(subtotals.values(), key=lambda t: (TOTAL_LEVELS.index(t.level), t.code))
+        ),
+    )
