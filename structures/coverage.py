@@ -1,4 +1,4 @@
-"""Coverage-gap report (issue 12, point 1): for every place of a territory, is there a competent
+"""Coverage-gap report: for every place of a territory, is there a competent
 relay within the horizon for a service? (docs/relay.md, "Coverage report").
 
 **Same competence as the lookup.** A relay is competent for a place exactly when

@@ -1,4 +1,4 @@
-"""Unmet searches (issue 12, point 2): counting the lookups that found no competent relay, and
+"""Unmet searches (docs/relay.md §8): counting the lookups that found no competent relay, and
 reading the counts back by territory.
 
 **What counts.** A lookup "found no competent relay" when the engine's ``RelayResponse.results``

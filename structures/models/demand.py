@@ -1,4 +1,4 @@
-"""What firms asked for and did not find: unmet relay lookups, counted (issue 12, point 2).
+"""What firms asked for and did not find: unmet relay lookups, counted (docs/relay.md §8).
 
 A lookup that found no competent relay is one unit of unmet demand. The registry keeps only a
 counter per (commune, service, target country, month): no address, no SIRET, no user, no time
