@@ -46,19 +46,13 @@ def visible_smes(caller: Caller) -> QuerySet:
     return SME.objects.filter(in_scope_q(caller, commune_path="commune"))
 
 
-def within_scope(caller: Caller, queryset: QuerySet) -> QuerySet:
-    """SME rows of ``queryset`` located in the caller's territories (the admin's lists, whose
-    model permissions Django checks itself); none for a caller with no scope who is not a
+def within_scope(caller: Caller, queryset: QuerySet, *, commune_path: str = "commune") -> QuerySet:
+    """Rows of ``queryset`` whose commune (``commune_path``; ``"pk"`` for territories themselves,
+    e.g. where an SME may be placed) lies in the caller's territories — for the admin, whose
+    model permissions Django checks itself. None for a caller with no scope who is not a
     registry administrator."""
     if caller.is_territorially_limited:
-        return queryset.filter(in_scope_q(caller, commune_path="commune"))
-    return queryset if caller.is_registry_admin else queryset.none()
-
-
-def communes_in_scope(caller: Caller, queryset: QuerySet) -> QuerySet:
-    """Territories of ``queryset`` where the caller may place an SME."""
-    if caller.is_territorially_limited:
-        return queryset.filter(in_scope_q(caller, commune_path="pk"))
+        return queryset.filter(in_scope_q(caller, commune_path=commune_path))
     return queryset if caller.is_registry_admin else queryset.none()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from smes.access import communes_in_scope, within_scope
+from smes.access import within_scope
 from smes.models import SME, SMEMembership
 from smes.services import UNSET, sector_for_naf
 from smes.services.sme import locate_sme
@@ -146,7 +146,9 @@ class SMEAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "commune":
-            kwargs["queryset"] = communes_in_scope(caller_for(request), Territory.objects.all())
+            kwargs["queryset"] = within_scope(
+                caller_for(request), Territory.objects.all(), commune_path="pk"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import version_field
 from smes.enums import (
     EMPLOYEE_RANGE_BOUNDS,
     SME_MAX_EMPLOYEES,
@@ -202,12 +203,7 @@ class SME(models.Model):
         default=False,
         help_text=_("Fiche fictive, hors statistiques."),
     )
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        editable=False,
-        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
-    )
+    version = version_field()
     # The last writer, named when a concurrent edit is refused. No full history here: an import
     # writes SIRENE-size files, and a history row per record would halve its speed.
     updated_by = models.ForeignKey(

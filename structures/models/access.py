@@ -20,6 +20,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import version_field
+
 KEY_BYTES = 30  # 40 characters of URL-safe base64
 PREFIX_LENGTH = 8
 # last_used_at is refreshed at most this often: no write on every request.
@@ -51,12 +53,7 @@ class AccountScope(models.Model):
             "administrateur du registre."
         ),
     )
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        editable=False,
-        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
-    )
+    version = version_field()
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
@@ -116,12 +113,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(
         _("dernière utilisation"), null=True, blank=True, editable=False
     )
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        editable=False,
-        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
-    )
+    version = version_field()
 
     objects = ApiTokenQuerySet.as_manager()
 

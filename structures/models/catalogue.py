@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import version_field
 from structures.enums import SectorKind
 
 
@@ -36,12 +37,7 @@ class Service(models.Model):
     position = models.PositiveSmallIntegerField(
         _("ordre d'affichage"), default=0, help_text=_("Les plus petits d'abord.")
     )
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        editable=False,
-        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
-    )
+    version = version_field()
 
     class Meta:
         verbose_name = _("service")
@@ -89,12 +85,7 @@ class Sector(models.Model):
         limit_choices_to={"kind": SectorKind.NAF_DIVISION},
         help_text=_("Divisions NAF couvertes par une filière."),
     )
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        editable=False,
-        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
-    )
+    version = version_field()
 
     class Meta:
         verbose_name = _("secteur")

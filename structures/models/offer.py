@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import version_field
 from structures.enums import MarketStatus, OfferCost, OfferDelivery, SectorKind
 from structures.querysets import OfferQuerySet
 
@@ -96,7 +97,7 @@ class Offer(models.Model):
         help_text=_("Le service ou la personne à appeler (de la même structure)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    version = version_field()
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 

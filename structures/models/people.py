@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import version_field
 from structures.enums import ContactKind, StaffRole
 from structures.models.structure import Structure
 from structures.validators import (
@@ -42,12 +43,7 @@ class Contact(models.Model):
     )
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
     position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        editable=False,
-        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
-    )
+    version = version_field()
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -99,12 +95,7 @@ class StaffMembership(models.Model):
     role = models.CharField(
         _("rôle"), max_length=16, choices=StaffRole.choices, default=StaffRole.EDITOR
     )
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        editable=False,
-        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
-    )
+    version = version_field()
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     # Who granted or changed an access, and when: also what a refused concurrent edit names.

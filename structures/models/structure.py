@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import version_field
 from core.text import normalize_name
 from structures.enums import (
     GeocodingPrecision,
@@ -196,12 +197,7 @@ class Structure(models.Model):
             "Validée par un administrateur du registre : seule une fiche validée est publiée."
         ),
     )
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=1,
-        editable=False,
-        help_text=_("Incrémentée à chaque modification (pas de mise à jour perdue)."),
-    )
+    version = version_field()
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
