@@ -72,6 +72,14 @@ def _save(obj, *, user, reason: str = "") -> None:
     obj.save()
 
 
+def _apply(obj, fields: Mapping[str, Any], *, user) -> None:
+    """Set ``fields`` on a claimed row, validate it and save it with its history."""
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    _save(obj, user=user, reason="Modification")
+
+
 def _refuse_registry_only(current: Structure | None, fields: Mapping[str, Any], user) -> None:
     """A change of a registry-only field (``STRUCTURE_REGISTRY_ONLY``) by anyone but a registry
     administrator is refused by name. ``user=None`` is the operator's own code (loaders)."""
@@ -119,10 +127,7 @@ def update_structure(
     with transaction.atomic():
         current = claim_fresh(Structure, structure.pk, expected=expected_version)
         _refuse_registry_only(current, fields, user)
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.full_clean()
-        _save(current, user=user, reason="Modification")
+        _apply(current, fields, user=user)
         if "coverage" in m2m:
             current.coverage.set(m2m["coverage"])
     return current
@@ -177,10 +182,7 @@ def update_contact(
     fields, _m2m = _split(data, CONTACT_FIELDS, frozenset())
     with transaction.atomic():
         current = claim_fresh(Contact, contact.pk, expected=expected_version)
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.full_clean()
-        _save(current, user=user, reason="Modification")
+        _apply(current, fields, user=user)
     return current
 
 
@@ -271,9 +273,6 @@ def update_offer(
     _validate_offer_m2m(m2m)
     with transaction.atomic():
         current = claim_fresh(Offer, offer.pk, expected=expected_version)
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.full_clean()
-        _save(current, user=user, reason="Modification")
+        _apply(current, fields, user=user)
         _apply_offer_relations(current, m2m, markets)
     return current
