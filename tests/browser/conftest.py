@@ -17,6 +17,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -39,10 +41,26 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
+class _OneRequestAtATime(WSGIServer):
+    """The live server, serving one request at a time.
+
+    On SQLite the test database lives in memory and Django hands the live server the test's own
+    connection; the threaded server would run a page's concurrent requests (the search page and
+    its autocomplete, say) on that one connection at once, and a request that writes (an unmet
+    search counted) then deadlocks with its neighbour. Serving them in turn, in the server's
+    thread (which already holds the overridden connections), is what a shared connection
+    allows. Django closes each connection of a non-threaded server, so no keep-alive blocks it.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "browser: drives headless Chromium against the live server (slow)"
     )
+    LiveServerThread.server_class = _OneRequestAtATime
 
 
 def pytest_collection_modifyitems(config, items):
