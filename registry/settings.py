@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "territories",
     "structures",
     "smes",
+    "insights",
     "demo",
     "web",
 ]
