@@ -333,6 +333,9 @@ if not 0 < SIRENE_API_TIMEOUT <= 2:
     )
 # Answers ("not found" included, never a failure) are kept this long, per SIRET.
 SIRENE_CACHE_SECONDS = env.int("SIRENE_CACHE_SECONDS", default=24 * 60 * 60)
+# Coverage reports are reused while the relay index of their service is unchanged (a stamp in
+# the key); the timeout only bounds how long an unused one takes memory.
+COVERAGE_CACHE_SECONDS = env.int("COVERAGE_CACHE_SECONDS", default=24 * 60 * 60)
 
 # Caches: Redis when REDIS_URL is set, so that every gunicorn worker (and every container) shares
 # the API throttles and the SIRENE answers; process memory otherwise (`make run` needs no Redis).
@@ -355,6 +358,13 @@ if REDIS_URL:
             "TIMEOUT": SIRENE_CACHE_SECONDS,
             "OPTIONS": _REDIS_OPTIONS,
         },
+        "coverage": {
+            "BACKEND": "core.cache.PrefixedRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:coverage",
+            "TIMEOUT": COVERAGE_CACHE_SECONDS,
+            "OPTIONS": _REDIS_OPTIONS,
+        },
     }
 else:
     CACHES = {
@@ -365,6 +375,13 @@ else:
             "LOCATION": "sirene",
             "TIMEOUT": SIRENE_CACHE_SECONDS,
             "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+        # Coverage reports, stamped with the relay index they were computed from.
+        "coverage": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "coverage",
+            "TIMEOUT": COVERAGE_CACHE_SECONDS,
+            "OPTIONS": {"MAX_ENTRIES": 500},
         },
     }
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from smes.access import visible_smes
+from smes.models import SME
 from structures.permissions import Caller
+from territories.models import Territory
 
 
 def smes_visible_to(*, caller: Caller) -> QuerySet:
@@ -14,4 +16,20 @@ def smes_visible_to(*, caller: Caller) -> QuerySet:
         visible_smes(caller)
         .select_related("commune", "sector")
         .prefetch_related("target_markets", "needs")
+    )
+
+
+def sme_counts_by_commune(*, territory: Territory, include_demo: bool) -> dict[int, int]:
+    """Registered SMEs per commune (or municipal arrondissement) of ``territory``, by territory
+    id — a count, no record: the figure the territorial reports show beside inhabitants.
+    Demo SMEs count only when ``include_demo`` (a demo install, see
+    ``structures.selectors.open_data_scope``)."""
+    smes = SME.objects.in_territory(territory)
+    if not include_demo:
+        smes = smes.real()
+    return dict(
+        smes.order_by()
+        .values("commune_id")
+        .annotate(count=Count("pk"))
+        .values_list("commune_id", "count")
     )

@@ -21,11 +21,13 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext_lazy as _
 
 from core.geo import KM_PER_DEGREE_LAT, haversine_km
@@ -89,6 +91,8 @@ class PlaceCoverage:
     code: str
     name: str
     population: int | None
+    latitude: float
+    longitude: float
     state: str
     distance_km: float | None = None
     offer_id: int | None = None
@@ -127,6 +131,9 @@ class CoverageReport:
     # and those containing it; each counts only the report's places (an EPCI straddling a
     # border, its part inside). By level then code.
     subtotals: tuple[CoverageTotals, ...]
+    # Place id -> ids of the subtotals it counts in: what a caller needs to add its own figures
+    # per place (the SMEs) to the same totals.
+    subtotals_of: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def place(self, code: str) -> PlaceCoverage:
         return next(p for p in self.places if p.code == code)
@@ -220,7 +227,9 @@ class _Candidates:
                 best = (candidate, offer, structure)
 
 
-def _check(territory, service, country, sector, horizon_km):
+def check_request(*, territory, service, country, sector, horizon_km):
+    """Validate a report request: (expanded sectors or None, horizon in km). Raises
+    ``CoverageError`` with a message fit to show."""
     if not isinstance(territory, Territory) or territory.level in PLACE_LEVELS:
         raise CoverageError(_("Choisissez une région, un département, un EPCI ou la France."))
     if territory.level == TerritoryLevel.COUNTRY and territory.code != "FR":
@@ -242,6 +251,158 @@ def _check(territory, service, country, sector, horizon_km):
     return sectors, horizon
 
 
+@dataclass
+class _Places:
+    """A territory's places and their closure links, read once for any number of services."""
+
+    rows: list[tuple]  # pk, level, code, name, population, latitude, longitude
+    ancestors: dict[int, list[int]]  # place -> every territory containing it
+    subtotals_of: dict[int, tuple[int, ...]]  # place -> the EPCI, département, région totals
+    names: dict[int, tuple[str, str, str]]  # subtotal territory -> level, code, name
+
+
+def _read_places(territory: Territory) -> _Places:
+    rows = list(
+        report_places(territory).values_list(
+            "pk", "level", "code", "name", "population", "latitude", "longitude"
+        )
+    )
+    ancestors: dict[int, list[int]] = defaultdict(list)
+    totals_of: dict[int, list[int]] = defaultdict(list)
+    total_levels: set[int] = set()
+    links = (
+        TerritoryAncestor.objects.filter(
+            descendant__in=report_places(territory).values("pk"),
+        )
+        .values_list("descendant_id", "ancestor_id", "ancestor__level")
+        .order_by()
+    )
+    # The territory and what contains it (the région of a département) get no subtotal.
+    around = set(
+        TerritoryAncestor.objects.filter(descendant=territory).values_list("ancestor_id", flat=True)
+    )
+    for descendant, ancestor, level in links.iterator(chunk_size=5000):
+        ancestors[descendant].append(ancestor)
+        if level in TOTAL_LEVELS and ancestor not in around:
+            totals_of[descendant].append(ancestor)
+            total_levels.add(ancestor)
+    names = {
+        pk: (level, code, name)
+        for pk, level, code, name in Territory.objects.filter(
+            pk__in=list(total_levels)
+        ).values_list("pk", "level", "code", "name")
+    }
+    return _Places(
+        rows=rows,
+        ancestors=ancestors,
+        subtotals_of={pk: tuple(ids) for pk, ids in totals_of.items()},
+        names=names,
+    )
+
+
+def _report(
+    *,
+    territory: Territory,
+    service: Service,
+    places: _Places,
+    competent: dict[int, _Candidates],
+    horizon: float,
+    country_code: str | None,
+    sector: str | None,
+) -> CoverageReport:
+    total = CoverageTotals(territory.pk, territory.level, territory.code, territory.name)
+    subtotals = {pk: CoverageTotals(pk, *names) for pk, names in places.names.items()}
+    results, unlocated = [], []
+    for pk, level, code, name, population, lat, lon in places.rows:
+        if lat is None:
+            # The lookup refuses a place without a centre (``unknown_commune``): no state.
+            unlocated.append(code)
+            continue
+        best = None
+        for ancestor in places.ancestors.get(pk, ()):
+            candidates = competent.get(ancestor)
+            if candidates is not None:
+                best = candidates.nearest(lat, lon, best)
+        if best is None:
+            place = PlaceCoverage(pk, level, code, name, population, lat, lon, UNCOVERED)
+        else:
+            distance = best[0][0]
+            place = PlaceCoverage(
+                pk,
+                level,
+                code,
+                name,
+                population,
+                lat,
+                lon,
+                COVERED if distance <= horizon else FAR,
+                distance_km=round(distance, 3),
+                offer_id=best[1],
+                structure_id=best[2],
+            )
+        results.append(place)
+        total.add(place)
+        for ancestor in places.subtotals_of.get(pk, ()):
+            subtotals[ancestor].add(place)
+    return CoverageReport(
+        territory=territory,
+        service=service,
+        country_code=country_code,
+        sector=sector or None,
+        horizon_km=horizon,
+        places=tuple(results),
+        unlocated=tuple(unlocated),
+        totals=total,
+        subtotals=tuple(
+            sorted(subtotals.values(), key=lambda t: (TOTAL_LEVELS.index(t.level), t.code))
+        ),
+        subtotals_of=places.subtotals_of,
+    )
+
+
+def coverage_by_service(
+    *,
+    territory: Territory,
+    services: Sequence[Service],
+    country: Territory | None = None,
+    sector: str | None = None,
+    horizon_km: float | None = None,
+    today: date | None = None,
+) -> dict[int, CoverageReport]:
+    """``commune_coverage`` for several services at once, by service id: the places and their
+    closure links are read once, then each service's index rows once."""
+    from django.utils import timezone
+
+    checked = [
+        check_request(
+            territory=territory,
+            service=service,
+            country=country,
+            sector=sector,
+            horizon_km=horizon_km,
+        )
+        for service in services
+    ]
+    if not checked:
+        return {}
+    sectors, horizon = checked[0]
+    places = _read_places(territory)
+    country_code = country.code if country is not None else None
+    day = today or timezone.localdate()
+    return {
+        service.pk: _report(
+            territory=territory,
+            service=service,
+            places=places,
+            competent=_competent_rows(service, sectors=sectors, country=country_code, today=day),
+            horizon=horizon,
+            country_code=country_code,
+            sector=sector,
+        )
+        for service in services
+    }
+
+
 def commune_coverage(
     *,
     territory: Territory,
@@ -260,87 +421,27 @@ def commune_coverage(
     Raises ``CoverageError`` for a territory that is not an area of France, an unknown sector,
     a country that is not a country, or a horizon that is not positive.
     """
-    from django.utils import timezone
-
-    sectors, horizon = _check(territory, service, country, sector, horizon_km)
-    competent = _competent_rows(
-        service,
-        sectors=sectors,
-        country=country.code if country is not None else None,
-        today=today or timezone.localdate(),
+    check_request(
+        territory=territory, service=service, country=country, sector=sector, horizon_km=horizon_km
     )
-    places = list(
-        report_places(territory).values_list(
-            "pk", "level", "code", "name", "population", "latitude", "longitude"
-        )
-    )
-    ancestors: dict[int, list[int]] = defaultdict(list)
-    totals_of: dict[int, list[int]] = defaultdict(list)
-    total_levels: dict[int, tuple] = {}
-    links = (
-        TerritoryAncestor.objects.filter(
-            descendant__in=report_places(territory).values("pk"),
-        )
-        .values_list("descendant_id", "ancestor_id", "ancestor__level", "ancestor__code")
-        .order_by()
-    )
-    # The territory and what contains it (the région of a département) get no subtotal.
-    around = set(
-        TerritoryAncestor.objects.filter(descendant=territory).values_list("ancestor_id", flat=True)
-    )
-    for descendant, ancestor, level, _code in links.iterator(chunk_size=5000):
-        ancestors[descendant].append(ancestor)
-        if level in TOTAL_LEVELS and ancestor not in around:
-            totals_of[descendant].append(ancestor)
-            total_levels[ancestor] = level
-    names = {
-        pk: (level, code, name)
-        for pk, level, code, name in Territory.objects.filter(
-            pk__in=list(total_levels)
-        ).values_list("pk", "level", "code", "name")
-    }
-    total = CoverageTotals(territory.pk, territory.level, territory.code, territory.name)
-    subtotals = {pk: CoverageTotals(pk, *names[pk]) for pk in total_levels}
-    results, unlocated = [], []
-    for pk, level, code, name, population, lat, lon in places:
-        if lat is None:
-            # The lookup refuses a place without a centre (``unknown_commune``): no state.
-            unlocated.append(code)
-            continue
-        best = None
-        for ancestor in ancestors.get(pk, ()):
-            candidates = competent.get(ancestor)
-            if candidates is not None:
-                best = candidates.nearest(lat, lon, best)
-        if best is None:
-            place = PlaceCoverage(pk, level, code, name, population, UNCOVERED)
-        else:
-            distance = best[0][0]
-            place = PlaceCoverage(
-                pk,
-                level,
-                code,
-                name,
-                population,
-                COVERED if distance <= horizon else FAR,
-                distance_km=round(distance, 3),
-                offer_id=best[1],
-                structure_id=best[2],
-            )
-        results.append(place)
-        total.add(place)
-        for ancestor in totals_of.get(pk, ()):
-            subtotals[ancestor].add(place)
-    return CoverageReport(
+    return coverage_by_service(
         territory=territory,
-        service=service,
-        country_code=country.code if country is not None else None,
-        sector=sector or None,
-        horizon_km=horizon,
-        places=tuple(results),
-        unlocated=tuple(unlocated),
-        totals=total,
-        subtotals=tuple(
-            sorted(subtotals.values(), key=lambda t: (TOTAL_LEVELS.index(t.level), t.code))
-        ),
+        services=[service],
+        country=country,
+        sector=sector,
+        horizon_km=horizon_km,
+        today=today,
+    )[service.pk]
+
+
+def index_fingerprint(*, service: Service) -> str:
+    """A stamp of the relay index rows of ``service``, which change on every listing write.
+
+    Every write of an offer or of its structure replaces its index rows (new ids, never reused:
+    an auto-increment key), and a deletion lowers the count, so (count, highest id, sum of ids)
+    changes whenever the rows do — the report of this service may be reused while it holds.
+    """
+    stamp = RelayIndexEntry.objects.filter(service=service).aggregate(
+        rows=Count("pk"), last=Max("pk"), total=Sum("pk")
     )
+    return f"{stamp['rows']}.{stamp['last'] or 0}.{stamp['total'] or 0}"
