@@ -245,8 +245,11 @@ def check_request(*, territory, service, country, sector, horizon_km):
         sectors = criteria.expand_sector(sector)
         if sectors is None:
             raise CoverageError(_("Secteur inconnu : %(code)s.") % {"code": sector})
-    horizon = settings.RELAY_HORIZON_KM if horizon_km is None else float(horizon_km)
-    if not horizon > 0:
+    try:
+        horizon = settings.RELAY_HORIZON_KM if horizon_km is None else float(horizon_km)
+    except (TypeError, ValueError):
+        horizon = math.nan
+    if not horizon > 0 or horizon == math.inf:
         raise CoverageError(_("L'horizon doit être un nombre de kilomètres positif."))
     return sectors, horizon
 

@@ -83,6 +83,17 @@ def _cache_keys_of_this_run():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_coverage_cache():
+    """Coverage reports are cached under a stamp of the relay index ids; a rolled-back test's
+    ids are reused on SQLite, so a report must not outlive its test."""
+    from django.core.cache import caches
+
+    caches["coverage"].clear()
+    yield
+    caches["coverage"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_sirene_cache():
     from django.core.cache import caches
 
