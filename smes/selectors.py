@@ -7,6 +7,7 @@ from django.db.models import Count, QuerySet
 from smes.access import visible_smes
 from smes.models import SME
 from structures.permissions import Caller
+from territories.enums import TerritoryLevel
 from territories.models import Territory
 
 
@@ -24,7 +25,11 @@ def sme_counts_by_commune(*, territory: Territory, include_demo: bool) -> dict[i
     id — a count, no record: the figure the territorial reports show beside inhabitants.
     Demo SMEs count only when ``include_demo`` (a demo install, see
     ``structures.selectors.open_data_scope``)."""
-    smes = SME.objects.in_territory(territory)
+    if territory.level == TerritoryLevel.COUNTRY and territory.code == "FR":
+        # Every commune is French: no join through the closure for a million SMEs.
+        smes = SME.objects.filter(commune__isnull=False)
+    else:
+        smes = SME.objects.in_territory(territory)
     if not include_demo:
         smes = smes.real()
     return dict(

@@ -230,3 +230,15 @@ def test_bad_requests_are_refused_with_a_message(options, message):
 def test_a_place_is_not_a_territory_of_the_report():
     with pytest.raises(CoverageError):
         territory_coverage(territory=territory("commune", "34172"))
+
+
+def test_france_counts_the_smes_of_every_place(counted_demo):
+    SMEFactory(commune=territory("commune", "34172"))
+    SMEFactory(commune=territory("commune", "97105"))  # Basse-Terre
+    SMEFactory(commune=territory("commune", "75056"))  # Paris as a whole: no place
+    report = territory_coverage(
+        territory=territory("country", "FR"), service=service("prospecting-missions")
+    )
+    assert report.totals.sme_total == 2 and report.unplaced_smes == 1
+    rows = {row.code: row.smes for row in report.places if row.smes}
+    assert rows == {"34172": 1, "97105": 1}
