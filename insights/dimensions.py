@@ -25,6 +25,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import MalformedInput
 from insights.enums import INSIGHT_LEVELS, EventKind, PriorityKind
 from insights.models import TerritorialEvent, TerritorialPriority
 from smes.models import SME
@@ -41,8 +42,9 @@ PERIOD_MONTHS = 12
 CONFIRMATION_REASON = "Confirmation"  # structures.services.confirm_up_to_date's history reason
 
 
-class DimensionsError(ValueError):
-    """A territory whose 4 D are not computed (only régions, départements and EPCI are)."""
+class DimensionsError(MalformedInput):
+    """A territory whose 4 D are not computed (only régions, départements and EPCI are): a 400
+    in the API."""
 
 
 # --- Results ---------------------------------------------------------------------------------
@@ -288,13 +290,6 @@ def _group(territory: Territory) -> tuple[Territory | None, list[Territory]]:
     return parent, sorted(members.values(), key=lambda t: t.code)
 
 
-def _per_group(rows, key: str = "g") -> dict[int, dict]:
-    grouped: dict[int, dict] = defaultdict(dict)
-    for row in rows:
-        grouped[row[key]] = row
-    return grouped
-
-
 def _located(path: str, ids: list[int]) -> Q:
     return Q(**{f"{path}__ancestor_links__ancestor_id__in": ids})
 
@@ -312,7 +307,8 @@ def territory_dimensions(
     """
     if territory.level not in INSIGHT_LEVELS:
         raise DimensionsError(
-            str(_("Les 4 D se calculent pour une région, un département ou un EPCI."))
+            str(_("Les 4 D se calculent pour une région, un département ou un EPCI.")),
+            code="unsupported_level",
         )
     today = today or timezone.localdate()
     period_start = today - relativedelta(months=PERIOD_MONTHS)
@@ -805,3 +801,105 @@ def _directionality(
             )
         )
     return Directionality(priorities=tuple(checks))
+
+
+# --- A flat table (CSV) ----------------------------------------------------------------------
+
+DENSITY_TOTALS = (
+    "population",
+    "smes",
+    "structures",
+    "relays",
+    "structures_per_100k",
+    "relays_per_100k",
+    "structures_per_1000_smes",
+    "relays_per_1000_smes",
+)
+BREAKDOWN_VALUES = ("structures", "relays", *DENSITY_TOTALS[4:])
+
+
+def dimension_rows(result: TerritoryDimensions) -> list[dict]:
+    """The figures as one long table: a row per (territory, dimension, indicator, key)."""
+    rows: list[dict] = []
+    parent_id = result.parent.territory.id if result.parent else None
+
+    def role(figures: TerritoryFigures) -> str:
+        if figures.territory.id == result.territory.territory.id:
+            return "territory"
+        return "parent" if figures.territory.id == parent_id else "sibling"
+
+    def add(figures, dimension, indicator, key, value):
+        ref = figures.territory
+        rows.append(
+            {
+                "role": role(figures),
+                "level": ref.level,
+                "code": ref.code,
+                "name": ref.name,
+                "dimension": dimension,
+                "indicator": indicator,
+                "key": key,
+                "value": value,
+            }
+        )
+
+    everyone = [result.territory, *(s for s in result.siblings if role(s) != "territory")]
+    if result.parent is not None:
+        everyone.append(result.parent)
+    for figures in everyone:
+        density = figures.density
+        for name in DENSITY_TOTALS:
+            add(figures, "density", name, "", getattr(density, name))
+        for group, items in (("kind", density.by_kind), ("service", density.by_service)):
+            for item in items:
+                for name in BREAKDOWN_VALUES:
+                    add(figures, "density", f"{group}_{name}", item.code, getattr(item, name))
+        for item in density.coverage:
+            add(figures, "density", "covered_population", item.code, item.covered_population)
+            add(figures, "density", "covered_share", item.code, item.covered_share)
+        for name in (
+            "kinds_present",
+            "services_present",
+            "services_with_relay",
+            "shannon_kinds",
+            "shannon_services",
+        ):
+            add(figures, "diversity", name, "", getattr(figures.diversity, name))
+        dynamics = figures.dynamics
+        for name in (
+            "structures_created",
+            "structures_updated",
+            "structures_confirmed",
+            "offers_created",
+            "offers_updated",
+            "offers_closed",
+            "events",
+        ):
+            add(figures, "dynamics", name, "", getattr(dynamics, name))
+        for item in dynamics.events_by_kind:
+            add(figures, "dynamics", "events_by_kind", item.code, item.count)
+    target = result.territory
+    add(
+        target,
+        "diversity",
+        "national_median_shannon_kinds",
+        "",
+        result.national_median_shannon_kinds,
+    )
+    add(
+        target,
+        "diversity",
+        "national_median_shannon_services",
+        "",
+        result.national_median_shannon_services,
+    )
+    for check in result.directionality.priorities:
+        add(target, "directionality", f"{check.kind}_relays", check.code, len(check.relays))
+        add(
+            target,
+            "directionality",
+            f"{check.kind}_explicit_relays",
+            check.code,
+            sum(1 for r in check.relays if r.explicit),
+        )
+    return rows

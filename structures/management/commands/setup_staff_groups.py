@@ -12,8 +12,8 @@
   see them, unlock an account by deleting its attempt), and the territorial intelligence
   (``insights``: events and priorities everywhere).
 - "Coordinateurs territoriaux": agency staff who record the events and strategic priorities of
-  their territory (``insights``): add, change, delete and view them, read the territories and
-  sectors they name. The admin and the services limit them to their account's scope
+  their territory (``insights``): add, change, delete and view them (their forms offer the
+  territories, countries and sectors without a permission on those catalogues). The admin and the services limit them to their account's scope
   (``AccountScope``); without a scope they write nothing.
 
 Idempotent: run it after every ``migrate``; it sets each group's permissions to exactly the list
@@ -69,8 +69,6 @@ COORDINATOR_PERMISSIONS = (
         for model in ("territorialevent", "territorialpriority")
         for action in ("add", "change", "delete", "view")
     ),
-    "structures.view_sector",
-    "territories.view_territory",
 )
 
 # Registry administrators: every permission of these apps, plus the ones listed.
