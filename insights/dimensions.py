@@ -298,12 +298,13 @@ def _located(path: str, ids: list[int]) -> Q:
 
 
 def territory_dimensions(
-    *, territory: Territory, today: datetime.date | None = None
+    *, territory: Territory, today: datetime.date | None = None, with_coverage: bool = True
 ) -> TerritoryDimensions:
     """The 4 D of a région, département or EPCI, beside its parent and siblings (docs/insights.md).
 
-    ``today`` fixes the end of the dynamics period (the last 12 months); ``DimensionsError`` for
-    another level.
+    ``today`` fixes the end of the dynamics period (the last 12 months); ``with_coverage=False``
+    leaves out the covered population per service (the coverage report, the costly part);
+    ``DimensionsError`` for another level.
     """
     if territory.level not in INSIGHT_LEVELS:
         raise DimensionsError(
@@ -392,7 +393,7 @@ def territory_dimensions(
         )
 
     # The coverage shares, for the territory asked about only.
-    covered = _covered_population(territory=territory, services=services)
+    covered = _covered_population(territory=territory, services=services) if with_coverage else {}
     target = figures[territory.pk]
     coverage = tuple(
         ServiceCoverage(
