@@ -46,6 +46,9 @@ ENDPOINTS = {
     "countries": "countries/",
     "territories": "territories/",
     "territory": "territories/{level}/{code}/",
+    "territory_dimensions": "territories/{level}/{code}/dimensions/",
+    "territorial_events": "territorial-events/",
+    "territorial_priorities": "territorial-priorities/",
     "commune": "communes/{code}/",
     "postal_code": "postal-codes/{code}/",
     "smes": "smes/",
@@ -68,6 +71,7 @@ urlpatterns = [
     path("", include("territories.api.urls")),
     path("", include("structures.api.urls")),
     path("", include("smes.api.urls")),
+    path("", include("insights.api.urls")),
     path("", include("web.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -31,6 +31,8 @@ MANAGE_ALL_PERMISSION = "structures.manage_all_structures"
 PRIVATE_CONTACTS_PERMISSION = "structures.view_private_contacts"
 REGISTRY_ADMIN_GROUP = "Administrateurs du registre"
 STAFF_GROUP = "Personnel des structures"
+# Agency staff recording their territory's events and priorities (``insights.access``).
+COORDINATOR_GROUP = "Coordinateurs territoriaux"
 
 # Cached on the user object, which lives as long as the request.
 _EDITABLE_IDS_ATTR = "_structures_editable_ids"

@@ -12,8 +12,9 @@ the admin, to its index (Django's answer for an object outside the user's querys
 5xx is a defect of the matrix or of the code, never an answer.
 
 Roles (issue 10): anonymous; staff A (CCI Hérault, 34, with a token scoped to département 34);
-staff B (Lyonbiopôle, 69, token scoped to 69); an agency (SME rights and
-``view_private_contacts``, account scope département 34, a token that does not narrow it); an
+staff B (Lyonbiopôle, 69, token scoped to 69); an agency (SME rights,
+``view_private_contacts`` and the territorial coordinators' group, account scope département 34,
+a token that does not narrow it); an
 agency without SME rights (same scope, no permission); a registry administrator (the group, not
 a superuser, with a nationwide token). Sessions for the site and the admin, tokens for the API.
 """
@@ -37,6 +38,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from insights.enums import EventKind, PriorityKind
+from insights.models import TerritorialEvent, TerritorialPriority
 from structures.models import (
     AccountScope,
     ApiToken,
@@ -45,7 +48,7 @@ from structures.models import (
     StaffMembership,
     UnmetSearch,
 )
-from structures.permissions import REGISTRY_ADMIN_GROUP, STAFF_GROUP
+from structures.permissions import COORDINATOR_GROUP, REGISTRY_ADMIN_GROUP, STAFF_GROUP
 from territories.models import CommuneAlias
 from tests.api.conftest import grant
 from tests.smes.factories import SMEFactory, make_siret
@@ -137,6 +140,10 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "api/v1/relays/": {"GET": EVERYONE},
     # Anonymous aggregates (commune, service, country, month, count): public like the gaps.
     "api/v1/unmet-searches/": {"GET": EVERYONE},
+    # Territorial intelligence: public reads (writes are the admin's).
+    "api/v1/territories/<str:level>/<str:code>/dimensions/": {"GET": EVERYONE},
+    "api/v1/territorial-events/": {"GET": EVERYONE},
+    "api/v1/territorial-priorities/": {"GET": EVERYONE},
     "api/v1/schema/": {"GET": EVERYONE},
     "api/v1/docs/": {"GET": EVERYONE},
     "api/v1/redoc/": {"GET": EVERYONE},
@@ -201,6 +208,10 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
     "structures.unmetsearch": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
     # SME records: the agency within its scope (the SME is in 34); deleting is the registry's.
     "smes.sme": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, ADMIN, AGENCY),
+    # Events and priorities: the agency (a territorial coordinator) within its scope (the row is
+    # in 34), registry administrators everywhere; the agency without the group sees nothing.
+    "insights.territorialevent": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, AGENCY, AGENCY),
+    "insights.territorialpriority": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, AGENCY, AGENCY),
 }
 ADMIN_EXTRA_ROUTES = {
     # A user's password form: whoever may change users.
@@ -273,6 +284,16 @@ def world():
     users["staff_a"].groups.add(staff_group)
     users["staff_b"].groups.add(staff_group)
     users["registry_admin"].groups.add(admin_group)
+    users["agency"].groups.add(Group.objects.get(name=COORDINATOR_GROUP))
+    event = TerritorialEvent.objects.create(
+        territory=herault,
+        kind=EventKind.TRADE_MISSION,
+        title="Mission Maroc",
+        start_date=datetime.date(2026, 10, 5),
+    )
+    priority = TerritorialPriority.objects.create(
+        territory=herault, kind=PriorityKind.MARKET, country=territory("country", "MA")
+    )
     StaffMembership.objects.create(user=users["staff_a"], structure=cci)
     StaffMembership.objects.create(user=users["staff_b"], structure=lyon)
     grant(
@@ -296,6 +317,8 @@ def world():
         "structures.structure": cci.history.latest("history_id").history_id,
         "structures.offer": a_offer.history.latest("history_id").history_id,
         "structures.contact": a_contact.history.latest("history_id").history_id,
+        "insights.territorialevent": event.history.latest("history_id").history_id,
+        "insights.territorialpriority": priority.history.latest("history_id").history_id,
     }
     objects = {
         "structures.structure": cci,
@@ -317,6 +340,8 @@ def world():
         "auth.user": users["agency"],
         "auth.group": staff_group,
         "smes.sme": sme,
+        "insights.territorialevent": event,
+        "insights.territorialpriority": priority,
         "structures.unmetsearch": UnmetSearch.objects.create(
             commune=territory("commune", "34172"),
             service=Service.objects.get(code="export-finance"),
@@ -364,6 +389,9 @@ def concrete_url(route: str, world) -> str:
         ),
         "api/v1/communes/<str:code>/": "/api/v1/communes/34172/",
         "api/v1/postal-codes/<str:code>/": "/api/v1/postal-codes/34000/",
+        "api/v1/territories/<str:level>/<str:code>/dimensions/": (
+            "/api/v1/territories/departement/34/dimensions/"
+        ),
         "api/v1/structures/<int:pk>/": f"/api/v1/structures/{cci.pk}/",
         "api/v1/structures/<slug:slug>/": f"/api/v1/structures/{cci.slug}/",
         "api/v1/offers/<int:pk>/": f"/api/v1/offers/{offer.pk}/",

@@ -9,7 +9,12 @@
   (registry administrators read every SME through the API too), including
   ``manage_all_structures`` (see every listing, validate, manage memberships), the territories,
   reading users (to add someone to a structure's team), and the login lockouts (django-axes:
-  see them, unlock an account by deleting its attempt).
+  see them, unlock an account by deleting its attempt), and the territorial intelligence
+  (``insights``: events and priorities everywhere).
+- "Coordinateurs territoriaux": agency staff who record the events and strategic priorities of
+  their territory (``insights``): add, change, delete and view them (their forms offer the
+  territories, countries and sectors without a permission on those catalogues). The admin and the services limit them to their account's scope
+  (``AccountScope``); without a scope they write nothing.
 
 Idempotent: run it after every ``migrate``; it sets each group's permissions to exactly the list
 below. Users still need ``is_staff`` to log into the admin.
@@ -22,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
-from structures.permissions import REGISTRY_ADMIN_GROUP, STAFF_GROUP
+from structures.permissions import COORDINATOR_GROUP, REGISTRY_ADMIN_GROUP, STAFF_GROUP
 
 STAFF_PERMISSIONS = (
     "structures.view_structure",
@@ -57,8 +62,17 @@ STAFF_PERMISSIONS = (
     "territories.view_territory",
 )
 
+# Named by string: this command sits below ``insights`` in the layers.
+COORDINATOR_PERMISSIONS = (
+    *(
+        f"insights.{action}_{model}"
+        for model in ("territorialevent", "territorialpriority")
+        for action in ("add", "change", "delete", "view")
+    ),
+)
+
 # Registry administrators: every permission of these apps, plus the ones listed.
-REGISTRY_ADMIN_APPS = ("structures", "territories", "smes")
+REGISTRY_ADMIN_APPS = ("structures", "territories", "smes", "insights")
 # The axes ones: see who is locked out of the login pages, and unlock them (delete the attempt).
 REGISTRY_ADMIN_EXTRA_PERMISSIONS = (
     "auth.view_user",
@@ -86,8 +100,8 @@ def _permissions(names) -> list[Permission]:
 
 class Command(BaseCommand):
     help = (
-        "Crée ou met à jour les groupes « Personnel des structures » et « Administrateurs du "
-        "registre » avec leurs permissions (idempotent)."
+        "Crée ou met à jour les groupes « Personnel des structures », « Administrateurs du "
+        "registre » et « Coordinateurs territoriaux » avec leurs permissions (idempotent)."
     )
 
     @transaction.atomic
@@ -100,6 +114,7 @@ class Command(BaseCommand):
         for name, permissions in (
             (STAFF_GROUP, staff_permissions),
             (REGISTRY_ADMIN_GROUP, admin_permissions),
+            (COORDINATOR_GROUP, _permissions(COORDINATOR_PERMISSIONS)),
         ):
             group, created = Group.objects.get_or_create(name=name)
             group.permissions.set(permissions)
