@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import MalformedInput
+from insights.coverage import COVERED, territory_coverage
 from insights.enums import INSIGHT_LEVELS, EventKind, PriorityKind
 from insights.models import TerritorialEvent, TerritorialPriority
 from smes.models import SME
-from structures.coverage import commune_coverage
 from structures.enums import StructureKind
 from structures.models import Offer, Service, Structure
 from structures.relay import criteria
@@ -248,14 +248,12 @@ def shannon(counts: Iterable[int]) -> float:
 def _covered_population(*, territory: Territory, services: list[Service]) -> dict[int, int]:
     """Inhabitants of ``territory`` covered (coverage report, default horizon) per service id.
 
-    The one place where the coverage report is read: one report per service.
+    The one place where the coverage report is read: every service at once, each reused from
+    the cache while its relay index is unchanged (``insights.coverage``).
     """
-    return {
-        service.pk: commune_coverage(territory=territory, service=service).totals.population[
-            "covered"
-        ]
-        for service in services
-    }
+    report = territory_coverage(territory=territory)
+    covered = {item.service.pk: item.totals.population[COVERED] for item in report.by_service}
+    return {service.pk: covered[service.pk] for service in services}
 
 
 def _group(territory: Territory) -> tuple[Territory | None, list[Territory]]:

@@ -150,19 +150,28 @@ def report_places(territory: Territory):
     return places.exclude(pk__in=divided.values("parent_id")).order_by("code", "level")
 
 
-def _competent_rows(service: Service, *, sectors, country: str | None, today: date):
-    """The service's index rows judged competent for a firm with no profile: (territory id,
-    rank, latitude, longitude, market order, sort key, offer id, structure id)."""
+def _competent_rows(
+    service: Service, *, sectors, country: str | None, today: date, within: Territory
+):
+    """The service's index rows judged competent for a firm with no profile, for the places of
+    ``within``: candidates by coverage territory (latitude, longitude, rank, market order, sort
+    key, offer id, structure id)."""
     judge = criteria.Judge(sectors=sectors, country=country, profile=None, today=today)
-    qn = connection.ops.quote_name
-    sql = (
-        f"SELECT {', '.join(qn(f) for f in _INDEX_FIELDS)} "
-        f"FROM {qn(RelayIndexEntry._meta.db_table)} WHERE service_id = %s"
-    )
+    rows = RelayIndexEntry.objects.filter(service=service)
+    if within.level != TerritoryLevel.COUNTRY:
+        # Only offers whose coverage contains one of the places can be competent there: a
+        # département reads its own, its région's and the country's rows, not the nation's.
+        rows = rows.filter(
+            territory_id__in=TerritoryAncestor.objects.filter(
+                descendant__in=report_places(within).values("pk")
+            ).values("ancestor_id")
+        )
+    # Rows as plain tuples through the cursor: the ORM's per-row cost would exceed the rest.
+    sql, params = rows.values_list(*_INDEX_FIELDS).query.sql_with_params()
     verdicts: dict[int, criteria.Verdict] = {}
     by_territory: dict[int, list[tuple]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [service.pk])
+        cursor.execute(sql, params)
         for values in cursor.fetchall():
             row = dict(zip(_INDEX_FIELDS, values, strict=True))
             # Every row of an offer carries the same criteria: judge each offer once.
@@ -397,7 +406,9 @@ def coverage_by_service(
             territory=territory,
             service=service,
             places=places,
-            competent=_competent_rows(service, sectors=sectors, country=country_code, today=day),
+            competent=_competent_rows(
+                service, sectors=sectors, country=country_code, today=day, within=territory
+            ),
             horizon=horizon,
             country_code=country_code,
             sector=sector,
