@@ -6,6 +6,7 @@ from django.core.cache import caches
 from django.core.management.base import BaseCommand, CommandError
 
 from insights.coverage import COVERED, FAR, UNCOVERED, CoverageError, territory_coverage
+from insights.dimensions import territory_dimensions
 from structures.models import Offer, Service
 from territories.models import Territory
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "Mesure les rapports des agences sur les données chargées : rapport de couverture d'un "
         "service sur la France et sur une région (calcul, puis réutilisation), de tous les "
-        "services sur une région, et les « 4 D » d'un département et d'une région."
+        "services sur une région, et les « 4 D » d'un département et d'une région (calcul "
+        "complet, puis avec les rapports de couverture réutilisés). Voir aussi bench_dimensions."
     )
 
     def add_arguments(self, parser):
@@ -47,6 +49,7 @@ class Command(BaseCommand):
             raise CommandError(f"Service inconnu : {o['service']}.")
         france = self._territory("country", "FR")
         region = self._territory("region", o["region"])
+        departement = self._territory("departement", o["departement"])
         self.stdout.write(
             f"Registre : {Offer.objects.count()} offres ; catalogue : "
             f"{Service.objects.count()} services."
@@ -80,3 +83,12 @@ class Command(BaseCommand):
             )
         except CoverageError as exc:
             raise CommandError(str(exc)) from None
+        for area in (departement, region):
+            for cold in (True, False):
+                self._time(
+                    f"4 D, {area.name}, "
+                    + ("calcul (couverture comprise)" if cold else "couverture réutilisée"),
+                    repeat,
+                    lambda area=area: territory_dimensions(territory=area),
+                    cold=cold,
+                )
