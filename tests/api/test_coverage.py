@@ -51,7 +51,7 @@ def metropole():
 def registry():
     """In the Hérault: trade fairs covered around Montpellier (its EPCI), far elsewhere (a
     Nîmes relay covering the Hérault, beyond a 30 km horizon for the west of it); export
-    finance from a relay whose name is a formula; some real SMEs, one on a whole city."""
+    finance from a relay whose name is a formula; some real SMEs."""
     herault = territory("departement", "34")
     near = relay("34172", covers=[metropole()])
     nimes = relay("30189", covers=[herault, territory("departement", "30")])
@@ -193,6 +193,15 @@ def test_one_service_over_france(api, registry):
     )
     assert body["totals"] == expected_totals(expected.totals)
     assert {t["level"] for t in body["subtotals"]} == {"epci", "departement", "region"}
+
+
+def test_smes_of_a_whole_city_are_unplaced(api):
+    SMEFactory(commune=territory("commune", "75056"), is_demo=False)  # Paris, no arrondissement
+    SMEFactory(commune=territory("arrondissement", "75108"), is_demo=False)
+    body = report_json(api, territory="departement:75", service="trade-fairs")
+    assert body["unplaced_smes"] == 1
+    assert body["totals"]["smes"] == {COVERED: 0, FAR: 0, UNCOVERED: 1}
+    assert len(body["places"]) == 20 and "75056" not in {p["code"] for p in body["places"]}
 
 
 def test_csv_one_row_per_place_with_official_codes(api, registry):
