@@ -376,3 +376,10 @@ def test_empty_values_mean_not_given(api, registry):
 def test_the_api_root_lists_the_report(api):
     endpoints = api.get("/api/v1/").json()["endpoints"]
     assert endpoints["coverage"] == "http://testserver/api/v1/coverage/"
+
+
+def test_the_browsable_api_shows_the_report(api, registry):
+    response = api.get(URL, {"territory": HERAULT, "service": "trade-fairs", "format": "api"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "34172" in response.content.decode()

@@ -504,7 +504,9 @@ def _totals_example(level, code, name, places, population, smes) -> dict:
         "place_count": sum(places),
         "population_total": total,
         "sme_total": sum(smes),
-        "population_share": {s: round(p / total, 4) for s, p in zip(STATES, population)},
+        "population_share": {
+            s: round(p / total, 4) for s, p in zip(STATES, population, strict=True)
+        },
     }
 
 
