@@ -612,6 +612,13 @@ COVERAGE_SCHEMA = extend_schema(
             response=[200, 304],
             description=_("Étiquette du rapport (à renvoyer dans If-None-Match)."),
         ),
+        OpenApiParameter(
+            "X-Total-Count",
+            OpenApiTypes.INT,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description=_("Nombre de lieux listés (après state=)."),
+        ),
     ],
     responses={
         (200, "application/json"): CoverageReportSerializer,
