@@ -386,3 +386,14 @@ def test_the_browsable_api_shows_the_report(api, registry):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert "34172" in response.content.decode()
+
+
+def test_a_region_with_every_service_gives_each_subtotal(api, registry):
+    occitanie = territory("region", "76")
+    expected = territory_coverage(territory=occitanie, sector="C")
+    body = report_json(api, territory="region:76", sector="C")
+    assert body["subtotals"] == [expected_totals(t) for t in expected.subtotals]
+    assert {t["level"] for t in body["subtotals"]} == {"epci", "departement"}
+    assert {t["code"] for t in body["subtotals"] if t["level"] == "departement"} >= {"30", "34"}
+    assert body["totals"] == expected_totals(expected.totals)
+    assert [p["state"] for p in body["places"]] == [row.state for row in expected.places]
