@@ -34,6 +34,7 @@ redoc_view = csp_update({"style-src": [NONCE, *REDOC_STYLE_HASHES], "worker-src"
 # tests/api/test_contract.py checks that each one answers.
 ENDPOINTS = {
     "relays": "relays/",
+    "coverage": "coverage/",
     "unmet_searches": "unmet-searches/",
     "structures": "structures/",
     "structure": "structures/{id}/",

@@ -138,6 +138,8 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "api/v1/smes/": {"GET": AGENCY, "POST": AGENCY},
     "api/v1/smes/<str:siret>/": {"GET": AGENCY, "PUT": AGENCY, "PATCH": AGENCY},
     "api/v1/relays/": {"GET": EVERYONE},
+    # Aggregates over places (states, inhabitants, SME counts, no record): public like the relays.
+    "api/v1/coverage/": {"GET": EVERYONE},
     # Anonymous aggregates (commune, service, country, month, count): public like the gaps.
     "api/v1/unmet-searches/": {"GET": EVERYONE},
     # Territorial intelligence: public reads (writes are the admin's).
@@ -401,6 +403,7 @@ def concrete_url(route: str, world) -> str:
         "api/v1/countries/<str:code>/": "/api/v1/countries/MA/",
         "api/v1/smes/<str:siret>/": f"/api/v1/smes/{sme.siret}/",
         "api/v1/relays/": "/api/v1/relays/?commune=34172&service=trade-fairs",
+        "api/v1/coverage/": "/api/v1/coverage/?territory=departement:34&service=trade-fairs",
         "recherche/": "/recherche/?where=Montpellier&commune=34172&service=trade-fairs",
         "admin/autocomplete/": (
             "/admin/autocomplete/?app_label=structures&model_name=structure&field_name=parent"
