@@ -284,6 +284,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_THROTTLE", default="120/minute"),
         "user": env.str("API_USER_THROTTLE", default="3000/minute"),
+        # The coverage report, per caller (user or address): see web/api/coverage.py.
+        "coverage": env.str("API_COVERAGE_THROTTLE", default="30/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -397,3 +397,19 @@ def test_a_region_with_every_service_gives_each_subtotal(api, registry):
     assert {t["code"] for t in body["subtotals"] if t["level"] == "departement"} >= {"30", "34"}
     assert body["totals"] == expected_totals(expected.totals)
     assert [p["state"] for p in body["places"]] == [row.state for row in expected.places]
+
+
+def test_the_report_has_a_rate_of_its_own(api, monkeypatch):
+    """Each uncached report costs computation: beyond its own rate, 429 with Retry-After, while
+    the rest of the API still answers."""
+    from rest_framework.throttling import ScopedRateThrottle
+
+    # The rates are read once, into the class, when DRF is imported.
+    rates = {**ScopedRateThrottle.THROTTLE_RATES, "coverage": "2/minute"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    params = {"territory": "departement:34", "service": "prospecting-missions"}
+    for _ in range(2):
+        assert api.get("/api/v1/coverage/", params).status_code == 200
+    refused = api.get("/api/v1/coverage/", params)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert api.get("/api/v1/structures/").status_code == 200

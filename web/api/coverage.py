@@ -37,6 +37,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
@@ -666,6 +668,10 @@ COVERAGE_SCHEMA = extend_schema(
 class CoverageView(QueryContractMixin, APIView):
     renderer_classes = TABULAR_RENDERERS
     query_serializer_class = CoverageQuerySerializer
+    # A report not in the cache costs a second or two of computation (France): a rate of its
+    # own, per caller, besides the API's general throttles.
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, ScopedRateThrottle]
+    throttle_scope = "coverage"
 
     def get(self, request):
         query = CoverageQuerySerializer(data=given(request.query_params))
