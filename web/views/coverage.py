@@ -19,7 +19,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from core.text import normalize_name
 from insights.coverage import (
     COVERED,
     FAR,
@@ -64,6 +63,35 @@ STATE_PLURAL_LABELS = {
     UNCOVERED: _("non couvertes"),
 }
 STATE_RANK = {state: rank for rank, state in enumerate(STATE_ORDER)}
+# Names sorted as French readers expect ("Écully" among the E): accents folded. A translation
+# table rather than ``normalize_name`` (NFKD): France's 35,000 places are sorted on each view.
+_FOLD = str.maketrans(
+    {
+        **{
+            accented: plain
+            for plain, group in (
+                ("a", "àâäáã"),
+                ("c", "ç"),
+                ("e", "éèêë"),
+                ("i", "îïíì"),
+                ("o", "ôöóò"),
+                ("u", "ùûüú"),
+                ("y", "ÿý"),
+                ("n", "ñ"),
+            )
+            for accented in group
+        },
+        "œ": "oe",
+        "æ": "ae",
+        "-": " ",
+        "'": " ",
+        "’": " ",
+    }
+)
+
+
+def name_key(name: str) -> str:
+    return name.lower().translate(_FOLD)
 
 
 def _find(level: str, code: str) -> Territory:
@@ -203,7 +231,7 @@ def _sorted(items: list, *, value, order: str, tie) -> list:
 
 
 PLACE_SORT_VALUES = {
-    "name": lambda row: normalize_name(row["place"].name),
+    "name": lambda row: row["key"],
     "code": lambda row: row["place"].code,
     "population": lambda row: row["place"].population,
     "smes": lambda row: row["place"].smes,
@@ -212,7 +240,7 @@ PLACE_SORT_VALUES = {
     "services": lambda row: row["covered_services"],
 }
 SUBTOTAL_SORT_VALUES = {
-    "name": lambda totals: normalize_name(totals.name),
+    "name": lambda totals: name_key(totals.name),
     "code": lambda totals: totals.code,
     "population": lambda totals: totals.population_total,
     "uncovered": lambda totals: totals.population[UNCOVERED],
@@ -260,7 +288,9 @@ def _report_context(request: HttpRequest, report: TerritoryCoverage, data: dict)
         {
             "place": place,
             "state_label": STATE_LABELS[place.state],
-            "covered_services": place.count(COVERED),
+            "key": name_key(place.name),
+            # All services: how many of them are covered here (one service: its state says it).
+            "covered_services": place.count(COVERED) if one_service is None else None,
             "relay": report.relays.get(place.structure_id) if place.structure_id else None,
         }
         for place in report.places
@@ -272,7 +302,7 @@ def _report_context(request: HttpRequest, report: TerritoryCoverage, data: dict)
         rows,
         value=PLACE_SORT_VALUES[data["sort"]],
         order=data["order"],
-        tie=lambda row: (normalize_name(row["place"].name), row["place"].code),
+        tie=lambda row: (row["key"], row["place"].code),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(data["page"])
     columns = ["name", "code", "population", "smes", "state"]
@@ -292,7 +322,7 @@ def _report_context(request: HttpRequest, report: TerritoryCoverage, data: dict)
             items,
             value=SUBTOTAL_SORT_VALUES[data["group_sort"]],
             order=data["group_order"],
-            tie=lambda t: (normalize_name(t.name), t.code),
+            tie=lambda t: (name_key(t.name), t.code),
         )
         subtotal_groups.append(
             {
@@ -418,7 +448,7 @@ def _map_data(report: TerritoryCoverage) -> dict:
                 place.code,
                 round(place.distance_km, 1) if place.distance_km is not None else None,
                 relay,
-                place.count(COVERED),
+                place.count(COVERED) if report.service is None else None,
             ]
         )
     return {
