@@ -395,7 +395,7 @@ COVERAGE_SORTS = {
     "smes": _("PME enregistrées"),
     "state": _("État"),
     # One service: the distance to the nearest relay; all services: how many are covered.
-    "distance": _("Distance au relais le plus proche"),
+    "distance": _("Distance"),
     "services": _("Services couverts"),
 }
 SUBTOTAL_SORTS = {
