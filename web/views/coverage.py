@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, npgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -57,10 +57,11 @@ STATE_FILTER_LABELS = {
     FAR: _("Éloignées"),
     UNCOVERED: _("Non couvertes"),
 }
-STATE_PLURAL_LABELS = {
-    COVERED: _("couvertes"),
-    FAR: _("éloignées"),
-    UNCOVERED: _("non couvertes"),
+# The state after a number of communes: "1 commune couverte", "3 communes couvertes".
+STATE_NOUNS = {
+    COVERED: ("couverte", "couvertes"),
+    FAR: ("éloignée", "éloignées"),
+    UNCOVERED: ("non couverte", "non couvertes"),
 }
 STATE_RANK = {state: rank for rank, state in enumerate(STATE_ORDER)}
 # Names sorted as French readers expect ("Écully" among the E): accents folded. A translation
@@ -393,9 +394,13 @@ def _report_context(request: HttpRequest, report: TerritoryCoverage, data: dict)
             ],
         ],
         "state_filter": data["state"],
-        # "1 commune couverte", "3 communes couvertes", "Aucune commune couverte."
+        # "Aucune commune couverte.", "1 commune couverte", "3 communes couvertes"
         "state_one": STATE_LABELS.get(data["state"], ""),
-        "state_many": STATE_PLURAL_LABELS.get(data["state"], ""),
+        "state_counted": npgettext(
+            "après un nombre de communes", *STATE_NOUNS[data["state"]], page.paginator.count
+        )
+        if data["state"]
+        else "",
         "page": page,
         "page_links": {
             "previous": _query(params, page=page.previous_page_number())
