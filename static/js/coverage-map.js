@@ -59,7 +59,9 @@
     places.forEach(function (p) {
       var lat = p[0], lon = p[1], state = p[2], name = p[3], code = p[4];
       var distance = p[5], relay = p[6] == null ? null : data.relays[p[6]], covered = p[7];
-      var lines = ["<strong>" + escapeHtml(name) + "</strong> (" + escapeHtml(code) + ")",
+      var page = "/territoires/" + encodeURIComponent(p[8]) + "/" + encodeURIComponent(code) + "/";
+      var lines = ["<strong><a href=\"" + page + "\" title=\"" + escapeHtml(label("commune-page")) + "\">" +
+        escapeHtml(name) + "</a></strong> (" + escapeHtml(code) + ")",
         escapeHtml(label("state")) + " : " + escapeHtml(label(state))];
       if (data.one_service) {
         if (relay) {

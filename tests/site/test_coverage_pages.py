@@ -325,6 +325,7 @@ def test_map_data_and_downloads(client, gard_registry):
     assert len(data["places"]) == len(report.places)
     nimes = next(p for p in data["places"] if p[4] == "30189")
     assert nimes[2] == "covered"
+    assert nimes[8] == "commune"  # the popup links the commune's page
     assert data["relays"][nimes[6]][1].startswith("/structures/")
     assert {p[2] for p in data["places"]} == {"covered", "uncovered"}
     # The API's export of the same report, with the same parameters.

@@ -429,7 +429,7 @@ def _report_context(request: HttpRequest, report: TerritoryCoverage, data: dict)
 
 def _map_data(report: TerritoryCoverage) -> dict:
     """Compact marker rows: [lat, lon, state, name, code, distance km, relay index, services
-    covered]; the relays named once ([name, url])."""
+    covered (all services), level]; the relays named once ([name, url])."""
     gaps_only = len(report.places) > MAP_ALL_LIMIT
     relay_index: dict[int, int] = {}
     relays = []
@@ -454,6 +454,7 @@ def _map_data(report: TerritoryCoverage) -> dict:
                 round(place.distance_km, 1) if place.distance_km is not None else None,
                 relay,
                 place.count(COVERED) if report.service is None else None,
+                place.level,
             ]
         )
     return {
