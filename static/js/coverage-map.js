@@ -8,8 +8,8 @@
   // the gaps are bigger and outlined, the far ones dashed.
   var STYLES = {
     covered: { radius: 4, color: "#ffffff", weight: 1, fillColor: "#0072B2", fillOpacity: 0.9 },
-    far: { radius: 6, color: "#1b2230", weight: 1.5, dashArray: "2 2", fillColor: "#E69F00", fillOpacity: 0.95 },
-    uncovered: { radius: 7, color: "#1b2230", weight: 2, fillColor: "#D55E00", fillOpacity: 0.95 }
+    far: { radius: 5, color: "#1b2230", weight: 1.5, dashArray: "2 2", fillColor: "#E69F00", fillOpacity: 0.95 },
+    uncovered: { radius: 5.5, color: "#1b2230", weight: 2, fillColor: "#D55E00", fillOpacity: 0.95 }
   };
   // Gaps drawn last, on top of the covered communes.
   var DRAW_ORDER = { covered: 0, far: 1, uncovered: 2 };

@@ -443,3 +443,15 @@ def test_entry_points(client, registry):
     assert 'href="/couverture/"' in page  # the main navigation
     commune = fr(client, "/territoires/commune/34172/").content.decode()
     assert "/territoires/commune/34172/couverture/" not in commune
+
+
+def test_a_large_territory_maps_only_its_gaps(client, gard_registry, monkeypatch):
+    monkeypatch.setattr(coverage_view, "MAP_ALL_LIMIT", 10)
+    response = fr(client, GARD, {"service": "export-finance", "horizon_km": "20"})
+    assert response.status_code == 200
+    states = {place[2] for place in response.context["map_data"]["places"]}
+    assert states == {UNCOVERED}
+    assert len(response.context["map_data"]["places"]) == len(response.context["report"].places) - 1
+    assert "la carte ne montre que les communes éloignées ou non couvertes" in html(response)
+    # The table still lists every place.
+    assert response.context["page"].paginator.count == len(response.context["report"].places)
