@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -383,3 +384,217 @@ class ConfirmUpToDateForm(forms.Form):
     """The "still up to date" button: carries the version the user saw."""
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+# --- Coverage report ----------------------------------------------------------------------------
+
+COVERAGE_SORTS = {
+    "name": _("Commune"),
+    "code": _("Code INSEE"),
+    "population": _("Population"),
+    "smes": _("PME enregistrées"),
+    "state": _("État"),
+    # One service: the distance to the nearest relay; all services: how many are covered.
+    "distance": _("Distance"),
+    "services": _("Services couverts"),
+}
+SUBTOTAL_SORTS = {
+    "name": _("Nom"),
+    "code": _("Code"),
+    "population": _("Habitants"),
+    "uncovered": _("Habitants non couverts"),
+    "share": _("Part non couverte"),
+}
+ORDER_CHOICES = [("asc", _("croissant")), ("desc", _("décroissant"))]
+MAX_HORIZON_KM = 20_000  # half the Earth's circumference: beyond it every relay is "near"
+
+
+class KilometreField(forms.FloatField):
+    """A number of kilometres; "12,5" (French decimal comma) is read as 12.5."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
+class CoverageForm(forms.Form):
+    """The coverage report's question (which service, for which market and sector, how far is
+    "near") and how its table of places is shown (state filter, sorting, page).
+
+    Always bound to the query string: a missing parameter takes its default (all services —
+    the first service for France —, the registry's horizon, places by state, page 1), so that
+    the page opens on a report and every link can change one parameter.
+    """
+
+    service = ServiceChoiceField(
+        label=_("Service"),
+        queryset=service_list(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Tous les services"),
+        help_text=_("« Tous les services » : une commune est couverte quand chaque service l'est."),
+        error_messages={
+            "invalid_choice": _("Ce service ne figure pas dans la liste : choisissez-en un.")
+        },
+    )
+    country = CountryChoiceField(
+        label=_("Pays visé (facultatif)"),
+        required=False,
+        queryset=Territory.objects.filter(level=TerritoryLevel.COUNTRY)
+        .exclude(code="FR")
+        .order_by("name"),
+        to_field_name="code",
+        empty_label=_("Tous les pays"),
+        help_text=_("Seuls comptent les relais compétents pour ce marché."),
+        error_messages={
+            "invalid_choice": _("Pays inconnu : choisissez-en un dans la liste (code ISO, ex. MA).")
+        },
+    )
+    sector = forms.ChoiceField(
+        label=_("Secteur (facultatif)"),
+        required=False,
+        help_text=_("Seuls comptent les relais ouverts à ce secteur."),
+        error_messages={"invalid_choice": _("Secteur inconnu : choisissez-en un dans la liste.")},
+    )
+    horizon_km = KilometreField(
+        label=_("Distance jugée proche (km)"),
+        required=False,
+        help_text=_(
+            "Une commune est couverte quand un relais compétent est à moins de cette distance ; "
+            "au-delà, elle est dite éloignée."
+        ),
+        error_messages={"invalid": _("Indiquez la distance en kilomètres, ex. 100.")},
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "min": "0"}),
+    )
+    # The table of places (links, not fields people type in).
+    state = forms.ChoiceField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Filtre d'état inconnu.")},
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=list(COVERAGE_SORTS.items()),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Tri inconnu.")},
+    )
+    order = forms.ChoiceField(
+        required=False,
+        choices=ORDER_CHOICES,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Ordre de tri inconnu : asc ou desc.")},
+    )
+    group_sort = forms.ChoiceField(
+        required=False,
+        choices=list(SUBTOTAL_SORTS.items()),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Tri inconnu.")},
+    )
+    group_order = forms.ChoiceField(
+        required=False,
+        choices=ORDER_CHOICES,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Ordre de tri inconnu : asc ou desc.")},
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": _("Numéro de page invalide."),
+            "min_value": _("Numéro de page invalide."),
+        },
+    )
+
+    def __init__(self, data, *, national: bool, states, **kwargs) -> None:
+        """``national``: the report covers France (one service at a time); ``states``: the
+        (code, label) choices of the state filter."""
+        data = data.copy()
+        self.national = national
+        services = service_list()
+        if national:
+            # All services over France take 6 to 12 s: one service at a time, the first by
+            # default; an explicit empty choice (a crafted link) is refused with the reason.
+            first = services.first()
+            if "service" not in data and first is not None:
+                data["service"] = first.code
+        if data.get("country"):
+            # "ma" is accepted: show it selected as "MA" when the form is displayed again.
+            data["country"] = data["country"].strip().upper()
+        if not data.get("horizon_km"):
+            data["horizon_km"] = _km_text(settings.RELAY_HORIZON_KM)
+        super().__init__(data, **kwargs)
+        self.fields["sector"].choices = sector_choices()
+        self.fields["state"].choices = [("", _("Tous les états")), *states]
+        if national:
+            self.fields["service"].empty_label = None
+            self.fields["service"].help_text = _(
+                "Un service à la fois pour la France entière : tous les services ensemble "
+                "demanderaient 6 à 12 secondes de calcul. Choisissez une région ou un "
+                "département pour les voir tous."
+            )
+
+    def clean_service(self):
+        service = self.cleaned_data["service"]
+        if service is None and self.national:
+            raise forms.ValidationError(
+                _(
+                    "Pour la France entière, choisissez un service : tous les services ensemble "
+                    "demanderaient 6 à 12 secondes de calcul. Choisissez une région ou un "
+                    "département pour les voir tous."
+                ),
+                code="service_required",
+            )
+        return service
+
+    def clean_horizon_km(self) -> float:
+        horizon = self.cleaned_data["horizon_km"]
+        if horizon is None:
+            return float(settings.RELAY_HORIZON_KM)
+        if not horizon > 0:
+            raise forms.ValidationError(
+                _("Indiquez une distance positive, en kilomètres (ex. 100)."), code="not_positive"
+            )
+        if horizon > MAX_HORIZON_KM:
+            raise forms.ValidationError(
+                _("Indiquez une distance d'au plus %(max)s km."),
+                params={"max": f"{MAX_HORIZON_KM:,}".replace(",", "\u202f")},
+                code="too_far",
+            )
+        return horizon
+
+    def clean(self) -> dict:
+        data = super().clean()
+        all_services = not self.errors.get("service") and data.get("service") is None
+        # A sort of the other mode (the distance of one service, the services covered of all
+        # of them) is what a link kept when the service changed: the default sort instead.
+        sort = data.get("sort") or "state"
+        if (sort == "distance" and all_services) or (sort == "services" and not all_services):
+            sort = "state"
+        data["sort"] = sort
+        data["order"] = data.get("order") or "asc"
+        data["group_sort"] = data.get("group_sort") or "uncovered"
+        data["group_order"] = data.get("group_order") or (
+            "desc" if data["group_sort"] in ("uncovered", "share", "population") else "asc"
+        )
+        data["page"] = data.get("page") or 1
+        return data
+
+    @property
+    def refines(self) -> bool:
+        """Whether the market, the sector or the horizon was changed (the panel opens)."""
+        horizon = self.data.get("horizon_km")
+        return bool(
+            self.data.get("country")
+            or self.data.get("sector")
+            or horizon != _km_text(settings.RELAY_HORIZON_KM)
+            or self.errors.get("country")
+            or self.errors.get("sector")
+            or self.errors.get("horizon_km")
+        )
+
+
+def _km_text(value: float) -> str:
+    """100.0 → "100", 12.5 → "12.5": a horizon as a query string carries it."""
+    return f"{value:g}"

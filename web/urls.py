@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import pages, search, staff, structures, territories
+from web.views import coverage, pages, search, staff, structures, territories
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -17,6 +17,12 @@ urlpatterns = [
         territories.territory_page,
         name="territory-detail",
     ),
+    path(
+        "territoires/<str:level>/<str:code>/couverture/",
+        coverage.territory_coverage_page,
+        name="territory-coverage",
+    ),
+    path("couverture/", coverage.france_coverage_page, name="france-coverage"),
     path("espace/", staff.staff_listings, name="staff-listings"),
     path("espace/structures/<slug:slug>/a-jour/", staff.staff_confirm, name="staff-confirm"),
     path(

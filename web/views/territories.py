@@ -7,6 +7,7 @@ from itertools import groupby
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -28,6 +29,8 @@ PAGE_LEVELS = (
 )
 # A région can hold hundreds of relays: the page shows the first ones and links to the directory.
 MAX_LISTED = 200
+# The levels with a coverage report (web.views.coverage).
+COVERAGE_LEVELS = (TerritoryLevel.EPCI, TerritoryLevel.DEPARTEMENT, TerritoryLevel.REGION)
 CHILD_LEVEL = {TerritoryLevel.REGION: TerritoryLevel.DEPARTEMENT}
 
 
@@ -42,7 +45,7 @@ def _find(level: str, code: str) -> Territory:
         raise Http404 from None
 
 
-def _from_place(territory: Territory) -> str:
+def from_place(territory: Territory) -> str:
     """ "depuis la Guadeloupe", "from Guadeloupe": where the unmet searches came from."""
     english = (get_language() or "fr").startswith("en")
     return territory_phrase(
@@ -97,8 +100,11 @@ def territory_page(request: HttpRequest, level: str, code: str) -> HttpResponse:
         "children": children,
         # The current quarter's lookups from here that found no competent relay.
         "unmet": unmet_search_summary(territory=territory),
-        "from_place": _from_place(territory),
+        "from_place": from_place(territory),
         "directory_in": f"{territory.level}:{territory.code}",
+        "coverage_url": reverse("territory-coverage", args=[territory.level, territory.code])
+        if territory.level in COVERAGE_LEVELS
+        else "",
         "search_form": RelaySearchForm(initial={"where": territory.name, "commune": territory.code})
         if territory.is_place
         else None,
