@@ -10,7 +10,7 @@ repeat:
   one service has no competent relay at all, far if one has its nearest beyond the horizon,
   covered when every service is covered), with the per-service totals beside it;
 - **reuse**: each service's report is cached under a stamp of that service's relay index
-  (``structures.coverage.index_fingerprint``), which every listing write changes — a report is
+  (``structures.coverage.index_fingerprints``), which every listing write changes — a report is
   recomputed on demand after a change and reused otherwise, with no refresh job to run.
 """
 
@@ -36,7 +36,7 @@ from structures.coverage import (
     PlaceCoverage,
     check_request,
     coverage_by_service,
-    index_fingerprint,
+    index_fingerprints,
 )
 from structures.models import Service, Structure
 from structures.selectors import open_data_scope
@@ -239,7 +239,7 @@ def _service_reports(
 ) -> tuple[dict[int, _Stored], list[str]]:
     """Each service's report, from the cache when its relay index is unchanged."""
     cache = caches["coverage"]
-    stamps = {service.pk: index_fingerprint(service=service) for service in services}
+    stamps = index_fingerprints(services=services)
     keys = {
         service.pk: _cache_key(
             territory=territory,
@@ -379,3 +379,22 @@ def territory_coverage(
         relays=relays,
         stamp=hashlib.sha256(";".join(stamps).encode()).hexdigest()[:16],
     )
+
+
+def covered_population(*, territory: Territory, horizon_km: float | None = None) -> dict[int, int]:
+    """Inhabitants of ``territory``'s places covered for each service of the catalogue, by
+    service id (no country, no sector): the reports of ``territory_coverage`` (the same cache),
+    without the SMEs and the places a page needs."""
+    services = tuple(Service.objects.all())
+    if not services:
+        return {}
+    _sectors, horizon = check_request(
+        territory=territory, service=services[0], country=None, sector=None, horizon_km=horizon_km
+    )
+    reports, _stamps = _service_reports(
+        territory=territory, services=services, country=None, sector=None, horizon=horizon
+    )
+    return {
+        pk: sum(v[_POPULATION] or 0 for v in stored.places if v[_STATE] == COVERED)
+        for pk, stored in reports.items()
+    }

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import MalformedInput
-from insights.coverage import COVERED, territory_coverage
+from insights.coverage import covered_population
 from insights.enums import INSIGHT_LEVELS, EventKind, PriorityKind
 from insights.models import TerritorialEvent, TerritorialPriority
 from smes.models import SME
@@ -254,9 +254,8 @@ def _covered_population(*, territory: Territory, services: list[Service]) -> dic
     The one place where the coverage report is read: every service at once, each reused from
     the cache while its relay index is unchanged (``insights.coverage``).
     """
-    report = territory_coverage(territory=territory)
-    covered = {item.service.pk: item.totals.population[COVERED] for item in report.by_service}
-    return {service.pk: covered[service.pk] for service in services}
+    covered = covered_population(territory=territory)
+    return {service.pk: covered.get(service.pk, 0) for service in services}
 
 
 def _group(territory: Territory) -> tuple[Territory | None, list[Territory]]:

@@ -448,14 +448,21 @@ def commune_coverage(
     )[service.pk]
 
 
-def index_fingerprint(*, service: Service) -> str:
-    """A stamp of the relay index rows of ``service``, which change on every listing write.
+def index_fingerprints(*, services: Sequence[Service]) -> dict[int, str]:
+    """A stamp of each service's relay index rows, by service id, in one grouped query: they
+    change on every listing write of that service, and only then.
 
     Every write of an offer or of its structure replaces its index rows (new ids, never reused:
     an auto-increment key), and a deletion lowers the count, so (count, highest id, sum of ids)
-    changes whenever the rows do — the report of this service may be reused while it holds.
+    changes whenever the rows do — the report of a service may be reused while its stamp holds.
     """
-    stamp = RelayIndexEntry.objects.filter(service=service).aggregate(
-        rows=Count("pk"), last=Max("pk"), total=Sum("pk")
+    stamps = dict.fromkeys((service.pk for service in services), "0.0.0")
+    rows = (
+        RelayIndexEntry.objects.filter(service__in=list(stamps))
+        .values("service_id")
+        .annotate(rows=Count("pk"), last=Max("pk"), total=Sum("pk"))
+        .order_by()
     )
-    return f"{stamp['rows']}.{stamp['last'] or 0}.{stamp['total'] or 0}"
+    for row in rows:
+        stamps[row["service_id"]] = f"{row['rows']}.{row['last']}.{row['total']}"
+    return stamps

@@ -242,3 +242,17 @@ def test_france_counts_the_smes_of_every_place(counted_demo):
     assert report.totals.sme_total == 2 and report.unplaced_smes == 1
     rows = {row.code: row.smes for row in report.places if row.smes}
     assert rows == {"34172": 1, "97105": 1}
+
+
+def test_covered_population_is_the_reports_covered_inhabitants(counted_demo):
+    """The 4 D's shares read the same cached reports, without the SMEs."""
+    herault, epci = territory("departement", "34"), metropole_of_montpellier()
+    relay("34172", covers=[epci])
+    relay("34032", covers=[herault], service_code="trade-fairs")
+    report = territory_coverage(territory=herault)
+    expected = {item.service.pk: item.totals.population[COVERED] for item in report.by_service}
+    assert insights_coverage.covered_population(territory=herault) == expected
+    assert expected[service("prospecting-missions").pk] > 0
+    assert expected[service("trade-fairs").pk] == sum(
+        row.population or 0 for row in report.places if row.service_states["trade-fairs"] == COVERED
+    )
