@@ -23,8 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
-from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -502,22 +501,18 @@ class _Places:
 def _population_and_smes(places: _Places) -> tuple[dict[int, int], dict[int, int]]:
     """Inhabitants (communes only: a municipal arrondissement is counted in its commune) and
     registered SMEs of each territory of the group."""
-    # One index-only count per place (a correlated COUNT(*), no GROUP BY: the SME rows are
-    # never read) rather than a scan of every SME.
-    per_place = Subquery(
-        SME.objects.filter(commune_id=OuterRef("pk"))
-        .order_by()
-        .annotate(c=Func(template="COUNT(*)", output_field=IntegerField()))
-        .values("c")
-    )
+    # One grouped count over the SMEs of the group's places (their commune index), added up
+    # per territory here. (A correlated COUNT(*) per place was 2–3× slower on PostgreSQL at
+    # 1,000,000 SMEs once the tables were analysed.)
     rows = (
-        Territory.objects.filter(places.in_local("pk"), level__in=PLACE_LEVELS)
-        .annotate(n=Coalesce(per_place, 0), all=Value(None, output_field=IntegerField()))
-        .values("pk", "n", "all")
+        SME.objects.filter(places.in_local("commune_id"))
+        .values("commune_id")
+        .annotate(n=Count("pk"), all=Value(None, output_field=IntegerField()))
+        .order_by()
     )
     smes = {
         g: sums[None][0]
-        for g, sums in places.add_up(rows, place="pk", keys=("all",), values=("n",)).items()
+        for g, sums in places.add_up(rows, place="commune_id", keys=("all",), values=("n",)).items()
     }
     if places.national is not None:
         # Every commune is in France.
