@@ -45,8 +45,15 @@ format: install
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+## The suite runs in parallel (pytest-xdist): one worker per core, tests handed out in collection
+## order (so the transactional browser tests stay last on each worker). Not loadfile/loadscope:
+## they key tests by node id and would run one test of each schemathesis function (all of whose
+## tests share one id). PYTEST_ARGS come after, so `make pytest PYTEST_ARGS="-n 0"` runs the
+## suite serially (or PYTEST_PARALLEL= for no xdist option at all).
+PYTEST_PARALLEL ?= -n auto --dist load
+
 pytest: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 ## Production-like server on loopback (gunicorn + whitenoise), for manual checks.
 gunicorn: migrate

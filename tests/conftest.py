@@ -7,6 +7,7 @@ arrondissements, both Corsican départements, Guadeloupe overseas, Évry-Courcou
 country. Tests marked ``full_reference`` load the rest inside their own transaction.
 """
 
+import os
 import uuid
 
 import pytest
@@ -31,6 +32,19 @@ def territory():
         return Territory.objects.get(level=level, code=code)
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (French). A request through the test client
+    leaves the language it negotiated (LocaleMiddleware, ``Accept-Language: en``) active in the
+    thread, and the notes and messages that later tests build with gettext would be in English:
+    whether they are depends on which test ran before, which pytest-xdist changes."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +77,11 @@ def _sirene_offline():
 def _cache_keys_of_this_run():
     """With ``REDIS_URL`` (CI), the caches live in a Redis that other runs and the application
     may share: this run's keys get a prefix of their own, deleted at the end, and a test's
-    ``cache.clear()`` deletes only them (``core.cache.PrefixedRedisCache``, never FLUSHDB)."""
+    ``cache.clear()`` deletes only them (``core.cache.PrefixedRedisCache``, never FLUSHDB).
+
+    Under pytest-xdist each worker is a session of its own, so each gets its own prefix (named
+    after the worker, ``gw0``...): one worker's ``cache.clear()`` never resets another's throttle
+    counters mid-test."""
     from django.conf import settings
     from django.core.cache import caches
     from django.test import override_settings
@@ -71,7 +89,8 @@ def _cache_keys_of_this_run():
     if not settings.REDIS_URL:
         yield
         return
-    run = f"test-{uuid.uuid4().hex[:12]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    run = f"test-{worker}-{uuid.uuid4().hex[:12]}"
     per_run = {
         alias: {**config, "KEY_PREFIX": f"{run}:{config['KEY_PREFIX']}"}
         for alias, config in settings.CACHES.items()

@@ -8,6 +8,12 @@ Each operation is fuzzed by every kind of caller — anonymous, a staff member o
 (token scoped to its département), an agency holding ``smes.view_sme`` (token scoped to a
 département) — plus a registry administrator on writes and SMEs; the last test checks that
 each caller reached every operation of the schema, and prints the counts.
+
+Schemathesis makes one test per operation of the schema. Under pytest-xdist these tests are shared
+out among the workers (with ``--dist load``: they all have the same node id, which the
+file- and group-scoped modes of xdist would collapse into one), so "every operation reached" is
+checked in two halves that hold in any process: each caller's tests cover every operation of
+the schema (the collection), and each test called its own operation (when it ends).
 """
 
 from __future__ import annotations
@@ -69,8 +75,14 @@ OPERATIONS = {
     for method in item
     if method in ("get", "put", "post", "patch", "delete")
 }
-# caller → the operations its test called (filled as the tests run, checked by the last one).
-FUZZED: dict[str, set[str]] = defaultdict(set)
+# The tests whose every operation must be reached, by caller.
+CALLERS = {
+    "anonymous": "test_api_conforms_to_its_schema",
+    "staff token": "test_a_staff_members_token_conforms_to_the_schema",
+    "agency token": "test_an_agency_token_conforms_to_the_schema",
+}
+# The operations the running test called (emptied before each test, checked when it ends).
+CALLED: set[str] = set()
 
 
 # A query string cannot tell a null, an empty list or an empty object from an empty value: all
@@ -89,10 +101,20 @@ def _empty_on_the_wire(value) -> bool:
 
 
 def call(case, caller: str, headers=None):
-    FUZZED[caller].add(case.operation.label)
+    CALLED.add(case.operation.label)
     response = case.call(app=APP, headers=headers)
     empty = any(_empty_on_the_wire(value) for value in (case.query or {}).values())
     case.validate_response(response, checks=CHECKS_FOR_EMPTY_QUERY_VALUES if empty else CHECKS)
+
+
+@pytest.fixture(autouse=True)
+def _reaches_its_operation(request):
+    """A caller's test of one operation called that operation (no case generated would pass
+    silently)."""
+    CALLED.clear()
+    yield
+    if request.node.originalname in CALLERS.values():
+        assert request.node.operation_label in CALLED, request.node.operation_label
 
 
 @pytest.fixture
@@ -230,19 +252,17 @@ def test_an_agency_token_conforms_to_the_schema(
 
 
 def test_every_caller_fuzzed_every_operation(request):
-    """Runs last (file order): each caller's test reached every operation of the schema."""
-    callers = {
-        "anonymous": "test_api_conforms_to_its_schema",
-        "staff token": "test_a_staff_members_token_conforms_to_the_schema",
-        "agency token": "test_an_agency_token_conforms_to_the_schema",
-    }
-    ran = {item.originalname for item in request.session.items}
-    if not set(callers.values()) <= ran:
+    """Each caller's tests cover every operation of the schema (and each called its own:
+    ``_reaches_its_operation``)."""
+    collected: dict[str, set[str]] = defaultdict(set)
+    for item in request.session.items:
+        label = getattr(item, "operation_label", None)
+        if label is not None:
+            collected[item.originalname].add(label)
+    if not set(CALLERS.values()) <= set(collected):
         pytest.skip("only meaningful with the whole module: the fuzz tests were deselected")
-    counts = {
-        caller: len(FUZZED[caller]) for caller in [*callers, "admin (writes)", "admin (SMEs)"]
-    }
+    counts = {caller: len(collected[test]) for caller, test in CALLERS.items()}
     print(f"\nOperations in the schema: {len(OPERATIONS)}; fuzzed per caller: {counts}")
     assert len(OPERATIONS) >= 30
-    for caller in callers:
-        assert FUZZED[caller] == OPERATIONS, (caller, OPERATIONS - FUZZED[caller])
+    for caller, test in CALLERS.items():
+        assert collected[test] == OPERATIONS, (caller, OPERATIONS - collected[test])

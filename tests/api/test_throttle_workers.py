@@ -31,10 +31,14 @@ RATE = 20
 URL = "/api/v1/territories/?level=region"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def bound_socket() -> socket.socket:
+    """A socket on a port the system picks, handed to gunicorn already bound (``fd://``): no
+    window between choosing the port and binding it in which a parallel test (another xdist
+    worker's live server, say) could take it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.set_inheritable(True)
+    return sock
 
 
 def database_url_for_workers(tmp_path: Path) -> str:
@@ -73,7 +77,8 @@ def workers_database(tmp_path_factory, django_db_setup, django_db_blocker) -> st
 def gunicorn(tmp_path, workers_database):
     url = redis_url()
     prefix = f"test-throttle-{uuid.uuid4().hex[:12]}"
-    port = free_port()
+    sock = bound_socket()
+    port = sock.getsockname()[1]
     env = {
         **os.environ,
         "DATABASE_URL": workers_database,
@@ -87,7 +92,7 @@ def gunicorn(tmp_path, workers_database):
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log = tmp_path / "gunicorn.log"
-    with log.open("w") as output:
+    with sock, log.open("w") as output:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -95,7 +100,7 @@ def gunicorn(tmp_path, workers_database):
                 "gunicorn",
                 "registry.wsgi:application",
                 "--bind",
-                f"127.0.0.1:{port}",
+                f"fd://{sock.fileno()}",
                 "--workers",
                 "2",
                 "--access-logfile",
@@ -107,6 +112,7 @@ def gunicorn(tmp_path, workers_database):
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
+            pass_fds=(sock.fileno(),),
         )
     try:
         deadline = time.monotonic() + 30
