@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import pages, search, staff, structures, territories
+from web.views import dimensions, pages, search, staff, structures, territories
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -16,6 +16,11 @@ urlpatterns = [
         "territoires/<str:level>/<str:code>/",
         territories.territory_page,
         name="territory-detail",
+    ),
+    path(
+        "territoires/<str:level>/<str:code>/4d/",
+        dimensions.territory_dimensions_page,
+        name="territory-dimensions-page",
     ),
     path("espace/", staff.staff_listings, name="staff-listings"),
     path("espace/structures/<slug:slug>/a-jour/", staff.staff_confirm, name="staff-confirm"),

@@ -105,6 +105,7 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "structures/": {"GET": EVERYONE},
     "structures/<slug:slug>/": {"GET": EVERYONE},
     "territoires/<str:level>/<str:code>/": {"GET": EVERYONE},
+    "territoires/<str:level>/<str:code>/4d/": {"GET": EVERYONE},
     "espace/": {"GET": SIGNED_IN},
     "espace/structures/<slug:slug>/a-jour/": {"POST": STAFF_A},
     "connexion/": {"GET": EVERYONE, "POST": EVERYONE},
@@ -382,6 +383,7 @@ def concrete_url(route: str, world) -> str:
         "admin/(?P<url>.*)$": "/admin/inexistant/",
         "structures/<slug:slug>/": f"/structures/{cci.slug}/",
         "territoires/<str:level>/<str:code>/": "/territoires/departement/34/",
+        "territoires/<str:level>/<str:code>/4d/": "/territoires/departement/34/4d/",
         "espace/structures/<slug:slug>/a-jour/": f"/espace/structures/{cci.slug}/a-jour/",
         "api/v1/territories/<str:level>/<str:code>/": "/api/v1/territories/departement/34/",
         "api/v1/territories/<str:level>/<str:code>/ancestors/": (
