@@ -58,7 +58,10 @@ def number(value: float | int | None, *, decimals: int = 0) -> str:
     """A figure as the page writes it in the current language ("1 234,5"; "—" when none)."""
     if value is None:
         return "—"
-    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    # Rounded here: Django's number_format cuts a float's extra decimals off.
+    return number_format(
+        round(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True
+    )
 
 
 def percent(share: float | None, *, decimals: int = 1) -> str:
