@@ -2,8 +2,8 @@
 
 No script and no style attribute (the site's Content-Security-Policy forbids both): geometry is
 in SVG attributes, colours in presentation attributes that ``static/css/site.css`` refines with
-classes. Each chart is an image for assistive technologies (``role="img"``, its ``<title>`` and
-``<desc>``); the page pairs it with a table of the same figures, which is the accessible
+classes. Each chart is an image for assistive technologies (``role="img"``, named by its
+``<title>``, described by its ``<desc>``); the page pairs it with a table of the same figures, which is the accessible
 equivalent (the tests compare the two).
 
 Layout: each bar has its label on a line of its own above it, so that long territory names fit
@@ -19,8 +19,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 # Geometry of the viewBox (user units ≈ CSS pixels at its natural size).
-WIDTH = 480
-BAR_AREA = 380  # the longest bar; the value is written after the bar
+WIDTH = 360
+BAR_AREA = 270  # the longest bar; the value is written after it (room for "12 345,67")
 LABEL_HEIGHT = 18
 BAR_HEIGHT = 14
 ROW_GAP = 8
@@ -154,7 +154,7 @@ def bar_chart(
         )
     return format_html(
         '<svg class="chart{}" xmlns="http://www.w3.org/2000/svg" role="img" '
-        'aria-labelledby="{}-title {}-desc" viewBox="0 0 {} {}" width="{}" height="{}" '
+        'aria-labelledby="{}-title" aria-describedby="{}-desc" viewBox="0 0 {} {}" width="{}" height="{}" '
         'font-size="13" font-family="system-ui, sans-serif">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
         f" {css_class}" if css_class else "",

@@ -74,7 +74,8 @@ def test_chart_draws_one_bar_per_value_scaled_on_the_largest():
 def test_chart_is_an_image_named_by_its_title_and_description():
     root = parse(bar_chart(uid="densite", title="Titre", description="Description", bars=[]))
     assert root.get("role") == "img"
-    assert root.get("aria-labelledby") == "densite-title densite-desc"
+    assert root.get("aria-labelledby") == "densite-title"
+    assert root.get("aria-describedby") == "densite-desc"
     assert root.find(f"{SVG}title").get("id") == "densite-title"
     assert root.find(f"{SVG}title").text == "Titre"
     assert root.find(f"{SVG}desc").get("id") == "densite-desc"

@@ -4,28 +4,23 @@ empty states, 404s and links (siblings, parent, API, the territory page)."""
 
 from __future__ import annotations
 
-import datetime
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from insights.dimensions import territory_dimensions
-from insights.enums import EventKind, PriorityKind
-from insights.models import TerritorialEvent, TerritorialPriority
-from structures.relay.indexing import refresh_relay_index
-from tests.site.data import build_registry
-from tests.smes.factories import SMEFactory
-from tests.structures.factories import sector, territory
+from tests.site.data import Registry
+from tests.site.dimensions_data import build_dimensions_registry
+from tests.structures.factories import territory
 from web.charts import BAR_AREA
+from web.views.dimensions import parent_label
 
 pytestmark = pytest.mark.django_db
 
 SVG = "{http://www.w3.org/2000/svg}"
-TODAY = timezone.localdate()
 
 
 # --- Reading the page (the standard library's HTML parser) ----------------------------------
@@ -124,61 +119,9 @@ def page(client, level: str, code: str) -> str:
     return response.content.decode()
 
 
-# --- A small registry with a coordinator's records -------------------------------------------
-
-
 @pytest.fixture
-def world(db):
-    registry = build_registry()
-    herault, gard = territory("departement", "34"), territory("departement", "30")
-    montpellier = territory("commune", "34172")
-    for _ in range(4):
-        SMEFactory(commune=montpellier)
-    SMEFactory(commune=territory("commune", "30189"), postal_code="30000")
-    TerritorialEvent.objects.create(
-        territory=herault,
-        kind=EventKind.TRADE_MISSION,
-        title="Mission <Maroc> & Tunisie",
-        start_date=TODAY - datetime.timedelta(days=20),
-        country=territory("country", "MA"),
-    )
-    TerritorialEvent.objects.create(
-        territory=territory("epci", "243400017"),
-        kind=EventKind.COLLECTIVE_ACTION,
-        title="Stand commun métropole",
-        start_date=TODAY - datetime.timedelta(days=90),
-        end_date=TODAY - datetime.timedelta(days=88),
-    )
-    TerritorialEvent.objects.create(
-        territory=herault,
-        kind=EventKind.OTHER,
-        title="Action trop ancienne",
-        start_date=TODAY - datetime.timedelta(days=900),
-    )
-    TerritorialEvent.objects.create(
-        territory=gard,
-        kind=EventKind.EXPORT_GROUP_CREATION,
-        title="Groupement du Gard",
-        start_date=TODAY - datetime.timedelta(days=5),
-    )
-    for country in ("MA", "JP"):
-        TerritorialPriority.objects.create(
-            territory=herault, kind=PriorityKind.MARKET, country=territory("country", country)
-        )
-    TerritorialPriority.objects.create(
-        territory=herault,
-        kind=PriorityKind.SECTOR,
-        sector=sector("agroalimentaire"),
-        label="Filière agroalimentaire",
-    )
-    # Corse-du-Sud: a priority, and no relay anywhere near.
-    TerritorialPriority.objects.create(
-        territory=territory("departement", "2A"),
-        kind=PriorityKind.MARKET,
-        country=territory("country", "IT"),
-    )
-    refresh_relay_index()
-    return registry
+def world(db) -> Registry:
+    return build_dimensions_registry()
 
 
 # --- Figures ---------------------------------------------------------------------------------
@@ -197,7 +140,7 @@ def test_density_shown_equals_the_selectors(client, world):
     for figures in expected:
         name = figures.territory.name
         if figures is result.parent:
-            name = f"{name} (ensemble)"
+            name = parent_label(figures.territory)
         row = row_named(density, name)
         d = figures.density
         assert [figure(cell) for cell in row[1:]] == [
@@ -275,7 +218,9 @@ def test_diversity_dynamics_and_direction_shown_equal_the_selectors(client, worl
     dynamics = found["table-dynamics"]
     for figures in [*result.siblings, result.parent]:
         name = figures.territory.name
-        row = row_named(dynamics, f"{name} (ensemble)" if figures is result.parent else name)
+        row = row_named(
+            dynamics, parent_label(figures.territory) if figures is result.parent else name
+        )
         d = figures.dynamics
         assert [figure(c) for c in row[1:]] == [
             d.structures_created,
@@ -440,7 +385,10 @@ def test_links_to_siblings_parent_api_and_territory_page(client, world):
     assert sorted(re.findall(r'href="/territoires/region/([^/]+)/4d/"', siblings)) == sorted(
         s.territory.code for s in result.siblings if s.territory.code != "76"
     )
-    assert "France (ensemble)" in html
+    assert "France (pays)" in html
+    # Guadeloupe, département of the région Guadeloupe: the parent says what it is.
+    html = page(client, "departement", "971")
+    assert "Guadeloupe (région)" in html
     assert "/territoires/country/" not in html
 
 

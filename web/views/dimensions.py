@@ -63,6 +63,11 @@ class Compared:
         return self.role == "territory"
 
 
+def parent_label(ref) -> str:
+    """The parent's name with its level, told apart from a sibling of the same name."""
+    return _("%(name)s (%(level)s)") % {"name": ref.name, "level": TerritoryLevel(ref.level).label}
+
+
 def _find(level: str, code: str) -> Territory:
     if level not in INSIGHT_LEVELS:
         raise Http404
@@ -119,7 +124,8 @@ def _compared(result: TerritoryDimensions) -> list[Compared]:
             Compared(
                 figures=result.parent,
                 role="parent",
-                label=_("%(name)s (ensemble)") % {"name": ref.name},
+                # "Martinique (région)": a département's région may bear its name.
+                label=parent_label(ref),
                 url=_page_url(ref.level, ref.code),
                 cells=_cells(result.parent),
             )
