@@ -515,9 +515,11 @@ def load_demo_structures(*, report: DemoReport) -> dict[str, Structure]:
 def load_demo(*, sme_count: int = 300, seed: int = DEMO_SEED) -> DemoReport:
     """Load (or bring up to date) the whole demo dataset in one transaction."""
     from demo.smes import load_demo_smes
+    from demo.territorial import load_demo_territorial
 
     report = DemoReport()
     with transaction.atomic():
         loaded = load_demo_structures(report=report)
         load_demo_smes(report=report, structures=loaded, count=sme_count, seed=seed)
+        load_demo_territorial(report=report)
     return report

@@ -298,12 +298,13 @@ def _located(path: str, ids: list[int]) -> Q:
 
 
 def territory_dimensions(
-    *, territory: Territory, today: datetime.date | None = None
+    *, territory: Territory, today: datetime.date | None = None, with_coverage: bool = True
 ) -> TerritoryDimensions:
     """The 4 D of a région, département or EPCI, beside its parent and siblings (docs/insights.md).
 
-    ``today`` fixes the end of the dynamics period (the last 12 months); ``DimensionsError`` for
-    another level.
+    ``today`` fixes the end of the dynamics period (the last 12 months); ``with_coverage=False``
+    leaves out the covered population per service (the coverage report, the costly part);
+    ``DimensionsError`` for another level.
     """
     if territory.level not in INSIGHT_LEVELS:
         raise DimensionsError(
@@ -392,7 +393,7 @@ def territory_dimensions(
         )
 
     # The coverage shares, for the territory asked about only.
-    covered = _covered_population(territory=territory, services=services)
+    covered = _covered_population(territory=territory, services=services) if with_coverage else {}
     target = figures[territory.pk]
     coverage = tuple(
         ServiceCoverage(
@@ -457,12 +458,17 @@ def _population_and_smes(group: list[Territory]) -> tuple[dict[int, int], dict[i
         .values("ancestor_id")
         .annotate(n=Sum("descendant__population"))
     }
+    local = [t.pk for t in group if t.level != TerritoryLevel.COUNTRY]
     smes = {
         row["g"]: row["n"]
-        for row in SME.objects.filter(_located("commune", ids))
+        for row in SME.objects.filter(_located("commune", local))
         .values(g=_ancestor("commune"))
         .annotate(n=Count("pk"))
     }
+    national = [t.pk for t in group if t.level == TerritoryLevel.COUNTRY]
+    if national:
+        # Every commune is in France: no join of a million SMEs with the closure.
+        smes[national[0]] = SME.objects.filter(commune__isnull=False).count()
     return population, smes
 
 
@@ -524,37 +530,29 @@ def _relays(group: list[Territory], target: Territory):
     local = [t.pk for t in group if t.level != TerritoryLevel.COUNTRY]
     # (g, C): territory g and a coverage territory C sharing a place with it: C is an ancestor
     # of something inside g (g itself included, through the closure's self links).
+    pairs = TerritoryAncestor.objects.filter(descendant__ancestor_links__ancestor_id__in=local)
     groups_of: dict[int, set[int]] = defaultdict(set)
-    for g, coverage in (
-        TerritoryAncestor.objects.filter(descendant__ancestor_links__ancestor_id__in=local)
-        .values_list("descendant__ancestor_links__ancestor_id", "ancestor_id")
-        .distinct()
-    ):
+    for g, coverage in pairs.values_list(
+        "descendant__ancestor_links__ancestor_id", "ancestor_id"
+    ).distinct():
         groups_of[coverage].add(g)
-    coverage_filter = Q(territory_id__in=list(groups_of))
-    if national:
-        # France shares a place with every French territory: its own descendants and itself.
-        coverage_filter |= Q(
-            territory_id__in=TerritoryAncestor.objects.filter(ancestor_id__in=national).values(
-                "descendant_id"
-            )
-        )
+    french_territories = TerritoryAncestor.objects.filter(ancestor_id__in=national)
+    # Subqueries, not lists of ids: a région's siblings name every French territory, more than
+    # SQLite accepts as parameters. France shares a place with every French territory, which
+    # includes those of the other members of the group.
+    coverage_filter = Q(
+        territory_id__in=french_territories.values("descendant_id")
+        if national
+        else pairs.values("ancestor_id")
+    )
     relays: dict[int, set[int]] = defaultdict(set)
     by_kind: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     by_service: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     target_rows = []
     national_set = set(national)
     columns = (*JUDGED_COLUMNS, "structure__kind")
-    french = (
-        set(
-            TerritoryAncestor.objects.filter(ancestor_id__in=national).values_list(
-                "descendant_id", flat=True
-            )
-        )
-        if national
-        else set()
-    )
-    for row in RelayIndexEntry.objects.filter(coverage_filter).values(*columns).distinct():
+    french = set(french_territories.values_list("descendant_id", flat=True)) if national else set()
+    for row in RelayIndexEntry.objects.filter(coverage_filter).values(*columns):
         gs = set(groups_of.get(row["territory_id"], ()))
         if row["territory_id"] in french:
             gs |= national_set
