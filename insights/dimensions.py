@@ -14,6 +14,7 @@ covered population per service comes from the coverage report (``_covered_popula
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 import statistics
 from collections import defaultdict
@@ -21,7 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.core.cache import cache
+from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +38,7 @@ from structures.models import Offer, Service, Structure
 from structures.relay import criteria
 from structures.relay.enums import MarketMatch
 from structures.relay.index import RelayIndexEntry
-from territories.enums import TerritoryLevel
+from territories.enums import LEVEL_RANK, PLACE_LEVELS, TerritoryLevel
 from territories.models import Territory, TerritoryAncestor
 
 PERIOD_MONTHS = 12
@@ -321,8 +324,9 @@ def territory_dimensions(
     service_by_id = {s.pk: s for s in services}
     kind_labels = dict(StructureKind.choices)
 
-    population, smes = _population_and_smes(group)
-    located_kinds, located_services, located_offers = _located_listings(ids)
+    places = _Places(group)
+    population, smes = _population_and_smes(places)
+    located_kinds, located_services, located_offers = _located_listings(places)
     relays, relay_kinds, relay_services, ancestors_of_target, target_rows = _relays(
         group, territory
     )
@@ -446,58 +450,130 @@ def _empty_dynamics() -> Dynamics:
 # --- Density ---------------------------------------------------------------------------------
 
 
-def _population_and_smes(group: list[Territory]) -> tuple[dict[int, int], dict[int, int]]:
-    """Inhabitants (communes only: a municipal arrondissement is counted in its commune) and
-    registered SMEs of each territory of the group."""
-    ids = [t.pk for t in group]
-    population = {
-        row["ancestor_id"]: row["n"] or 0
-        for row in TerritoryAncestor.objects.filter(
-            ancestor_id__in=ids, descendant__level=TerritoryLevel.COMMUNE
-        )
-        .values("ancestor_id")
-        .annotate(n=Sum("descendant__population"))
-    }
-    local = [t.pk for t in group if t.level != TerritoryLevel.COUNTRY]
-    smes = {
-        row["g"]: row["n"]
-        for row in SME.objects.filter(_located("commune", local))
-        .values(g=_ancestor("commune"))
-        .annotate(n=Count("pk"))
-    }
-    national = [t.pk for t in group if t.level == TerritoryLevel.COUNTRY]
-    if national:
-        # Every commune is in France: no join of a million SMEs with the closure.
-        smes[national[0]] = SME.objects.filter(commune__isnull=False).count()
-    return population, smes
-
-
 def _ancestor(path: str) -> F:
     return F(f"{path}__ancestor_links__ancestor_id")
 
 
-def _located_listings(ids: list[int]):
+class _Places:
+    """Where each place (commune, municipal arrondissement) of the group's territories counts.
+
+    One read of the closure: rows located by their commune are then counted per commune in
+    SQL and added up here per territory, instead of joining every row with the closure.
+    France (the parent of a région) holds every place: its figures are read without the
+    closure at all.
+    """
+
+    def __init__(self, group: list[Territory]) -> None:
+        self.local = [t.pk for t in group if t.level != TerritoryLevel.COUNTRY]
+        self.national = next((t.pk for t in group if t.level == TerritoryLevel.COUNTRY), None)
+        self.links = TerritoryAncestor.objects.filter(ancestor_id__in=self.local)
+        self.groups_of: dict[int, list[int]] = defaultdict(list)
+        self.population: dict[int, int] = defaultdict(int)
+        for place, g, level, population in self.links.filter(
+            descendant__level__in=PLACE_LEVELS
+        ).values_list(
+            "descendant_id", "ancestor_id", "descendant__level", "descendant__population"
+        ):
+            self.groups_of[place].append(g)
+            # A municipal arrondissement's inhabitants are already its commune's.
+            if level == TerritoryLevel.COMMUNE:
+                self.population[g] += population or 0
+        if self.national is not None:
+            self.population[self.national] = (
+                Territory.objects.filter(level=TerritoryLevel.COMMUNE).aggregate(
+                    n=Sum("population")
+                )["n"]
+                or 0
+            )
+
+    def in_local(self, path: str) -> Q:
+        """Rows whose place (``path``) lies in a local territory of the group (a subquery)."""
+        return Q(**{f"{path}__in": self.links.values("descendant_id")})
+
+    def add_up(self, rows, *, place: str, keys: tuple[str, ...], values: tuple[str, ...]):
+        """{g: {key: [sums of values]}} from rows counted per place and key."""
+        totals: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: [0] * len(values)))
+        for row in rows:
+            key = tuple(row[k] for k in keys) if len(keys) != 1 else row[keys[0]]
+            for g in self.groups_of.get(row[place], ()):
+                sums = totals[g][key]
+                for i, name in enumerate(values):
+                    sums[i] += row[name]
+        return totals
+
+
+def _population_and_smes(places: _Places) -> tuple[dict[int, int], dict[int, int]]:
+    """Inhabitants (communes only: a municipal arrondissement is counted in its commune) and
+    registered SMEs of each territory of the group."""
+    # One index-only count per place (a correlated COUNT(*), no GROUP BY: the SME rows are
+    # never read) rather than a scan of every SME.
+    per_place = Subquery(
+        SME.objects.filter(commune_id=OuterRef("pk"))
+        .order_by()
+        .annotate(c=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("c")
+    )
+    rows = (
+        Territory.objects.filter(places.in_local("pk"), level__in=PLACE_LEVELS)
+        .annotate(n=Coalesce(per_place, 0), all=Value(None, output_field=IntegerField()))
+        .values("pk", "n", "all")
+    )
+    smes = {
+        g: sums[None][0]
+        for g, sums in places.add_up(rows, place="pk", keys=("all",), values=("n",)).items()
+    }
+    if places.national is not None:
+        # Every commune is in France.
+        smes[places.national] = SME.objects.filter(commune__isnull=False).count()
+    return dict(places.population), smes
+
+
+def _located_listings(places: _Places):
     """Published structures located in each territory by kind; per service, the published
     structures offering it there and the number of their active offers."""
-    kinds: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in (
-        Structure.objects.published()
-        .filter(_located("commune", ids))
-        .values("kind", g=_ancestor("commune"))
-        .annotate(n=Count("pk"))
-    ):
-        kinds[row["g"]][row["kind"]] = row["n"]
-    structures: dict[int, dict[int, int]] = defaultdict(dict)
-    offers: dict[int, dict[int, int]] = defaultdict(dict)
-    for row in (
-        Offer.objects.published()
-        .filter(_located("structure__commune", ids))
-        .values("service_id", g=_ancestor("structure__commune"))
+    structures = Structure.objects.published()
+    offers = Offer.objects.published()
+    kinds = {
+        g: {kind: sums[0] for kind, sums in by_kind.items()}
+        for g, by_kind in places.add_up(
+            structures.filter(places.in_local("commune_id"))
+            .values("commune_id", "kind")
+            .annotate(n=Count("pk"))
+            .order_by(),
+            place="commune_id",
+            keys=("kind",),
+            values=("n",),
+        ).items()
+    }
+    per_service = places.add_up(
+        offers.filter(places.in_local("structure__commune_id"))
+        .values("structure__commune_id", "service_id")
+        # A structure has one commune: distinct structures per commune add up.
         .annotate(n=Count("structure_id", distinct=True), offers=Count("pk"))
-    ):
-        structures[row["g"]][row["service_id"]] = row["n"]
-        offers[row["g"]][row["service_id"]] = row["offers"]
-    return kinds, structures, offers
+        .order_by(),
+        place="structure__commune_id",
+        keys=("service_id",),
+        values=("n", "offers"),
+    )
+    if places.national is not None:
+        g = places.national
+        kinds[g] = {
+            row["kind"]: row["n"]
+            for row in structures.filter(commune__isnull=False)
+            .values("kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+        per_service[g] = {
+            row["service_id"]: [row["n"], row["offers"]]
+            for row in offers.filter(structure__commune__isnull=False)
+            .values("service_id")
+            .annotate(n=Count("structure_id", distinct=True), offers=Count("pk"))
+            .order_by()
+        }
+    services = {g: {k: v[0] for k, v in by.items()} for g, by in per_service.items()}
+    offer_counts = {g: {k: v[1] for k, v in by.items()} for g, by in per_service.items()}
+    return kinds, services, offer_counts
 
 
 JUDGED_COLUMNS = (
@@ -545,43 +621,74 @@ def _relays(group: list[Territory], target: Territory):
         if national
         else pairs.values("ancestor_id")
     )
+    # Sets per coverage territory first, then their unions per compared territory: a national
+    # offer is counted once, not once per territory of the group.
+    per_coverage: dict[int, set[int]] = defaultdict(set)
+    kinds_of: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    services_of: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for coverage, structure, service, kind in RelayIndexEntry.objects.filter(
+        coverage_filter
+    ).values_list("territory_id", "structure_id", "service_id", "structure__kind"):
+        per_coverage[coverage].add(structure)
+        kinds_of[coverage][kind].add(structure)
+        services_of[coverage][service].add(structure)
+    french = set(french_territories.values_list("descendant_id", flat=True)) if national else set()
     relays: dict[int, set[int]] = defaultdict(set)
     by_kind: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     by_service: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-    target_rows = []
-    national_set = set(national)
-    columns = (*JUDGED_COLUMNS, "structure__kind")
-    french = set(french_territories.values_list("descendant_id", flat=True)) if national else set()
-    for row in RelayIndexEntry.objects.filter(coverage_filter).values(*columns):
-        gs = set(groups_of.get(row["territory_id"], ()))
-        if row["territory_id"] in french:
-            gs |= national_set
+    for coverage, structures in per_coverage.items():
+        gs = set(groups_of.get(coverage, ()))
+        if coverage in french:
+            gs.update(national)
         for g in gs:
-            relays[g].add(row["structure_id"])
-            by_kind[g][row["structure__kind"]].add(row["structure_id"])
-            by_service[g][row["service_id"]].add(row["structure_id"])
-        if target.pk in gs:
-            target_rows.append(row)
+            relays[g].update(structures)
+            for kind, ids in kinds_of[coverage].items():
+                by_kind[g][kind].update(ids)
+            for service, ids in services_of[coverage].items():
+                by_service[g][service].update(ids)
     ancestors = set(
         TerritoryAncestor.objects.filter(descendant=target).values_list("ancestor_id", flat=True)
     )
+    # Every column the criteria read, for the target's own coverage territories only.
+    target_rows = RelayIndexEntry.objects.filter(
+        territory_id__in=TerritoryAncestor.objects.filter(
+            descendant__ancestor_links__ancestor_id=target.pk
+        ).values("ancestor_id")
+    ).values(*JUDGED_COLUMNS, "structure__kind", "structure__slug", "structure__name")
     return relays, by_kind, by_service, ancestors, target_rows
 
 
 # --- Diversity -------------------------------------------------------------------------------
 
 
+MEDIANS_CACHE_SECONDS = 3600
+
+
 def _national_medians(level: str) -> tuple[float, float]:
     """Median Shannon indices (kinds of located structures, services of located offers) over
-    every current territory of ``level`` in France, those without any listing counting 0."""
+    every current territory of ``level`` in France, those without any listing counting 0.
+
+    Cached under a stamp of the listings (count and last change of structures and offers: every
+    write, validation and deletion moves it), so a change is seen at once."""
+    stamp = [
+        tuple(model.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
+        for model in (Structure, Offer)
+    ]
+    key = f"insights:medians:{level}:{hashlib.sha256(repr(stamp).encode()).hexdigest()[:20]}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _compute_national_medians(level)
+        cache.set(key, cached, MEDIANS_CACHE_SECONDS)
+    return tuple(cached)
+
+
+def _compute_national_medians(level: str) -> tuple[float, float]:
     territory_count = Territory.objects.filter(level=level, is_current=True).count()
     kinds: dict[int, list[int]] = defaultdict(list)
     for row in (
         Structure.objects.published()
-        .filter(
-            commune__ancestor_links__ancestor__level=level,
-            commune__ancestor_links__ancestor__is_current=True,
-        )
+        # The closure's stored rank: no join with the ancestors' rows.
+        .filter(commune__ancestor_links__ancestor_rank=LEVEL_RANK[level])
         .values("kind", g=_ancestor("commune"))
         .annotate(n=Count("pk"))
     ):
@@ -589,10 +696,7 @@ def _national_medians(level: str) -> tuple[float, float]:
     services: dict[int, list[int]] = defaultdict(list)
     for row in (
         Offer.objects.published()
-        .filter(
-            structure__commune__ancestor_links__ancestor__level=level,
-            structure__commune__ancestor_links__ancestor__is_current=True,
-        )
+        .filter(structure__commune__ancestor_links__ancestor_rank=LEVEL_RANK[level])
         .values("service_id", g=_ancestor("structure__commune"))
         .annotate(n=Count("pk"))
     ):
@@ -730,10 +834,12 @@ def _directionality(
         .select_related("country", "sector")
         .order_by("kind", "pk")
     )
-    structure_ids = {row["structure_id"] for row in rows}
+    if not priorities:
+        return Directionality(priorities=())
+    rows = list(rows)  # read only when there is something to check
     names = {
-        s["pk"]: s
-        for s in Structure.objects.filter(pk__in=structure_ids).values("pk", "slug", "name")
+        row["structure_id"]: {"slug": row["structure__slug"], "name": row["structure__name"]}
+        for row in rows
     }
     checks = []
     for priority in priorities:
