@@ -249,9 +249,10 @@ def test_diversity_dynamics_and_direction_shown_equal_the_selectors(client, worl
     # Each priority: its competent relays, linked to their pages, or the flag.
     priorities = result.directionality.priorities
     assert len(priorities) == 3
-    blocks = re.findall(
-        r'<li class="priority.*?</ul>\s*</li>|<li class="priority.*?</p>\s*</li>', html, flags=re.S
-    )
+    section = html[
+        html.index('id="direction"') : html.index("</section>", html.index('id="direction"'))
+    ]
+    blocks = section.split('<li class="priority')[1:]
     assert len(blocks) == 3
     for check, block in zip(priorities, blocks, strict=True):
         assert f'data-code="{check.code}"' in block
@@ -259,6 +260,11 @@ def test_diversity_dynamics_and_direction_shown_equal_the_selectors(client, worl
         links = re.findall(r'href="/structures/([^/"]+)/"', block)
         assert links == [relay.slug for relay in check.relays]
         assert ("Aucun relais compétent" in block) == (not check.relays)
+        # Generalists (open to every market or filière) are folded under the specialised ones.
+        generalists = [relay.slug for relay in check.relays if not relay.explicit]
+        if generalists:
+            folded = block[block.index("<details") :]
+            assert re.findall(r'href="/structures/([^/"]+)/"', folded) == generalists
     morocco = next(p for p in priorities if p.code == "MA")
     # CCI Hérault names Morocco among its markets for trade fairs: a specialised relay.
     assert world.cci.slug in [r.slug for r in morocco.relays if r.explicit]

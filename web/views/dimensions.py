@@ -284,6 +284,15 @@ def territory_dimensions_page(request: HttpRequest, level: str, code: str) -> Ht
         "dynamics": dynamics,
         "dynamics_figures": DYNAMICS_FIGURES,
         "events_by_kind": target.dynamics.events_by_kind,
+        # Relays naming the priority first; generalists (open to all) folded below them.
+        "priorities": [
+            {
+                "check": check,
+                "explicit": [r for r in check.relays if r.explicit],
+                "generalist": [r for r in check.relays if not r.explicit],
+            }
+            for check in result.directionality.priorities
+        ],
         "api_url": reverse("territory-dimensions", args=[territory.level, territory.code]),
     }
     return render(request, "site/territory_dimensions.html", context)
