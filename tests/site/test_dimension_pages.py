@@ -245,6 +245,10 @@ def test_diversity_dynamics_and_direction_shown_equal_the_selectors(client, worl
     by_kind = {row[0].lower(): figure(row[1]) for row in found["table-event-kinds"]["rows"]}
     assert by_kind == {k.label.lower(): k.count for k in result.territory.dynamics.events_by_kind}
     assert result.territory.dynamics.events == 2
+    assert "<li><strong>2</strong> événements enregistrés</li>" in html
+    own = result.territory.dynamics
+    fiches = "fiche créée" if own.structures_created < 2 else "fiches créées"
+    assert f"<li><strong>{own.structures_created}</strong> {fiches}</li>" in html
 
     # Each priority: its competent relays, linked to their pages, or the flag.
     priorities = result.directionality.priorities

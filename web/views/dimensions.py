@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from insights.dimensions import (
@@ -45,6 +45,17 @@ DYNAMICS_FIGURES = (
     ("offers_closed", gettext_lazy("Offres fermées")),
     ("events", gettext_lazy("Événements enregistrés")),
 )
+
+# The same figures in a sentence ("1 fiche créée", "3 fiches créées").
+DYNAMICS_STATS = {
+    "structures_created": ("fiche créée", "fiches créées"),
+    "structures_updated": ("fiche modifiée", "fiches modifiées"),
+    "structures_confirmed": ("fiche confirmée à jour", "fiches confirmées à jour"),
+    "offers_created": ("offre ajoutée", "offres ajoutées"),
+    "offers_updated": ("offre modifiée", "offres modifiées"),
+    "offers_closed": ("offre fermée", "offres fermées"),
+    "events": ("événement enregistré", "événements enregistrés"),
+}
 
 
 @dataclass(frozen=True)
@@ -253,7 +264,13 @@ def territory_dimensions_page(request: HttpRequest, level: str, code: str) -> Ht
         )
 
     own_cells = _cells(target)
-    dynamics = [{"label": label, "value": own_cells[key]} for key, label in DYNAMICS_FIGURES]
+    dynamics = [
+        {
+            "label": ngettext(*DYNAMICS_STATS[key], getattr(target.dynamics, key)),
+            "value": own_cells[key],
+        }
+        for key, _label in DYNAMICS_FIGURES
+    ]
     parent = result.parent.territory if result.parent is not None else None
     context = {
         "territory": territory,
