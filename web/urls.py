@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import coverage, pages, search, staff, structures, territories
+from web.views import coverage, dimensions, pages, search, staff, structures, territories
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -23,6 +23,11 @@ urlpatterns = [
         name="territory-coverage",
     ),
     path("couverture/", coverage.france_coverage_page, name="france-coverage"),
+    path(
+        "territoires/<str:level>/<str:code>/4d/",
+        dimensions.territory_dimensions_page,
+        name="territory-dimensions-page",
+    ),
     path("espace/", staff.staff_listings, name="staff-listings"),
     path("espace/structures/<slug:slug>/a-jour/", staff.staff_confirm, name="staff-confirm"),
     path(

@@ -107,6 +107,7 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "territoires/<str:level>/<str:code>/": {"GET": EVERYONE},
     "territoires/<str:level>/<str:code>/couverture/": {"GET": EVERYONE},
     "couverture/": {"GET": EVERYONE},
+    "territoires/<str:level>/<str:code>/4d/": {"GET": EVERYONE},
     "espace/": {"GET": SIGNED_IN},
     "espace/structures/<slug:slug>/a-jour/": {"POST": STAFF_A},
     "connexion/": {"GET": EVERYONE, "POST": EVERYONE},
@@ -390,6 +391,7 @@ def concrete_url(route: str, world) -> str:
             "/territoires/departement/34/couverture/?service=trade-fairs"
         ),
         "couverture/": "/couverture/?service=trade-fairs",
+        "territoires/<str:level>/<str:code>/4d/": "/territoires/departement/34/4d/",
         "espace/structures/<slug:slug>/a-jour/": f"/espace/structures/{cci.slug}/a-jour/",
         "api/v1/territories/<str:level>/<str:code>/": "/api/v1/territories/departement/34/",
         "api/v1/territories/<str:level>/<str:code>/ancestors/": (
