@@ -36,6 +36,7 @@ from structures.coverage import (
     PlaceCoverage,
     check_request,
     coverage_by_service,
+    covered_population_by_service,
     index_fingerprints,
 )
 from structures.models import Service, Structure
@@ -383,18 +384,26 @@ def territory_coverage(
 
 def covered_population(*, territory: Territory, horizon_km: float | None = None) -> dict[int, int]:
     """Inhabitants of ``territory``'s places covered for each service of the catalogue, by
-    service id (no country, no sector): the reports of ``territory_coverage`` (the same cache),
-    without the SMEs and the places a page needs."""
+    service id (no country, no sector): the *covered* population of ``territory_coverage``,
+    computed without each place's nearest relay (``structures.coverage.
+    covered_population_by_service``) and cached under the same relay index stamps."""
     services = tuple(Service.objects.all())
     if not services:
         return {}
     _sectors, horizon = check_request(
         territory=territory, service=services[0], country=None, sector=None, horizon_km=horizon_km
     )
-    reports, _stamps = _service_reports(
-        territory=territory, services=services, country=None, sector=None, horizon=horizon
+    stamps = index_fingerprints(services=services)
+    raw = "|".join(
+        [str(_CACHE_VERSION), "covered", str(territory.pk), repr(float(horizon))]
+        + [f"{pk}:{stamp}" for pk, stamp in sorted(stamps.items())]
     )
-    return {
-        pk: sum(v[_POPULATION] or 0 for v in stored.places if v[_STATE] == COVERED)
-        for pk, stored in reports.items()
-    }
+    key = "covered:" + hashlib.sha256(raw.encode()).hexdigest()
+    cache = caches["coverage"]
+    covered = cache.get(key)
+    if covered is None:
+        covered = covered_population_by_service(
+            territory=territory, services=services, horizon_km=horizon
+        )
+        cache.set(key, covered)
+    return covered

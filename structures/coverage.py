@@ -151,13 +151,13 @@ def report_places(territory: Territory):
 
 
 def _competent_rows(
-    service: Service, *, sectors, country: str | None, today: date, within: Territory
-):
-    """The service's index rows judged competent for a firm with no profile, for the places of
-    ``within``: candidates by coverage territory (latitude, longitude, rank, market order, sort
-    key, offer id, structure id)."""
+    services: Sequence[Service], *, sectors, country: str | None, today: date, within: Territory
+) -> dict[int, dict[int, _Candidates]]:
+    """The services' index rows judged competent for a firm with no profile, for the places of
+    ``within``, in one read: by service id, candidates by coverage territory (latitude,
+    longitude, rank, market order, sort key, offer id, structure id)."""
     judge = criteria.Judge(sectors=sectors, country=country, profile=None, today=today)
-    rows = RelayIndexEntry.objects.filter(service=service)
+    rows = RelayIndexEntry.objects.filter(service__in=[service.pk for service in services])
     if within.level != TerritoryLevel.COUNTRY:
         # Only offers whose coverage contains one of the places can be competent there: a
         # département reads its own, its région's and the country's rows, not the nation's.
@@ -166,14 +166,17 @@ def _competent_rows(
                 descendant__in=report_places(within).values("pk")
             ).values("ancestor_id")
         )
+    fields = ("service_id", *_INDEX_FIELDS)
     # Rows as plain tuples through the cursor: the ORM's per-row cost would exceed the rest.
-    sql, params = rows.values_list(*_INDEX_FIELDS).query.sql_with_params()
+    sql, params = rows.values_list(*fields).query.sql_with_params()
     verdicts: dict[int, criteria.Verdict] = {}
-    by_territory: dict[int, list[tuple]] = defaultdict(list)
+    found: dict[int, dict[int, list[tuple]]] = {
+        service.pk: defaultdict(list) for service in services
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for values in cursor.fetchall():
-            row = dict(zip(_INDEX_FIELDS, values, strict=True))
+            row = dict(zip(fields, values, strict=True))
             # Every row of an offer carries the same criteria: judge each offer once.
             verdict = verdicts.get(row["offer_id"])
             if verdict is None:
@@ -181,7 +184,7 @@ def _competent_rows(
             if verdict.status != criteria.OK:
                 continue
             market_order = 0 if verdict.market_match == MarketMatch.EXPLICIT else 1
-            by_territory[row["territory_id"]].append(
+            found[row["service_id"]][row["territory_id"]].append(
                 (
                     row["latitude"],
                     row["longitude"],
@@ -192,7 +195,10 @@ def _competent_rows(
                     row["structure_id"],
                 )
             )
-    return {pk: _Candidates(rows) for pk, rows in by_territory.items()}
+    return {
+        service_id: {pk: _Candidates(rows) for pk, rows in by_territory.items()}
+        for service_id, by_territory in found.items()
+    }
 
 
 class _Candidates:
@@ -234,6 +240,26 @@ class _Candidates:
             candidate = (haversine_km(lat, lon, o_lat, o_lon), rank, market_order, key)
             if best is None or candidate < best[0]:
                 best = (candidate, offer, structure)
+
+    def any_within(self, lat: float, lon: float, radius_km: float) -> bool:
+        """Whether one of these offers lies within ``radius_km`` of the point — the nearest's
+        distance ≤ radius, without finding the nearest: the first offer within it settles."""
+        rows, lats = self.rows, self.latitudes
+        up = bisect_left(lats, lat)
+        down = up - 1
+        bound = radius_km + _SLACK_KM
+        while True:
+            gap_up = (lats[up] - lat) if up < len(rows) else math.inf
+            gap_down = (lat - lats[down]) if down >= 0 else math.inf
+            gap = min(gap_up, gap_down)
+            if gap == math.inf or gap * KM_PER_DEGREE_LAT > bound:
+                return False
+            if gap_up <= gap_down:
+                row, up = rows[up], up + 1
+            else:
+                row, down = rows[down], down - 1
+            if haversine_km(lat, lon, row[0], row[1]) <= radius_km:
+                return True
 
 
 def check_request(*, territory, service, country, sector, horizon_km):
@@ -401,14 +427,15 @@ def coverage_by_service(
     places = _read_places(territory)
     country_code = country.code if country is not None else None
     day = today or timezone.localdate()
+    competent = _competent_rows(
+        services, sectors=sectors, country=country_code, today=day, within=territory
+    )
     return {
         service.pk: _report(
             territory=territory,
             service=service,
             places=places,
-            competent=_competent_rows(
-                service, sectors=sectors, country=country_code, today=day, within=territory
-            ),
+            competent=competent[service.pk],
             horizon=horizon,
             country_code=country_code,
             sector=sector,
@@ -466,3 +493,43 @@ def index_fingerprints(*, services: Sequence[Service]) -> dict[int, str]:
     for row in rows:
         stamps[row["service_id"]] = f"{row['rows']}.{row['last']}.{row['total']}"
     return stamps
+
+
+def covered_population_by_service(
+    *,
+    territory: Territory,
+    services: Sequence[Service],
+    horizon_km: float | None = None,
+    today: date | None = None,
+) -> dict[int, int]:
+    """Inhabitants of the places of ``territory`` in state *covered* for each service, by
+    service id, for a firm with no target country or sector: ``commune_coverage``'s
+    ``totals.population["covered"]``, without searching each place's nearest relay (the first
+    competent relay found within the horizon settles a place). For figures that need only the
+    share covered (the 4 D)."""
+    from django.utils import timezone
+
+    if not services:
+        return {}
+    _sectors, horizon = check_request(
+        territory=territory, service=services[0], country=None, sector=None, horizon_km=horizon_km
+    )
+    places = _read_places(territory)
+    day = today or timezone.localdate()
+    covered: dict[int, int] = {}
+    competent_of = _competent_rows(
+        services, sectors=None, country=None, today=day, within=territory
+    )
+    for service in services:
+        competent = competent_of[service.pk]
+        total = 0
+        for pk, _level, _code, _name, population, lat, lon in places.rows:
+            if lat is None:
+                continue
+            for ancestor in places.ancestors.get(pk, ()):
+                candidates = competent.get(ancestor)
+                if candidates is not None and candidates.any_within(lat, lon, horizon):
+                    total += population or 0
+                    break
+        covered[service.pk] = total
+    return covered

@@ -16,6 +16,7 @@ from structures.coverage import (
     UNCOVERED,
     CoverageError,
     commune_coverage,
+    covered_population_by_service,
     report_places,
 )
 from structures.relay.query import MAX_K
@@ -186,6 +187,30 @@ def test_whole_france_on_a_random_registry_for_one_service():
         assert len(report.places) == report_places(france).filter(latitude__isnull=False).count()
         assert {t.level for t in report.subtotals} == {"epci", "departement", "region"}
         check_totals(report)
+
+
+@pytest.mark.parametrize("seed, where", [(11, ("departement", "2A")), (23, ("region", "93"))])
+def test_covered_population_without_the_nearest_relay_is_the_reports(seed, where):
+    """The 4 D's shortcut (the first relay within the horizon settles a place) gives the
+    report's covered inhabitants, for every service and several horizons."""
+    from structures.models import Service
+
+    world = World.load()
+    generate_registry(seed=seed, world=world, via="bulk")
+    area = territory(*where)
+    services = list(Service.objects.all())
+    for horizon in (5.0, 30.0, 100.0):
+        reports = {
+            s.pk: commune_coverage(territory=area, service=s, horizon_km=horizon, today=TODAY)
+            for s in services
+        }
+        shortcut = covered_population_by_service(
+            territory=area, services=services, horizon_km=horizon, today=TODAY
+        )
+        assert shortcut == {pk: r.totals.population[COVERED] for pk, r in reports.items()}
+    # Not vacuous: some services covered somewhere, some places not.
+    assert any(shortcut.values())
+    assert any(r.totals.places[COVERED] < len(r.places) for r in reports.values())
 
 
 # --- Hand-made cases ----------------------------------------------------------------------------
