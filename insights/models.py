@@ -31,7 +31,36 @@ def _check_country(country, field: str, errors: dict) -> None:
         errors[field] = _("Choisissez un pays.")
 
 
-class TerritorialEvent(models.Model):
+class _Recorded(models.Model):
+    """Who wrote a coordinator's record and when, and its version (no lost update)."""
+
+    version = version_field()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modifié par"),
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class TerritorialEvent(_Recorded):
     """Something a coordinator records in a territory's life: a collective action, a trade
     mission, the creation of an export group…"""
 
@@ -69,28 +98,6 @@ class TerritorialEvent(models.Model):
         verbose_name=_("secteur ou filière"),
         help_text=_("Section ou division NAF rév. 2, ou filière, s'il y en a une."),
     )
-    version = version_field()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("créé par"),
-        editable=False,
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("modifié par"),
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
-
     history = HistoricalRecords()
 
     class Meta:
@@ -122,7 +129,7 @@ class TerritorialEvent(models.Model):
             raise ValidationError(errors)
 
 
-class TerritorialPriority(models.Model):
+class TerritorialPriority(_Recorded):
     """A strategic priority of a territory: a target market or a filière."""
 
     territory = models.ForeignKey(
@@ -168,28 +175,6 @@ class TerritorialPriority(models.Model):
         _("année de début"), null=True, blank=True, help_text=_("Période de la stratégie.")
     )
     end_year = models.PositiveSmallIntegerField(_("année de fin"), null=True, blank=True)
-    version = version_field()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("créé par"),
-        editable=False,
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("modifié par"),
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
-
     history = HistoricalRecords()
 
     class Meta:
