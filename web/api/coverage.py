@@ -31,6 +31,7 @@ from collections.abc import Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -370,7 +371,8 @@ def report_etag(report: TerritoryCoverage, *, state: str | None, export_format: 
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    # If-None-Match compares weakly (RFC 9110 §13.1.2): a W/ prefix does not matter.
+    tags = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
     return "*" in tags or etag in tags
 
 

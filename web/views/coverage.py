@@ -15,8 +15,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language, npgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext
 from django.views.decorators.http import require_GET
 
 from insights.coverage import (
@@ -31,10 +31,9 @@ from insights.coverage import (
 from structures.unmet_searches import unmet_search_summary
 from territories.enums import TerritoryLevel
 from territories.models import Territory
-from territories.naming import territory_phrase
 from territories.selectors import TerritoryLookupError, get_territory
 from web.forms import COVERAGE_SORTS, SUBTOTAL_SORTS, CoverageForm
-from web.views.territories import from_place
+from web.views.territories import from_place, phrase, territory_or_404
 
 REPORT_LEVELS = (TerritoryLevel.REGION, TerritoryLevel.DEPARTEMENT, TerritoryLevel.EPCI)
 PAGE_SIZE = 50
@@ -91,19 +90,12 @@ def name_key(name: str) -> str:
     return name.lower().translate(_FOLD)
 
 
-def _find(level: str, code: str) -> Territory:
-    if level not in REPORT_LEVELS:
-        raise Http404
-    try:
-        return get_territory(level=level, code=code)
-    except TerritoryLookupError:
-        raise Http404 from None
-
-
 @require_GET
 def territory_coverage_page(request: HttpRequest, level: str, code: str) -> HttpResponse:
     """The coverage report of a région, a département or an EPCI."""
-    return _coverage_page(request, _find(level, code), national=False)
+    return _coverage_page(
+        request, territory_or_404(level, code, levels=REPORT_LEVELS), national=False
+    )
 
 
 @require_GET
@@ -114,17 +106,6 @@ def france_coverage_page(request: HttpRequest) -> HttpResponse:
     except TerritoryLookupError:
         raise Http404 from None
     return _coverage_page(request, france, national=True)
-
-
-def _phrase(territory: Territory, preposition: str) -> str:
-    english = (get_language() or "fr").startswith("en")
-    return territory_phrase(
-        territory=territory,
-        language="en" if english else "fr",
-        preposition={"de": "of", "à": "in"}.get(preposition, preposition)
-        if english
-        else preposition,
-    )
 
 
 def _coverage_page(request: HttpRequest, territory: Territory, *, national: bool) -> HttpResponse:
@@ -143,7 +124,7 @@ def _coverage_page(request: HttpRequest, territory: Territory, *, national: bool
         "national": national,
         "ancestors": ancestors,
         "form": form,
-        "of_territory": _phrase(territory, "de"),
+        "of_territory": phrase(territory, fr="de", en="of"),
         "report": None,
     }
     if not form.is_valid():

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,8 +22,8 @@ from insights.dimensions import (
 from insights.enums import INSIGHT_LEVELS
 from territories.enums import TerritoryLevel
 from territories.models import Territory
-from territories.selectors import TerritoryLookupError, get_territory
 from web.charts import Bar, Marker, bar_chart, number, percent
+from web.views.territories import territory_or_404
 
 # The selector's rounding: the page shows the API's figures.
 RATE_DECIMALS = 2
@@ -77,15 +77,6 @@ class Compared:
 def parent_label(ref) -> str:
     """The parent's name with its level, told apart from a sibling of the same name."""
     return _("%(name)s (%(level)s)") % {"name": ref.name, "level": TerritoryLevel(ref.level).label}
-
-
-def _find(level: str, code: str) -> Territory:
-    if level not in INSIGHT_LEVELS:
-        raise Http404
-    try:
-        return get_territory(level=level, code=code)
-    except TerritoryLookupError:
-        raise Http404 from None
 
 
 def _page_url(level: str, code: str) -> str | None:
@@ -167,7 +158,7 @@ def _comparison_chart(
 
 @require_GET
 def territory_dimensions_page(request: HttpRequest, level: str, code: str) -> HttpResponse:
-    territory = _find(level, code)
+    territory = territory_or_404(level, code, levels=INSIGHT_LEVELS)
     result = territory_dimensions(territory=territory)
     target = result.territory
     name = territory.name

@@ -34,8 +34,10 @@ COVERAGE_LEVELS = (TerritoryLevel.EPCI, TerritoryLevel.DEPARTEMENT, TerritoryLev
 CHILD_LEVEL = {TerritoryLevel.REGION: TerritoryLevel.DEPARTEMENT}
 
 
-def _find(level: str, code: str) -> Territory:
-    if level not in PAGE_LEVELS:
+def territory_or_404(level: str, code: str, *, levels) -> Territory:
+    """The current territory of ``level`` and ``code`` for a page that serves ``levels`` (a
+    commune by any of its codes, old ones included); 404 otherwise."""
+    if level not in levels:
         raise Http404
     try:
         if level == TerritoryLevel.COMMUNE:
@@ -45,19 +47,23 @@ def _find(level: str, code: str) -> Territory:
         raise Http404 from None
 
 
-def from_place(territory: Territory) -> str:
-    """ "depuis la Guadeloupe", "from Guadeloupe": where the unmet searches came from."""
+def phrase(territory: Territory, *, fr: str, en: str) -> str:
+    """The territory in running text after a preposition, in the page's language: "depuis la
+    Guadeloupe" / "from Guadeloupe", "de la Corse" / "of Corsica"."""
     english = (get_language() or "fr").startswith("en")
     return territory_phrase(
-        territory=territory,
-        language="en" if english else "fr",
-        preposition="from" if english else "depuis",
+        territory=territory, language="en" if english else "fr", preposition=en if english else fr
     )
+
+
+def from_place(territory: Territory) -> str:
+    """ "depuis la Guadeloupe", "from Guadeloupe": where the unmet searches came from."""
+    return phrase(territory, fr="depuis", en="from")
 
 
 @require_GET
 def territory_page(request: HttpRequest, level: str, code: str) -> HttpResponse:
-    territory = _find(level, code)
+    territory = territory_or_404(level, code, levels=PAGE_LEVELS)
     ancestors = list(
         Territory.objects.ancestors_of(territory, include_self=False)
         .exclude(level=TerritoryLevel.COUNTRY)
