@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -501,18 +502,30 @@ class _Places:
 def _population_and_smes(places: _Places) -> tuple[dict[int, int], dict[int, int]]:
     """Inhabitants (communes only: a municipal arrondissement is counted in its commune) and
     registered SMEs of each territory of the group."""
-    # One grouped count over the SMEs of the group's places (their commune index), added up
-    # per territory here. (A correlated COUNT(*) per place was 2–3× slower on PostgreSQL at
-    # 1,000,000 SMEs once the tables were analysed.)
-    rows = (
-        SME.objects.filter(places.in_local("commune_id"))
+    # One count per place, each an index-only range of the SMEs' commune index, added up per
+    # territory here. A grouped count over the SMEs joined with the places reads the whole
+    # table instead (a tenth of a million-row table is too many rows for an index scan in the
+    # planner's eyes): 0.28 s against 0.04 s for a département's group on PostgreSQL at
+    # 1,000,000 SMEs, once vacuumed — as autovacuum leaves a table after inserts.
+    per_place = (
+        SME.objects.filter(commune_id=OuterRef("pk"))
+        .order_by()
         .values("commune_id")
-        .annotate(n=Count("pk"), all=Value(None, output_field=IntegerField()))
+        # COUNT(*), not COUNT(id): the id would send every row back to the table.
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    rows = (
+        Territory.objects.filter(pk__in=places.links.values("descendant_id"))
+        .filter(level__in=PLACE_LEVELS)
+        .annotate(n=Coalesce(Subquery(per_place, output_field=IntegerField()), 0))
+        .annotate(all=Value(None, output_field=IntegerField()))
+        .values("pk", "n", "all")
         .order_by()
     )
     smes = {
         g: sums[None][0]
-        for g, sums in places.add_up(rows, place="commune_id", keys=("all",), values=("n",)).items()
+        for g, sums in places.add_up(rows, place="pk", keys=("all",), values=("n",)).items()
     }
     if places.national is not None:
         # Every commune is in France.
