@@ -167,6 +167,12 @@ def _page_url(request: HttpRequest, report: CorrectionReport) -> str:
     return request.build_absolute_uri(reverse("structure-detail", args=[report.structure.slug]))
 
 
+def _refused(request: HttpRequest, report: CorrectionReport, error) -> HttpResponse:
+    for message in error.messages:
+        messages.error(request, message)
+    return redirect("staff-correction", pk=report.pk)
+
+
 @login_required(login_url="login")
 @require_POST
 def staff_correction_accept(request: HttpRequest, pk: int) -> HttpResponse:
@@ -190,6 +196,8 @@ def staff_correction_accept(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
+        if not hasattr(error, "error_dict"):  # already decided: the page says so
+            return _refused(request, report, error)
         _add_errors(form, error)
         return _detail(request, report, accept_form=form)
     messages.success(
@@ -219,6 +227,8 @@ def staff_correction_reject(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            return _refused(request, report, error)
         _add_errors(form, error)
         return _detail(request, report, reject_form=form)
     messages.success(request, gettext("Signalement rejeté."))
