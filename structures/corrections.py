@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from structures.enums import CorrectionField, CorrectionStatus
 from structures.models import Contact, CorrectionReport, Offer, Structure
+from structures.querysets import months_ago
 from structures.services import update_structure
 
 logger = logging.getLogger(__name__)
@@ -47,8 +48,12 @@ CONSENT_VERSION = "2026-11"
 CONSENT_TEXT = _(
     "J'accepte que mon adresse électronique soit utilisée uniquement pour m'informer de la suite "
     "donnée à ce signalement. Seules l'équipe de la structure et l'administration du registre la "
-    "voient ; elle est effacée dès que la réponse m'a été envoyée."
+    "voient ; elle est effacée dès que la réponse m'a été envoyée, et au plus tard un an après "
+    "mon signalement."
 )
+# The "au plus tard un an" of the consent text: ``purge_correction_emails`` (daily, cron) erases
+# the address of a report still undecided after this many months.
+EMAIL_RETENTION_MONTHS = 12
 
 # Reports whose acceptance writes a field of the structure: report field → structure field.
 STRUCTURE_FIELD_OF: dict[str, str] = {
@@ -201,8 +206,8 @@ def accept_correction(
     *,
     report: CorrectionReport,
     user,
+    expected_version: int | None,
     value: str = "",
-    expected_version: int | None = None,
     note: str = "",
     page_url: str = "",
 ) -> CorrectionReport:
@@ -213,7 +218,9 @@ def accept_correction(
     Raises ``PermissionDenied`` if ``user`` may not edit the structure, ``ValidationError`` if
     the report was already decided or the value is invalid (``{"value": …}``), and
     ``StaleVersionError`` if the listing changed since it was loaded. Nothing is written then.
-    ``note`` goes to the reporter with the decision; ``page_url`` is the listing's public page.
+    ``expected_version`` is the structure's version the staff member saw (ignored for a report
+    that writes nothing). ``note`` goes to the reporter with the decision; ``page_url`` is the
+    listing's public page.
     """
     with transaction.atomic():
         current = _lock_for_decision(report, user)
@@ -324,6 +331,21 @@ def _send(subject: str, body: str, address: str) -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
     except Exception:
         logger.exception("Correction decision e-mail could not be sent")
+
+
+# --- Retention ----------------------------------------------------------------------------------
+
+
+def erase_expired_reporter_emails(*, now=None) -> int:
+    """Erase the address of every report still awaiting a decision ``EMAIL_RETENTION_MONTHS``
+    after it was sent, as the consent text promises; returns how many were erased. (A decided
+    report's address is erased when the decision is sent.)"""
+    cutoff = months_ago(EMAIL_RETENTION_MONTHS, now=now)
+    return (
+        CorrectionReport.objects.filter(created_at__lt=cutoff)
+        .exclude(reporter_email="")
+        .update(reporter_email="")
+    )
 
 
 # --- Reads --------------------------------------------------------------------------------------

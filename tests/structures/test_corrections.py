@@ -3,9 +3,13 @@ reporter's e-mail, the database's invariants, and the administrators' list."""
 
 from __future__ import annotations
 
+import datetime
+import io
+
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -104,7 +108,9 @@ def test_other_reports_are_marked_handled_without_touching_the_listing(
     reported = report(structure, field=CorrectionField.OTHER, email="lecteur@example.org")
     version = structure.version
     with django_capture_on_commit_callbacks(execute=True):
-        accept_correction(report=reported, user=staff, note="Merci, c'est corrigé.")
+        accept_correction(
+            report=reported, user=staff, expected_version=None, note="Merci, c'est corrigé."
+        )
     structure.refresh_from_db()
     assert structure.version == version
     reported.refresh_from_db()
@@ -150,6 +156,21 @@ def test_submission_refuses_an_address_without_consent_and_foreign_rows(case):
         )
     assert "consent_given" in error.value.message_dict
     assert not CorrectionReport.objects.exists()
+
+
+def test_addresses_of_undecided_reports_are_erased_after_a_year(case):
+    structure, _staff = case
+    old = report(structure, email="ancien@example.org")
+    recent = report(structure, email="recent@example.org")
+    CorrectionReport.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=370)
+    )
+    out = io.StringIO()
+    call_command("purge_correction_emails", stdout=out)
+    assert "1 adresse(s) effacée(s)" in out.getvalue()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.reporter_email, recent.reporter_email) == ("", "recent@example.org")
 
 
 def test_the_database_refuses_inconsistent_reports(case):
