@@ -422,6 +422,17 @@ UNMET_SEARCH_RETENTION_MONTHS = env.int("UNMET_SEARCH_RETENTION_MONTHS", default
 if UNMET_SEARCH_RETENTION_MONTHS < 1:
     raise ImproperlyConfigured("UNMET_SEARCH_RETENTION_MONTHS doit être un entier ≥ 1.")
 
+# Corrections from the public ("Signaler une erreur", structures.corrections): at most this many
+# reports per client address and listing within the window; beyond, a 429 page. The count lives
+# in the shared cache (Redis when REDIS_URL is set) under a keyed hash of the address, never in
+# the database.
+CORRECTION_RATE_LIMIT = env.int("CORRECTION_RATE_LIMIT", default=5)
+CORRECTION_RATE_WINDOW_SECONDS = env.int("CORRECTION_RATE_WINDOW_SECONDS", default=60 * 60)
+if CORRECTION_RATE_LIMIT < 1 or CORRECTION_RATE_WINDOW_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "CORRECTION_RATE_LIMIT et CORRECTION_RATE_WINDOW_SECONDS doivent être des entiers ≥ 1."
+    )
+
 # --- Public site maps (Leaflet) ---------------------------------------------------------------------
 # Tile server of the result and structure maps; empty: markers on a blank background. Pages stay
 # usable when tiles cannot load (the map only repeats the list).

@@ -7,6 +7,7 @@ updates (``structures.admin.concurrency``, ``structures.versioning``).
 """
 
 from structures.admin.access import ApiTokenAdmin
+from structures.admin.corrections import CorrectionReportAdmin
 from structures.admin.demand import UnmetSearchAdmin
 from structures.admin.offer import ContactAdmin, OfferAdmin
 from structures.admin.reference import SectorAdmin, ServiceAdmin, StaffMembershipAdmin
@@ -15,6 +16,7 @@ from structures.admin.structure import StructureAdmin
 __all__ = [
     "ApiTokenAdmin",
     "ContactAdmin",
+    "CorrectionReportAdmin",
     "OfferAdmin",
     "SectorAdmin",
     "ServiceAdmin",

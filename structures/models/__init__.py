@@ -2,6 +2,7 @@
 
 from structures.models.access import AccountScope, ApiToken
 from structures.models.catalogue import Sector, Service
+from structures.models.corrections import CorrectionReport
 from structures.models.demand import UnmetSearch
 from structures.models.network import StructureLink, StructureMemberCount
 from structures.models.offer import Offer, OfferCoverage, OfferMarket
@@ -15,6 +16,7 @@ __all__ = [
     "AccountScope",
     "ApiToken",
     "Contact",
+    "CorrectionReport",
     "Offer",
     "OfferCoverage",
     "OfferMarket",

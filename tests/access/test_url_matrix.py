@@ -43,6 +43,7 @@ from insights.models import TerritorialEvent, TerritorialPriority
 from structures.models import (
     AccountScope,
     ApiToken,
+    CorrectionReport,
     Sector,
     Service,
     StaffMembership,
@@ -104,12 +105,20 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "recherche/": {"GET": EVERYONE},
     "structures/": {"GET": EVERYONE},
     "structures/<slug:slug>/": {"GET": EVERYONE},
+    # "Signaler une erreur": anyone may report an error on a published listing.
+    "structures/<slug:slug>/signaler/": {"GET": EVERYONE, "POST": EVERYONE},
+    "structures/<slug:slug>/signaler/merci/": {"GET": EVERYONE},
     "territoires/<str:level>/<str:code>/": {"GET": EVERYONE},
     "territoires/<str:level>/<str:code>/couverture/": {"GET": EVERYONE},
     "couverture/": {"GET": EVERYONE},
     "territoires/<str:level>/<str:code>/4d/": {"GET": EVERYONE},
     "espace/": {"GET": SIGNED_IN},
     "espace/structures/<slug:slug>/a-jour/": {"POST": STAFF_A},
+    # The inbox lists what each user may see (possibly nothing); a report is A's listing's.
+    "espace/signalements/": {"GET": SIGNED_IN},
+    "espace/signalements/<int:pk>/": {"GET": STAFF_A},
+    "espace/signalements/<int:pk>/accepter/": {"POST": STAFF_A},
+    "espace/signalements/<int:pk>/rejeter/": {"POST": STAFF_A},
     "connexion/": {"GET": EVERYONE, "POST": EVERYONE},
     "deconnexion/": {"POST": EVERYONE},
     # API
@@ -211,6 +220,9 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
     # Counters written by the relay lookups: registry administrators read them; nobody writes
     # or deletes them by hand (purge_unmet_searches does).
     "structures.unmetsearch": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
+    # Reports from the public: registry administrators' list, read-only (decisions are taken in
+    # the staff inbox, through the services); they may delete spam.
+    "structures.correctionreport": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, ADMIN, ADMIN),
     # SME records: the agency within its scope (the SME is in 34); deleting is the registry's.
     "smes.sme": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, ADMIN, AGENCY),
     # Events and priorities: the agency (a territorial coordinator) within its scope (the row is
@@ -280,6 +292,9 @@ def world():
     )
     a_contact = ContactFactory(structure=cci, private=True, name="Anne Privée")
     a_offer = OfferFactory(structure=cci, contact=a_contact)
+    a_report = CorrectionReport.objects.create(
+        structure=cci, field="phone", message="Numéro erroné", proposed_value="0467000000"
+    )
     OfferFactory(structure=lyon)
     sme = SMEFactory(name="Vignobles du Pic")
 
@@ -347,6 +362,7 @@ def world():
         "smes.sme": sme,
         "insights.territorialevent": event,
         "insights.territorialpriority": priority,
+        "structures.correctionreport": a_report,
         "structures.unmetsearch": UnmetSearch.objects.create(
             commune=territory("commune", "34172"),
             service=Service.objects.get(code="export-finance"),
@@ -371,6 +387,7 @@ def world():
         "cci": cci,
         "a_offer": a_offer,
         "a_contact": a_contact,
+        "a_report": a_report,
         "sme": sme,
     }
 
@@ -393,6 +410,15 @@ def concrete_url(route: str, world) -> str:
         "couverture/": "/couverture/?service=trade-fairs",
         "territoires/<str:level>/<str:code>/4d/": "/territoires/departement/34/4d/",
         "espace/structures/<slug:slug>/a-jour/": f"/espace/structures/{cci.slug}/a-jour/",
+        "structures/<slug:slug>/signaler/": f"/structures/{cci.slug}/signaler/",
+        "structures/<slug:slug>/signaler/merci/": f"/structures/{cci.slug}/signaler/merci/",
+        "espace/signalements/<int:pk>/": f"/espace/signalements/{world['a_report'].pk}/",
+        "espace/signalements/<int:pk>/accepter/": (
+            f"/espace/signalements/{world['a_report'].pk}/accepter/"
+        ),
+        "espace/signalements/<int:pk>/rejeter/": (
+            f"/espace/signalements/{world['a_report'].pk}/rejeter/"
+        ),
         "api/v1/territories/<str:level>/<str:code>/": "/api/v1/territories/departement/34/",
         "api/v1/territories/<str:level>/<str:code>/ancestors/": (
             "/api/v1/territories/commune/34172/ancestors/"

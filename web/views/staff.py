@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from structures.corrections import new_correction_count
 from structures.exceptions import StaleVersionError
 from structures.models import Structure
 from structures.querysets import months_ago
@@ -37,6 +38,7 @@ def staff_listings(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "stale_count": sum(row["is_stale"] for row in rows),
         "stale_months": STALE_MONTHS,
+        "new_corrections": new_correction_count(user=request.user),
     }
     return render(request, "site/staff_listings.html", context)
 
