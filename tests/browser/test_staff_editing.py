@@ -46,7 +46,9 @@ def test_staff_edit_the_listing_and_come_back(browser):
     # Every form is one click away: no section to unfold first.
     listing = page.locator(f"#fiche-{structure.slug}")
     assert listing.get_by_role("link", name="Modifier l'offre « Salons").is_visible()
-    assert listing.get_by_role("link", name="Modifier le contact « Pôle international »").is_visible()
+    assert listing.get_by_role(
+        "link", name="Modifier le contact « Pôle international »"
+    ).is_visible()
     listing.get_by_role("link", name="Modifier la fiche").click()
     page.wait_for_url(re.compile(r"/admin/structures/structure/\d+/change/\?next="))
 
