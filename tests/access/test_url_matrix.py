@@ -172,8 +172,8 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "admin/password_change/done/": {"GET": SIGNED_IN},
     "admin/autocomplete/": {"GET": STAFF},
     "admin/jsi18n/": {"GET": SIGNED_IN},
-    # "View on site": no registered model declares a public URL (get_absolute_url), so 404.
-    "admin/r/<path:content_type_id>/<path:object_id>/": {"GET": NOBODY},
+    # "View on site": a structure's public page (public anyway), for whoever signs in.
+    "admin/r/<path:content_type_id>/<path:object_id>/": {"GET": SIGNED_IN},
     "admin/(?P<url>.*)$": {"GET": NOBODY},
 }
 

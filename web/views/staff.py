@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,6 +32,8 @@ def staff_listings(request: HttpRequest) -> HttpResponse:
             "structure": s,
             "is_stale": s.verified_at is None or s.verified_at < threshold,
             "form": ConfirmUpToDateForm(initial={"version": s.version}),
+            # The admin forms come back to this row after saving (structures.admin.navigation).
+            "back": f"{reverse('staff-listings')}#fiche-{s.slug}",
         }
         for s in listings_of(user=request.user)
     ]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from structures.enums import MarketStatus
 from structures.filters import StructureFilter
 from structures.models import Structure
+from structures.permissions import caller_for, may_edit_structure
 from structures.relay import criteria
 from structures.relay.wording import condition_texts
 from structures.selectors import directory_list, structure_detail
@@ -52,6 +53,8 @@ def structure_page(request: HttpRequest, slug: str) -> HttpResponse:
         "parent_is_public": parent is not None and parent.is_active and parent.is_validated,
         "contacts": list(structure.contacts.all()),
         "member_counts": list(structure.member_counts.all()),
+        # Its staff edit it from here and come back here after saving (admin ``next``).
+        "can_edit": request.user.is_staff and may_edit_structure(caller_for(request), structure),
         "map_data": {
             "origin": None,
             "markers": grouped(
