@@ -127,3 +127,11 @@ class StaffRole(models.TextChoices):
 
     EDITOR = "editor", _("rédacteur")
     MANAGER = "manager", _("responsable")
+
+
+class Freshness(models.TextChoices):
+    """How recently a listing was confirmed (``structures.freshness``; thresholds in settings)."""
+
+    FRESH = "fresh", _("à jour")
+    TO_CHECK = "to_check", _("à vérifier")
+    STALE = "stale", _("informations à vérifier")

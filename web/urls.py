@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import coverage, dimensions, pages, search, staff, structures, territories
+from web.views import (
+    coverage,
+    dimensions,
+    freshness,
+    pages,
+    search,
+    staff,
+    structures,
+    territories,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -30,6 +39,7 @@ urlpatterns = [
     ),
     path("espace/", staff.staff_listings, name="staff-listings"),
     path("espace/structures/<slug:slug>/a-jour/", staff.staff_confirm, name="staff-confirm"),
+    path("espace/confirmer/<str:token>/", freshness.confirm_link, name="freshness-confirm"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

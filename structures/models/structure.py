@@ -265,6 +265,13 @@ class Structure(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def freshness(self) -> str:
+        """``fresh``, ``to_check`` or ``stale`` (``structures.freshness``)."""
+        from structures.freshness import freshness_of
+
+        return freshness_of(self)
+
+    @property
     def has_point(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
