@@ -100,15 +100,15 @@ def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool
     territories = qn(Territory._meta.db_table)
     columns = [f"o.{qn(c)}" for c in _OFFER_COLUMNS]
     columns += [f"s.{qn(f.column)}" for f in _STRUCTURE_COLUMNS]
-    # Whether the listing is stale (structures.freshness), decided in SQL: a relay result holds
-    # no dates (see RELAY_COLUMN_TYPES).
-    columns.append(
-        f"CASE WHEN COALESCE(s.{qn('verified_at')}, s.{qn('created_at')}) < %s THEN 1 ELSE 0 END"
-    )
     joins = []
     for i, f in enumerate(_STRUCTURE_TERRITORIES):
         columns += [f"t{i}.{qn(c)}" for c in _TERRITORY_COLUMNS]
         joins.append(f"LEFT JOIN {territories} t{i} ON t{i}.id = s.{qn(f.column)}")
+    # Last column: whether the listing is stale (structures.freshness), decided in SQL, as a
+    # relay result holds no dates (RELAY_COLUMN_TYPES).
+    columns.append(
+        f"CASE WHEN COALESCE(s.{qn('verified_at')}, s.{qn('created_at')}) < %s THEN 1 ELSE 0 END"
+    )
     rows = _select(
         f"SELECT {', '.join(columns)} FROM {qn(Offer._meta.db_table)} o "
         f"JOIN {qn(Structure._meta.db_table)} s ON s.id = o.structure_id "
