@@ -31,6 +31,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -120,7 +121,12 @@ def reminders_due(
         .exclude(user__email="")
         .exclude(Exists(recently))
         .select_related("user", "user__registry_scope", "structure")
-        .order_by("user_id", "structure__verified_at", "structure__created_at", "structure_id")
+        # Oldest confirmation first, never confirmed ones by creation date.
+        .order_by(
+            "user_id",
+            Coalesce("structure__verified_at", "structure__created_at"),
+            "structure_id",
+        )
     )
     grouped: dict[int, list[StaffMembership]] = defaultdict(list)
     for membership in memberships:
