@@ -7,7 +7,7 @@ updates (``structures.admin.concurrency``, ``structures.versioning``).
 """
 
 from structures.admin.access import ApiTokenAdmin
-from structures.admin.demand import UnmetSearchAdmin
+from structures.admin.demand import FreshnessReminderAdmin, UnmetSearchAdmin
 from structures.admin.offer import ContactAdmin, OfferAdmin
 from structures.admin.reference import SectorAdmin, ServiceAdmin, StaffMembershipAdmin
 from structures.admin.structure import StructureAdmin
@@ -15,6 +15,7 @@ from structures.admin.structure import StructureAdmin
 __all__ = [
     "ApiTokenAdmin",
     "ContactAdmin",
+    "FreshnessReminderAdmin",
     "OfferAdmin",
     "SectorAdmin",
     "ServiceAdmin",

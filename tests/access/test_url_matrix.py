@@ -36,13 +36,16 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from insights.enums import EventKind, PriorityKind
 from insights.models import TerritorialEvent, TerritorialPriority
+from structures.freshness import confirmation_token
 from structures.models import (
     AccountScope,
     ApiToken,
+    FreshnessReminder,
     Sector,
     Service,
     StaffMembership,
@@ -110,6 +113,8 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "territoires/<str:level>/<str:code>/4d/": {"GET": EVERYONE},
     "espace/": {"GET": SIGNED_IN},
     "espace/structures/<slug:slug>/a-jour/": {"POST": STAFF_A},
+    # The reminder's signed link is the key: whoever holds it sees the page and confirms.
+    "espace/confirmer/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
     "connexion/": {"GET": EVERYONE, "POST": EVERYONE},
     "deconnexion/": {"POST": EVERYONE},
     # API
@@ -211,6 +216,8 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
     # Counters written by the relay lookups: registry administrators read them; nobody writes
     # or deletes them by hand (purge_unmet_searches does).
     "structures.unmetsearch": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
+    # Reminders sent by send_freshness_reminders: read-only, registry administrators.
+    "structures.freshnessreminder": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
     # SME records: the agency within its scope (the SME is in 34); deleting is the registry's.
     "smes.sme": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, ADMIN, AGENCY),
     # Events and priorities: the agency (a territorial coordinator) within its scope (the row is
@@ -347,6 +354,9 @@ def world():
         "smes.sme": sme,
         "insights.territorialevent": event,
         "insights.territorialpriority": priority,
+        "structures.freshnessreminder": FreshnessReminder.objects.create(
+            user=users["staff_a"], structure=cci, sent_at=timezone.now(), structure_version=1
+        ),
         "structures.unmetsearch": UnmetSearch.objects.create(
             commune=territory("commune", "34172"),
             service=Service.objects.get(code="export-finance"),
@@ -393,6 +403,9 @@ def concrete_url(route: str, world) -> str:
         "couverture/": "/couverture/?service=trade-fairs",
         "territoires/<str:level>/<str:code>/4d/": "/territoires/departement/34/4d/",
         "espace/structures/<slug:slug>/a-jour/": f"/espace/structures/{cci.slug}/a-jour/",
+        "espace/confirmer/<str:token>/": "/espace/confirmer/{}/".format(
+            confirmation_token(structure=cci, user=world["users"]["staff_a"])
+        ),
         "api/v1/territories/<str:level>/<str:code>/": "/api/v1/territories/departement/34/",
         "api/v1/territories/<str:level>/<str:code>/ancestors/": (
             "/api/v1/territories/commune/34172/ancestors/"
