@@ -58,7 +58,7 @@ def reminder_message(
     context = {
         "name": user.get_full_name() or user.get_username(),
         "items": items,
-        "review_months": settings.FRESHNESS_REVIEW_MONTHS,
+        "reminder_months": settings.FRESHNESS_REMINDER_MONTHS,
         "link_days": settings.FRESHNESS_LINK_MAX_AGE_DAYS,
         "listings_url": site_url + reverse("staff-listings"),
     }
