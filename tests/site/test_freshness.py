@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import re
+import smtplib
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -221,3 +223,26 @@ def test_public_results_say_information_to_check_after_18_months(client):
     recent = client.get(f"/structures/{fresh.slug}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "informations à vérifier" not in recent
     assert Structure.objects.get(pk=stale.pk).freshness == "stale"
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """The local-memory backend, with a mail server that refuses one address."""
+
+    def send_messages(self, messages):
+        if any("refuse" in to for message in messages for to in message.to):
+            raise smtplib.SMTPRecipientsRefused({"refuse@example.org": (550, b"no such user")})
+        return super().send_messages(messages)
+
+
+def test_a_failed_email_is_reported_not_recorded_and_does_not_stop_the_others(due, settings):
+    from django.core.management.base import CommandError
+
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    _user, old, _nearly = due
+    refused = UserFactory(username="refuse", email="refuse@example.org")
+    StaffMembershipFactory(user=refused, structure=old)
+    with pytest.raises(CommandError, match=r"refuse@example\.org"):
+        _run()
+    assert [m.to for m in mail.outbox] == [["agent.cci@example.org"]]
+    assert not FreshnessReminder.objects.filter(user=refused).exists()
+    assert FreshnessReminder.objects.filter(user__username="agent.cci").count() == 2
