@@ -432,6 +432,31 @@ if CORRECTION_RATE_LIMIT < 1 or CORRECTION_RATE_WINDOW_SECONDS < 1:
     raise ImproperlyConfigured(
         "CORRECTION_RATE_LIMIT et CORRECTION_RATE_WINDOW_SECONDS doivent être des entiers ≥ 1."
     )
+# --- E-mail and the freshness loop (structures/freshness.py, send_freshness_reminders) ---------
+# EMAIL_URL (django-environ syntax): smtp+tls://user:password@smtp.example.org:587 in production;
+# default: the console backend (messages printed, nothing sent). The test runner switches to the
+# local-memory backend by itself (pytest-django, like Django's own runner).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+globals().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="registre@localhost")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The public address of the site, for the links of e-mails sent outside a request (reminders):
+# https://registre.example.org. Required in production by send_freshness_reminders.
+SITE_URL = env.str("SITE_URL", default="" if IS_PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+# A listing is "à vérifier" (staff lists, API) this many months after its last confirmation (or
+# its creation); public results say "informations à vérifier" after FRESHNESS_WARNING_MONTHS
+# (it stays shown: rule R4); its staff are reminded after FRESHNESS_REMINDER_MONTHS.
+FRESHNESS_REMINDER_MONTHS = env.int("FRESHNESS_REMINDER_MONTHS", default=11)
+FRESHNESS_REVIEW_MONTHS = env.int("FRESHNESS_REVIEW_MONTHS", default=12)
+FRESHNESS_WARNING_MONTHS = env.int("FRESHNESS_WARNING_MONTHS", default=18)
+if not 0 < FRESHNESS_REMINDER_MONTHS <= FRESHNESS_REVIEW_MONTHS <= FRESHNESS_WARNING_MONTHS:
+    raise ImproperlyConfigured(
+        "Il faut 0 < FRESHNESS_REMINDER_MONTHS ≤ FRESHNESS_REVIEW_MONTHS ≤ FRESHNESS_WARNING_MONTHS."
+    )
+# A person is not reminded of the same listing again within this many days.
+FRESHNESS_REMINDER_INTERVAL_DAYS = env.int("FRESHNESS_REMINDER_INTERVAL_DAYS", default=30)
+# Days a one-click "toujours à jour" link stays valid.
+FRESHNESS_LINK_MAX_AGE_DAYS = env.int("FRESHNESS_LINK_MAX_AGE_DAYS", default=30)
 
 # --- Public site maps (Leaflet) ---------------------------------------------------------------------
 # Tile server of the result and structure maps; empty: markers on a blank background. Pages stay

@@ -154,3 +154,11 @@ class CorrectionStatus(models.TextChoices):
     NEW = "new", _("nouveau")
     ACCEPTED = "accepted", _("accepté")
     REJECTED = "rejected", _("rejeté")
+
+
+class Freshness(models.TextChoices):
+    """How recently a listing was confirmed (``structures.freshness``; thresholds in settings)."""
+
+    FRESH = "fresh", _("à jour")
+    TO_CHECK = "to_check", _("à vérifier")
+    STALE = "stale", _("informations à vérifier")

@@ -7,6 +7,7 @@ from web.views import (
     corrections,
     coverage,
     dimensions,
+    freshness,
     pages,
     search,
     staff,
@@ -65,6 +66,7 @@ urlpatterns = [
         corrections.staff_correction_reject,
         name="staff-correction-reject",
     ),
+    path("espace/confirmer/<str:token>/", freshness.confirm_link, name="freshness-confirm"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

@@ -4,6 +4,7 @@ from structures.models.access import AccountScope, ApiToken
 from structures.models.catalogue import Sector, Service
 from structures.models.corrections import CorrectionReport
 from structures.models.demand import UnmetSearch
+from structures.models.freshness import FreshnessReminder
 from structures.models.network import StructureLink, StructureMemberCount
 from structures.models.offer import Offer, OfferCoverage, OfferMarket
 from structures.models.people import Contact, StaffMembership
@@ -17,6 +18,7 @@ __all__ = [
     "ApiToken",
     "Contact",
     "CorrectionReport",
+    "FreshnessReminder",
     "Offer",
     "OfferCoverage",
     "OfferMarket",

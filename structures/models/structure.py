@@ -274,6 +274,13 @@ class Structure(models.Model):
         return reverse("structure-detail", kwargs={"slug": self.slug})
 
     @property
+    def freshness(self) -> str:
+        """``fresh``, ``to_check`` or ``stale`` (``structures.freshness``)."""
+        from structures.freshness import freshness_of
+
+        return freshness_of(self)
+
+    @property
     def has_point(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 

@@ -36,14 +36,17 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from insights.enums import EventKind, PriorityKind
 from insights.models import TerritorialEvent, TerritorialPriority
+from structures.freshness import confirmation_token
 from structures.models import (
     AccountScope,
     ApiToken,
     CorrectionReport,
+    FreshnessReminder,
     Sector,
     Service,
     StaffMembership,
@@ -119,6 +122,8 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "espace/signalements/<int:pk>/": {"GET": STAFF_A},
     "espace/signalements/<int:pk>/accepter/": {"POST": STAFF_A},
     "espace/signalements/<int:pk>/rejeter/": {"POST": STAFF_A},
+    # The reminder's signed link is the key: whoever holds it sees the page and confirms.
+    "espace/confirmer/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
     "connexion/": {"GET": EVERYONE, "POST": EVERYONE},
     "deconnexion/": {"POST": EVERYONE},
     # API
@@ -223,6 +228,8 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
     # Reports from the public: registry administrators' list, read-only (decisions are taken in
     # the staff inbox, through the services); they may delete spam.
     "structures.correctionreport": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, ADMIN, ADMIN),
+    # Reminders sent by send_freshness_reminders: read-only, registry administrators.
+    "structures.freshnessreminder": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
     # SME records: the agency within its scope (the SME is in 34); deleting is the registry's.
     "smes.sme": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, ADMIN, AGENCY),
     # Events and priorities: the agency (a territorial coordinator) within its scope (the row is
@@ -363,6 +370,9 @@ def world():
         "insights.territorialevent": event,
         "insights.territorialpriority": priority,
         "structures.correctionreport": a_report,
+        "structures.freshnessreminder": FreshnessReminder.objects.create(
+            user=users["staff_a"], structure=cci, sent_at=timezone.now(), structure_version=1
+        ),
         "structures.unmetsearch": UnmetSearch.objects.create(
             commune=territory("commune", "34172"),
             service=Service.objects.get(code="export-finance"),
@@ -418,6 +428,9 @@ def concrete_url(route: str, world) -> str:
         ),
         "espace/signalements/<int:pk>/rejeter/": (
             f"/espace/signalements/{world['a_report'].pk}/rejeter/"
+        ),
+        "espace/confirmer/<str:token>/": "/espace/confirmer/{}/".format(
+            confirmation_token(structure=cci, user=world["users"]["staff_a"])
         ),
         "api/v1/territories/<str:level>/<str:code>/": "/api/v1/territories/departement/34/",
         "api/v1/territories/<str:level>/<str:code>/ancestors/": (
