@@ -203,7 +203,7 @@ def test_public_results_say_information_to_check_after_18_months(client):
     flags = {r.structure.name: r.information_to_check for _n, r in response.context["results"]}
     assert flags == {"CCI ancienne": True, "CCI récente": False}  # both shown (R4)
     cards = [
-        card.split("</div>\n</li>")[0]
+        card.split("\n</li>")[0]
         for card in re.split(r'<li class="relay[^"]*" id="relais-', response.content.decode())[1:]
     ]
     (old_card,) = [card for card in cards if "CCI ancienne" in card]
