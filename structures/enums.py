@@ -127,3 +127,11 @@ class StaffRole(models.TextChoices):
 
     EDITOR = "editor", _("rédacteur")
     MANAGER = "manager", _("responsable")
+
+
+class PendingChangeStatus(models.TextChoices):
+    """Where a proposed change of a published listing stands (moderation)."""
+
+    PENDING = "pending", _("en attente de validation")
+    APPROVED = "approved", _("validée")
+    REJECTED = "rejected", _("refusée")

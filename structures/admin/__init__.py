@@ -8,6 +8,7 @@ updates (``structures.admin.concurrency``, ``structures.versioning``).
 
 from structures.admin.access import ApiTokenAdmin
 from structures.admin.demand import UnmetSearchAdmin
+from structures.admin.moderation import PendingChangeAdmin
 from structures.admin.offer import ContactAdmin, OfferAdmin
 from structures.admin.reference import SectorAdmin, ServiceAdmin, StaffMembershipAdmin
 from structures.admin.structure import StructureAdmin
@@ -16,6 +17,7 @@ __all__ = [
     "ApiTokenAdmin",
     "ContactAdmin",
     "OfferAdmin",
+    "PendingChangeAdmin",
     "SectorAdmin",
     "ServiceAdmin",
     "StaffMembershipAdmin",

@@ -3,6 +3,7 @@
 from structures.models.access import AccountScope, ApiToken
 from structures.models.catalogue import Sector, Service
 from structures.models.demand import UnmetSearch
+from structures.models.moderation import PendingChange
 from structures.models.network import StructureLink, StructureMemberCount
 from structures.models.offer import Offer, OfferCoverage, OfferMarket
 from structures.models.people import Contact, StaffMembership
@@ -18,6 +19,7 @@ __all__ = [
     "Offer",
     "OfferCoverage",
     "OfferMarket",
+    "PendingChange",
     "RelayIndexEntry",
     "Sector",
     "Service",
