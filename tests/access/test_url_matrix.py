@@ -43,6 +43,7 @@ from insights.models import TerritorialEvent, TerritorialPriority
 from structures.models import (
     AccountScope,
     ApiToken,
+    PendingChange,
     Sector,
     Service,
     StaffMembership,
@@ -211,6 +212,9 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
     # Counters written by the relay lookups: registry administrators read them; nobody writes
     # or deletes them by hand (purge_unmet_searches does).
     "structures.unmetsearch": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
+    # The validation queue: registry administrators decide; proposals come from the listings'
+    # own edits (nobody adds one by hand), and decided ones are kept (nobody deletes them).
+    "structures.pendingchange": ModelRule(ADMIN, NOBODY, ADMIN, ADMIN, NOBODY, ADMIN),
     # SME records: the agency within its scope (the SME is in 34); deleting is the registry's.
     "smes.sme": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, ADMIN, AGENCY),
     # Events and priorities: the agency (a territorial coordinator) within its scope (the row is
@@ -347,6 +351,9 @@ def world():
         "smes.sme": sme,
         "insights.territorialevent": event,
         "insights.territorialpriority": priority,
+        "structures.pendingchange": PendingChange.objects.create(
+            structure=cci, proposed={"name": "CCI Hérault Méditerranée"}, base_version=1
+        ),
         "structures.unmetsearch": UnmetSearch.objects.create(
             commune=territory("commune", "34172"),
             service=Service.objects.get(code="export-finance"),
