@@ -158,6 +158,20 @@ def pending_change_for(structure: Structure) -> PendingChange | None:
     )
 
 
+def last_rejection_for(structure: Structure) -> PendingChange | None:
+    """The latest change of ``structure`` a registry administrator rejected, if it is the latest
+    decision (shown to the listing's staff with its reason)."""
+    if structure.pk is None:
+        return None
+    latest = (
+        PendingChange.objects.filter(structure=structure)
+        .exclude(status=PendingChangeStatus.PENDING)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    return latest if latest is not None and latest.status == PendingChangeStatus.REJECTED else None
+
+
 def changed_field_names(pending: PendingChange) -> list[str]:
     """The fields a pending change touches, in the order of ``SENSITIVE_FIELDS``, coverage last."""
     names = [name for name in SENSITIVE_FIELDS if name in pending.proposed]
@@ -345,7 +359,7 @@ def update_or_propose(
         % {"fields": field_labels(waiting)}
         if waiting
         else ""
-    )
+    )[:100]  # simple-history's change reason column
     with transaction.atomic():
         updated = services.update_structure(
             structure=structure,

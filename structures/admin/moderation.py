@@ -32,6 +32,35 @@ class PendingChangeRegionFilter(RegionFilter):
     commune_path = "structure__commune_id"
 
 
+class PendingStatusFilter(admin.SimpleListFilter):
+    """The queue opens on what waits for a decision; decided changes stay one click away."""
+
+    title = _("statut")
+    parameter_name = "statut"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*PendingChangeStatus.choices, (self.ALL, _("Toutes"))]
+
+    def current(self) -> str:
+        return self.value() or PendingChangeStatus.PENDING
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.current() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.current() == self.ALL:
+            return queryset
+        if self.current() not in PendingChangeStatus.values:
+            return queryset.none()
+        return queryset.filter(status=self.current())
+
+
 class PendingChangeDecisionForm(forms.ModelForm):
     decision = forms.ChoiceField(
         label=_("décision"),
@@ -79,7 +108,7 @@ class PendingChangeAdmin(admin.ModelAdmin):
         "decided_at",
     ]
     list_select_related = ["structure", "author", "reviewer"]
-    list_filter = ["status", "structure__kind", PendingChangeRegionFilter, "created_at"]
+    list_filter = [PendingStatusFilter, "structure__kind", PendingChangeRegionFilter, "created_at"]
     search_fields = [
         "structure__search_name",
         "author__username",
@@ -135,13 +164,6 @@ class PendingChangeAdmin(admin.ModelAdmin):
         if obj is not None and not self.has_change_permission(request, obj):
             return [name for name in self.fields if name != "decision"]
         return self.fields
-
-    def get_changelist(self, request, **kwargs):
-        # The queue opens on what waits for a decision.
-        if "status__exact" not in request.GET and not request.GET.get("q"):
-            request.GET = request.GET.copy()
-            request.GET["status__exact"] = PendingChangeStatus.PENDING
-        return super().get_changelist(request, **kwargs)
 
     # --- columns -------------------------------------------------------------------------------
 

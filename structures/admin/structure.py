@@ -345,14 +345,41 @@ class StructureAdmin(VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdm
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and moderation.pending_change_for(obj) is not None:
-            waiting = (_("Modification en attente de validation"), {"fields": ["pending_change"]})
-            return [waiting, *fieldsets]
+        pending, rejected = self._moderation_state(obj)
+        if pending is not None or rejected is not None:
+            title = (
+                _("Modification en attente de validation")
+                if pending is not None
+                else _("Dernière proposition refusée")
+            )
+            return [(title, {"fields": ["pending_change"]}), *fieldsets]
         return fieldsets
+
+    @staticmethod
+    def _moderation_state(obj):
+        """(pending change, last rejected change) of ``obj``, read once per request."""
+        if obj is None or obj.pk is None:
+            return None, None
+        state = getattr(obj, "_moderation_state", None)
+        if state is None:
+            pending = moderation.pending_change_for(obj)
+            rejected = moderation.last_rejection_for(obj) if pending is None else None
+            state = obj._moderation_state = (pending, rejected)
+        return state
 
     @admin.display(description=_("proposition"))
     def pending_change(self, obj: Structure):
-        pending = moderation.pending_change_for(obj) if obj is not None else None
+        pending, rejected = self._moderation_state(obj)
+        if rejected is not None:
+            return format_html(
+                "<p>{}</p><p>{}</p>",
+                _("Proposition %(fields)s refusée le %(when)s ; motif :")
+                % {
+                    "fields": f"({moderation.field_labels(moderation.changed_field_names(rejected))})",
+                    "when": date_format(localtime(rejected.decided_at), "j F Y"),
+                },
+                rejected.reason,
+            )
         if pending is None:
             return "—"
         author = pending.author

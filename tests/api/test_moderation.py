@@ -36,9 +36,7 @@ def test_a_staff_rename_through_the_api_is_accepted_not_applied(staff_client):
     added = response.json()["pending_change"]["coverage_added"]
     assert [t["code"] for t in added] == ["76"]
     assert PendingChange.objects.filter(structure=cci).count() == 1
-    assert list(Structure.objects.get(pk=cci.pk).coverage.all()) == [
-        territory("departement", "34")
-    ]
+    assert list(Structure.objects.get(pk=cci.pk).coverage.all()) == [territory("departement", "34")]
 
 
 def test_a_staff_write_without_sensitive_changes_is_applied(staff_client):

@@ -77,7 +77,9 @@ def test_a_second_proposal_merges_into_the_pending_one(world):
 def test_one_pending_change_per_structure_is_a_database_rule(world):
     _rename(world)
     with pytest.raises(IntegrityError), transaction.atomic():
-        PendingChange.objects.create(structure=world.herault, proposed={"name": "X"}, base_version=1)
+        PendingChange.objects.create(
+            structure=world.herault, proposed={"name": "X"}, base_version=1
+        )
 
 
 def test_approval_applies_with_a_history_naming_author_and_approver(world):
@@ -264,6 +266,14 @@ def test_approve_and_reject_from_the_queue(world, as_user):
     other.refresh_from_db()
     assert (other.status, other.reason) == (PendingChangeStatus.REJECTED, "Non")
     assert Structure.objects.get(pk=world.gard.pk).kind == StructureKind.CCI
+    # The staff see the reason on their listing's form.
+    page = as_user(world.bob).get(_structure_url(world.gard)).content.decode()
+    assert "Dernière proposition refusée" in page and "Non</p>" in page
+    # The queue opens on what waits; decided changes stay one click away.
+    queue = as_user(world.carol).get("/admin/structures/pendingchange/")
+    assert len(queue.context["cl"].result_list) == 0
+    queue = as_user(world.carol).get("/admin/structures/pendingchange/?statut=all")
+    assert len(queue.context["cl"].result_list) == 2
 
 
 def test_approval_of_a_conflicting_change_is_refused_with_a_clear_message(world, as_user):
