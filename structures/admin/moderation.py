@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.text import normalize_name
 from structures import moderation
 from structures.admin.filters import RegionFilter
 from structures.enums import PendingChangeStatus
@@ -63,7 +64,7 @@ class PendingStatusFilter(admin.SimpleListFilter):
 
 class PendingChangeDecisionForm(forms.ModelForm):
     decision = forms.ChoiceField(
-        label=_("décision"),
+        label=_("Décision"),
         choices=[(APPROVE, _("Valider : appliquer à la fiche publiée")), (REJECT, _("Refuser"))],
         widget=forms.RadioSelect,
         help_text=_("Le motif est obligatoire pour un refus ; il est montré à l'auteur."),
@@ -108,14 +109,17 @@ class PendingChangeAdmin(admin.ModelAdmin):
         "decided_at",
     ]
     list_select_related = ["structure", "author", "reviewer"]
-    list_filter = [PendingStatusFilter, "structure__kind", PendingChangeRegionFilter, "created_at"]
+    list_filter = [PendingStatusFilter, "structure__kind", PendingChangeRegionFilter]
     search_fields = [
         "structure__search_name",
         "author__username",
         "author__last_name",
         "reason",
     ]
-    search_help_text = _("Nom de la structure (sans accents), identifiant ou nom de l'auteur.")
+    search_help_text = _(
+        "Nom de la structure, identifiant ou nom de l'auteur, motif (accents et majuscules "
+        "indifférents)."
+    )
     date_hierarchy = "created_at"
     actions = ["approve_selected", "reject_selected"]
     fields = [
@@ -164,6 +168,12 @@ class PendingChangeAdmin(admin.ModelAdmin):
         if obj is not None and not self.has_change_permission(request, obj):
             return [name for name in self.fields if name != "decision"]
         return self.fields
+
+    def get_search_results(self, request, queryset, search_term):
+        # search_name is stored accent-free: normalise the term the same way ("cci herault").
+        return super().get_search_results(
+            request, queryset, normalize_name(search_term) or search_term
+        )
 
     # --- columns -------------------------------------------------------------------------------
 
@@ -223,6 +233,8 @@ class PendingChangeAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:structures_pendingchange_changelist"))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # One decision per change: no "save and continue editing".
+        extra_context = {**(extra_context or {}), "show_save_and_continue": False}
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (PendingChangeConflict, ValidationError) as error:

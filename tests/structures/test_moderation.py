@@ -235,7 +235,7 @@ def test_a_staff_rename_in_the_admin_waits_and_shows_on_the_form(world, as_user)
     # The queue: a filter on the structures, and the pending changes' list.
     listed = as_user(world.carol).get("/admin/structures/structure/?moderation=pending_change")
     assert list(listed.context["cl"].result_list) == [herault]
-    queue = as_user(world.carol).get("/admin/structures/pendingchange/")
+    queue = as_user(world.carol).get("/admin/structures/pendingchange/?q=Hérault")
     assert len(queue.context["cl"].result_list) == 1
     assert as_user(world.alice).get("/admin/structures/pendingchange/").status_code == 403
 
@@ -252,6 +252,8 @@ def test_approve_and_reject_from_the_queue(world, as_user):
     data["decision"] = "approve"
     assert client.post(_pending_url(pending), data).status_code == 302
     assert Structure.objects.get(pk=world.herault.pk).name == "CCI Hérault Méditerranée"
+    decided = client.get(_pending_url(pending))  # read-only once decided
+    assert decided.status_code == 200 and not decided.context["has_change_permission"]
 
     other = moderation.update_or_propose(
         structure=world.gard,
