@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from structures.admin.competence import CompetencePreviewFormMixin
 from structures.admin.concurrency import VersionedModelForm
 from structures.models import Contact, Offer, Sector, Service, StaffMembership, Structure
 
@@ -28,7 +29,7 @@ class StructureAdminForm(VersionedModelForm):
         fields = ["name"]
 
 
-class OfferAdminForm(VersionedModelForm):
+class OfferAdminForm(CompetencePreviewFormMixin, VersionedModelForm):
     class Meta:
         model = Offer
         fields = "__all__"

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_name
+from structures.admin.competence import CompetencePreviewAdminMixin
 from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.filters import OfferRegionFilter
 from structures.admin.forms import ContactForm, OfferAdminForm
@@ -55,7 +56,11 @@ class SingleStructureInitialMixin:
 
 @admin.register(Offer)
 class OfferAdmin(
-    SingleStructureInitialMixin, VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdmin
+    CompetencePreviewAdminMixin,
+    SingleStructureInitialMixin,
+    VersionedAdminMixin,
+    StructureScopedMixin,
+    ScopedHistoryAdmin,
 ):
     form = OfferAdminForm
     list_display = [
