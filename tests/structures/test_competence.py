@@ -376,3 +376,22 @@ def test_the_preview_says_what_the_engine_then_does(world, seed):  # noqa: F811
                     continue
                 assert (was_found and not now_found) == lost, context
                 assert (now_found and not was_found) == gained, context
+                if dimension == competence.MARKETS:
+                    _assert_market_sentences(said, value, lost=lost, gained=gained)
+
+
+def _assert_market_sentences(said, code: str, *, lost: bool, gained: bool) -> None:
+    """The sentence names the country the engine no longer (or now) finds the offer for."""
+    name = territory("country", code).name
+    sentences = said.change(competence.MARKETS).sentences()
+    if lost:
+        assert any(
+            ("ne sera plus proposée pour :" in s and name in s)
+            or ("ne sera plus proposée que pour :" in s and name not in s)
+            or "aucun pays visé" in s
+            for s in sentences
+        ), sentences
+    if gained:
+        assert any(
+            ("aussi proposée pour :" in s and name in s) or "tous les pays" in s for s in sentences
+        ), sentences
