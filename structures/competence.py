@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language, gettext_lazy, override
+from django.utils.translation import get_language, gettext_lazy, override, pgettext
 from django.utils.translation import gettext as _
 
 from structures.enums import MarketStatus, SectorKind
@@ -78,7 +78,8 @@ _LIMIT = 6  # names listed before "et N autres…"
 
 NARROWING_NOT_CONFIRMED = gettext_lazy(
     "Ce changement restreint les recherches qui trouveront cette offre : %(sentences)s "
-    "Cochez « Je confirme ce changement » pour l'enregistrer."
+    "Confirmez-le pour l'enregistrer (case « Je confirme ce changement » ; dans l'API, "
+    "« confirm_narrowing »)."
 )
 
 
@@ -586,7 +587,7 @@ def _size_phrase(interval: Interval) -> str:
         return _("de %(count)d salariés et plus") % {"count": low}
     if low == high:
         return _("de %(count)d salariés") % {"count": low}
-    return _("de %(low)d à %(high)d salariés") % {"low": low, "high": high}
+    return pgettext("entreprises de", "de %(low)d à %(high)d salariés") % {"low": low, "high": high}
 
 
 def _employee_change(before: CompetenceState, after: CompetenceState):

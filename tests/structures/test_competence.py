@@ -176,6 +176,9 @@ def test_widening_sentences(world):  # noqa: F811
         "Elle sera proposée pour tous les secteurs.",
         "Elle sera aussi proposée aux entreprises de moins de 10 salariés.",
     ]
+    assert everywhere.sentences("en")[2] == (
+        "It will also be proposed to firms with fewer than 10 employees."
+    )
 
 
 def test_narrowing_sentences_of_eligibility_and_sectors(world):  # noqa: F811
@@ -213,6 +216,12 @@ def test_a_planned_market_only_removes_every_country_search(world):  # noqa: F81
         "pays la trouveront."
     )
     assert planned.sentences()[1].startswith("Marché prévu pour : Maroc")
+    active = preview(offer, markets=[territory("country", "MA")])
+    assert active.text() == MAROC_ONLY
+    assert active.sentences("en") == [
+        "This offer will only be proposed for: Morocco.",
+        "It will no longer be proposed for other countries.",
+    ]
 
 
 # --- The API's offer writes -----------------------------------------------------------------------
