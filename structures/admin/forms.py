@@ -101,6 +101,19 @@ class OfferInlineForm(VersionedModelForm):
         model = Offer
         fields = "__all__"
 
+    def clean_service(self):
+        # Another service moves the offer to other searches altogether: that change is made on
+        # the offer's own page, which says what it does before saving (structures.competence).
+        service = self.cleaned_data.get("service")
+        if self.is_update and service is not None and service.pk != self.instance.service_id:
+            raise ValidationError(
+                _(
+                    "Pour changer le service d'une offre, ouvrez sa page (lien « Modifier ») : "
+                    "l'effet du changement sur les recherches y est montré avant l'enregistrement."
+                )
+            )
+        return service
+
     def clean_contact(self):
         contact = self.cleaned_data.get("contact")
         if contact is not None and self.instance.structure_id not in (None, contact.structure_id):

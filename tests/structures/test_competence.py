@@ -404,3 +404,19 @@ def _assert_market_sentences(said, code: str, *, lost: bool, gained: bool) -> No
         assert any(
             ("aussi proposée pour :" in s and name in s) or "tous les pays" in s for s in sentences
         ), sentences
+
+
+def test_the_structure_page_sends_a_change_of_service_to_the_offer_page(world, as_user):  # noqa: F811
+    client = as_user(world.alice)
+    url = f"/admin/structures/structure/{world.herault.pk}/change/"
+    page = client.get(url)
+    data = form_data(page)
+    prefix = inline_prefix(page, Offer)
+    data[f"{prefix}-0-service"] = str(service("trade-fairs").pk)
+
+    refused = client.post(url, data)
+
+    assert refused.status_code == 200
+    assert "ouvrez sa page" in refused.content.decode()
+    offer = Offer.objects.get(pk=world.herault_offer.pk)
+    assert offer.service.code == "prospecting-missions"
