@@ -178,11 +178,7 @@ def proposed_competence(
         items = [(country.code, status) for country, status in _market_items(markets)]
         values["active_markets"] = frozenset(c for c, s in items if s == MarketStatus.ACTIVE)
         values["planned_markets"] = frozenset(c for c, s in items if s != MarketStatus.ACTIVE)
-    return _replace(before, values)
-
-
-def _replace(state: CompetenceState, values: Mapping[str, Any]) -> CompetenceState:
-    return replace(state, **values)
+    return replace(before, **values)
 
 
 # --- The preview ------------------------------------------------------------------------------
