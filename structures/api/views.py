@@ -45,6 +45,7 @@ from structures.api.serializers import (
     StructureDetailSerializer,
     StructureSerializer,
 )
+from structures.enums import MarketStatus
 from structures.filters import ContactFilter, OfferFilter, SectorFilter, StructureFilter
 from structures.models import Sector, Service
 from structures.permissions import caller_for, is_registry_admin
@@ -70,7 +71,9 @@ WRITE_ERRORS = {
 def _markets(validated: dict):
     if "markets" not in validated:
         return None
-    return {m["country"]: m["status"] for m in validated.pop("markets")}
+    # A partial update (PATCH) leaves the nested defaults out: a market without a status is
+    # active, as on creation.
+    return {m["country"]: m.get("status", MarketStatus.ACTIVE) for m in validated.pop("markets")}
 
 
 def _refuse_moves(validated: dict, obj, fields: tuple[str, ...]) -> None:

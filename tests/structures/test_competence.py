@@ -224,46 +224,6 @@ def test_a_planned_market_only_removes_every_country_search(world):  # noqa: F81
     ]
 
 
-# --- The API's offer writes -----------------------------------------------------------------------
-
-
-def test_api_refuses_an_unconfirmed_narrowing_and_writes_nothing(staff_client):
-    offer = OfferFactory(service=service("trade-fairs"))
-    client = staff_client(offer.structure)
-    url = f"/api/v1/offers/{offer.pk}/"
-    etag = client.get(url)["ETag"]
-    body = {"markets": [{"country": "MA", "status": "active"}], "description": "Salons"}
-
-    refused = client.patch(url, body, format="json", HTTP_IF_MATCH=etag)
-
-    assert refused.status_code == 400
-    assert MAROC_ONLY in refused.json()["confirm_narrowing"][0]
-    offer.refresh_from_db()
-    assert offer.description == "" and not offer.markets.exists()
-
-    saved = client.patch(
-        url, {**body, "confirm_narrowing": True}, format="json", HTTP_IF_MATCH=etag
-    )
-
-    assert saved.status_code == 200
-    assert list(offer.markets.values_list("country__code", "status")) == [("MA", "active")]
-    assert not found(offer, commune="34172", country="DE")
-
-
-def test_api_saves_a_widening_without_confirmation(staff_client):
-    offer = OfferFactory(service=service("trade-fairs"), markets=[territory("country", "MA")])
-    client = staff_client(offer.structure)
-    url = f"/api/v1/offers/{offer.pk}/"
-    etag = client.get(url)["ETag"]
-
-    saved = client.patch(
-        url, {"markets": [{"country": "MA"}, {"country": "TN"}]}, format="json", HTTP_IF_MATCH=etag
-    )
-
-    assert saved.status_code == 200
-    assert found(offer, commune="34172", country="TN")
-
-
 # --- The preview against the engine ---------------------------------------------------------------
 
 COUNTRIES = ("MA", "TN", "DE", "US")
