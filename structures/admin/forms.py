@@ -80,6 +80,22 @@ class OfferInlineFormSet(BaseInlineFormSet):
             setattr(self, attr, cached)
         return cached
 
+    def clean(self):
+        super().clean()  # a duplicate service is said first, for the whole formset
+        for form in self.initial_forms:
+            if form in self.deleted_forms or form.errors or "service" not in form.changed_data:
+                continue
+            # Another service moves the offer to other searches altogether: that change is made
+            # on the offer's own page, which says what it does before saving
+            # (structures.competence).
+            form.add_error(
+                "service",
+                _(
+                    "Pour changer le service d'une offre, ouvrez sa page (lien « Modifier ») : "
+                    "l'effet du changement sur les recherches y est montré avant l'enregistrement."
+                ),
+            )
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         contact = form.fields.get("contact")
@@ -100,19 +116,6 @@ class OfferInlineForm(VersionedModelForm):
     class Meta:
         model = Offer
         fields = "__all__"
-
-    def clean_service(self):
-        # Another service moves the offer to other searches altogether: that change is made on
-        # the offer's own page, which says what it does before saving (structures.competence).
-        service = self.cleaned_data.get("service")
-        if self.is_update and service is not None and service.pk != self.instance.service_id:
-            raise ValidationError(
-                _(
-                    "Pour changer le service d'une offre, ouvrez sa page (lien « Modifier ») : "
-                    "l'effet du changement sur les recherches y est montré avant l'enregistrement."
-                )
-            )
-        return service
 
     def clean_contact(self):
         contact = self.cleaned_data.get("contact")
