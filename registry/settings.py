@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
         "SectorKindEnum": "structures.enums.SectorKind.choices",
         "GeocodingPrecisionEnum": "structures.enums.GeocodingPrecision.choices",
         "TerritoryCoordinatePrecisionEnum": "territories.enums.CoordinatePrecision.choices",
+        "PendingChangeStatusEnum": "structures.enums.PendingChangeStatus.choices",
     },
     "TAGS": [
         {"name": "api", "description": "Racine : points d'entrée et documentation."},
