@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from core.text import normalize_name
 from structures import services
 from structures.admin.concurrency import VersionedAdminMixin
+from structures.admin.duplicates import DuplicatesAdminMixin
 from structures.admin.filters import STALE_MONTHS, RegionFilter, ServiceFilter, StaleFilter
 from structures.admin.forms import (
     ContactForm,
@@ -122,7 +123,9 @@ class StaffMembershipInline(admin.TabularInline):
 
 
 @admin.register(Structure)
-class StructureAdmin(VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdmin):
+class StructureAdmin(
+    DuplicatesAdminMixin, VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdmin
+):
     structure_path = ""
     form = StructureAdminForm
     # Rows with a page or an endpoint of their own carry their own version; the other inlines
