@@ -221,6 +221,9 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
 ADMIN_EXTRA_ROUTES = {
     # A user's password form: whoever may change users.
     "auth/user/<id>/password/": {"GET": NOBODY, "POST": NOBODY},
+    # Possible duplicates: the report and the merge page are the registry administrators'.
+    "structures/structure/doublons/": {"GET": ADMIN},
+    "structures/structure/<path:object_id>/fusionner/": {"GET": ADMIN, "POST": ADMIN},
 }
 ADMIN_MODEL_ROUTE = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/(?P<rest>.*)$")
 
