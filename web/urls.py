@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import coverage, dimensions, pages, search, staff, structures, territories
+from web.views import (
+    coverage,
+    dimensions,
+    network,
+    pages,
+    search,
+    staff,
+    structures,
+    territories,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -30,6 +39,16 @@ urlpatterns = [
     ),
     path("espace/", staff.staff_listings, name="staff-listings"),
     path("espace/structures/<slug:slug>/a-jour/", staff.staff_confirm, name="staff-confirm"),
+    path(
+        "espace/structures/<slug:slug>/offres-reseau/",
+        network.network_offers_page,
+        name="network-offers",
+    ),
+    path(
+        "espace/structures/<slug:slug>/offres-reseau.csv",
+        network.network_offers_csv,
+        name="network-offers-csv",
+    ),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

@@ -110,6 +110,9 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "territoires/<str:level>/<str:code>/4d/": {"GET": EVERYONE},
     "espace/": {"GET": SIGNED_IN},
     "espace/structures/<slug:slug>/a-jour/": {"POST": STAFF_A},
+    # A's structure heads a network (it has an antenna): its staff export and re-import offers.
+    "espace/structures/<slug:slug>/offres-reseau/": {"GET": STAFF_A, "POST": STAFF_A},
+    "espace/structures/<slug:slug>/offres-reseau.csv": {"GET": STAFF_A},
     "connexion/": {"GET": EVERYONE, "POST": EVERYONE},
     "deconnexion/": {"POST": EVERYONE},
     # API
@@ -283,6 +286,7 @@ def world():
     )
     a_contact = ContactFactory(structure=cci, private=True, name="Anne Privée")
     a_offer = OfferFactory(structure=cci, contact=a_contact)
+    StructureFactory(slug="antenne-sete", name="Antenne de Sète", parent=cci)
     OfferFactory(structure=lyon)
     sme = SMEFactory(name="Vignobles du Pic")
 
@@ -396,6 +400,12 @@ def concrete_url(route: str, world) -> str:
         "couverture/": "/couverture/?service=trade-fairs",
         "territoires/<str:level>/<str:code>/4d/": "/territoires/departement/34/4d/",
         "espace/structures/<slug:slug>/a-jour/": f"/espace/structures/{cci.slug}/a-jour/",
+        "espace/structures/<slug:slug>/offres-reseau/": (
+            f"/espace/structures/{cci.slug}/offres-reseau/"
+        ),
+        "espace/structures/<slug:slug>/offres-reseau.csv": (
+            f"/espace/structures/{cci.slug}/offres-reseau.csv"
+        ),
         "api/v1/territories/<str:level>/<str:code>/": "/api/v1/territories/departement/34/",
         "api/v1/territories/<str:level>/<str:code>/ancestors/": (
             "/api/v1/territories/commune/34172/ancestors/"

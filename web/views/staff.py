@@ -25,13 +25,21 @@ STALE_MONTHS = 12
 def staff_listings(request: HttpRequest) -> HttpResponse:
     """ "My listings": the structures the user may edit, stale ones flagged, oldest first."""
     threshold = months_ago(STALE_MONTHS)
+    listings = list(listings_of(user=request.user))
+    # Network heads (structures with children) export and re-import their network's offers.
+    heads = set(
+        Structure.objects.filter(parent__in=[s.pk for s in listings]).values_list(
+            "parent_id", flat=True
+        )
+    )
     rows = [
         {
             "structure": s,
             "is_stale": s.verified_at is None or s.verified_at < threshold,
             "form": ConfirmUpToDateForm(initial={"version": s.version}),
+            "is_network_head": s.pk in heads,
         }
-        for s in listings_of(user=request.user)
+        for s in listings
     ]
     context = {
         "rows": rows,
