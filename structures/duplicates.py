@@ -2,8 +2,11 @@
 
 Two listings are *candidates* when their normalised names (``Structure.search_name``: name and
 acronym, accents and punctuation removed) score at least ``DUPLICATE_NAME_THRESHOLD``
-(rapidfuzz ``token_set_ratio``) within ``DUPLICATE_RADIUS_KM``, or when they share a phone
-number (E.164) or an e-mail address (case-insensitive). Structures carry no SIRET, so there is
+(``name_score``: rapidfuzz ``token_set_ratio``, with enough words in common) within
+``DUPLICATE_RADIUS_KM``, or when they share a phone number (E.164) or an e-mail address
+(case-insensitive). Names are compared between listings of the same kind only (a CCI and a
+CMA of one region differ by one word), and a listing and its own network head or antenna are
+never candidates: the network already says they are two bodies. Structures carry no SIRET, so there is
 no identifier to compare beyond these.
 
 Reads only. ``duplicate_candidates`` answers for one listing (existing or about to be created) with
@@ -53,6 +56,8 @@ class Probe:
     phone: str = ""
     email: str = ""
     exclude_pk: int | None = None
+    parent_pk: int | None = None
+    kind: str = ""
 
     @classmethod
     def of(cls, structure: Structure) -> Probe:
@@ -64,6 +69,8 @@ class Probe:
                 "longitude": structure.longitude,
                 "phone": structure.phone,
                 "email": structure.email,
+                "parent": structure.parent_id,
+                "kind": structure.kind,
             },
             exclude_pk=structure.pk,
         )
@@ -89,6 +96,8 @@ class Probe:
             phone=normalize_phone(str(values.get("phone") or "")),
             email=str(values.get("email") or "").strip().lower(),
             exclude_pk=exclude_pk,
+            parent_pk=getattr(parent, "pk", parent) if (parent := values.get("parent")) else None,
+            kind=str(values.get("kind") or ""),
         )
 
     @property
@@ -119,6 +128,23 @@ class Candidate:
         )
 
 
+# token_set_ratio scores 100 whenever one name's words are all in the other ("CCI France" and
+# "CCI Paris Île-de-France — service international"): the two names must also share at least
+# this share of their distinct words.
+MIN_SHARED_WORDS = 0.5
+
+
+def name_score(first: str, second: str) -> int:
+    """Similarity (0-100) of two normalised names: rapidfuzz ``token_set_ratio``, or 0 when
+    they share less than ``MIN_SHARED_WORDS`` of their distinct words."""
+    words_a, words_b = set(first.split()), set(second.split())
+    if not words_a or not words_b:
+        return 0
+    if len(words_a & words_b) / len(words_a | words_b) < MIN_SHARED_WORDS:
+        return 0
+    return round(fuzz.token_set_ratio(first, second))
+
+
 def _km_text(km: float) -> str:
     return number_format(display_km(km))
 
@@ -128,7 +154,9 @@ def _reasons(
     probe_point: tuple[float, float] | None,
     probe_phone: str,
     probe_email: str,
+    probe_kind: str,
     *,
+    kind: str,
     name: str,
     point: tuple[float, float] | None,
     phone: str,
@@ -138,8 +166,10 @@ def _reasons(
     score = distance = None
     if probe_point is not None and point is not None:
         distance = haversine_km(*probe_point, *point)
-        if distance <= radius_km() and probe_name and name:
-            ratio = round(fuzz.token_set_ratio(probe_name, name))
+        # A CCI and a CMA of the same region differ by one word: two kinds, two bodies.
+        same_kind = not probe_kind or not kind or probe_kind == kind
+        if distance <= radius_km() and same_kind and probe_name and name:
+            ratio = name_score(probe_name, name)
             if ratio >= name_threshold():
                 score = ratio
                 if display_km(distance) == 0:
@@ -152,6 +182,11 @@ def _reasons(
     if probe_email and email and probe_email == email.lower():
         reasons.append(_("même courriel"))
     return reasons, score, distance
+
+
+def _related(a_pk: int | None, a_parent: int | None, b_pk: int, b_parent: int | None) -> bool:
+    """A listing and its own network head (or antenna) are known to be two bodies."""
+    return (a_parent is not None and a_parent == b_pk) or (a_pk is not None and b_parent == a_pk)
 
 
 def duplicate_candidates(probe: Probe, *, limit: int = MAX_CANDIDATES) -> list[Candidate]:
@@ -177,11 +212,15 @@ def duplicate_candidates(probe: Probe, *, limit: int = MAX_CANDIDATES) -> list[C
     probe_point = (probe.latitude, probe.longitude) if probe.has_point else None
     found = []
     for structure in queryset:
+        if _related(probe.exclude_pk, probe.parent_pk, structure.pk, structure.parent_id):
+            continue
         reasons, score, distance = _reasons(
             probe.search_name,
             probe_point,
             probe.phone,
             probe.email,
+            probe.kind,
+            kind=structure.kind,
             name=structure.search_name,
             point=(structure.latitude, structure.longitude) if structure.has_point else None,
             phone=structure.phone,
@@ -210,6 +249,8 @@ class DuplicatePair:
 @dataclass
 class _Row:
     pk: int
+    parent_id: int | None
+    kind: str
     search_name: str
     point: tuple[float, float] | None
     phone: str
@@ -260,22 +301,28 @@ def duplicate_pairs() -> list[DuplicatePair]:
     rows = [
         _Row(
             pk=pk,
+            parent_id=parent_id,
+            kind=kind,
             search_name=search_name,
             point=(lat, lon) if lat is not None and lon is not None else None,
             phone=phone,
             email=(email or "").lower(),
         )
-        for pk, search_name, lat, lon, phone, email in Structure.objects.filter(
+        for pk, parent_id, kind, search_name, lat, lon, phone, email in Structure.objects.filter(
             merged_into__isnull=True
-        ).values_list("pk", "search_name", "latitude", "longitude", "phone", "email")
+        ).values_list(
+            "pk", "parent_id", "kind", "search_name", "latitude", "longitude", "phone", "email"
+        )
     ]
     by_pk = {row.pk: row for row in rows}
     found: list[tuple[int, int, list[str], int | None, float | None]] = []
     for a_pk, b_pk in _pairs_in_blocks(rows):
         a, b = by_pk[a_pk], by_pk[b_pk]
+        if _related(a.pk, a.parent_id, b.pk, b.parent_id):
+            continue
         reasons, score, distance = _reasons(
-            a.search_name, a.point, a.phone, a.email,
-            name=b.search_name, point=b.point, phone=b.phone, email=b.email,
+            a.search_name, a.point, a.phone, a.email, a.kind,
+            kind=b.kind, name=b.search_name, point=b.point, phone=b.phone, email=b.email,
         )  # fmt: skip
         if reasons:
             found.append((a_pk, b_pk, reasons, score, distance))

@@ -51,6 +51,14 @@ FILLABLE_FIELDS = (
 )
 
 
+# django-simple-history stores a change reason in 100 characters.
+REASON_LENGTH = 100
+
+
+def _reason(text: str) -> str:
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
+
+
 @dataclass
 class RelationStep:
     """What a merge does with the rows of one relation pointing to the source."""
@@ -281,11 +289,10 @@ def merge_structures(
         fresh = {role: claim_fresh(Structure, pk, expected=version) for pk, version, role in claims}
         source, target = fresh["source"], fresh["target"]
         plan = merge_plan(source=source, target=target)
-        reason = _("Fusion de « %(source)s » (n° %(pk)s) dans « %(target)s »") % {
-            "source": source,
-            "pk": source.pk,
-            "target": target,
-        }
+        reason = _reason(
+            _("Fusion de « %(source)s » (n° %(pk)s) dans « %(target)s »")
+            % {"source": source, "pk": source.pk, "target": target}
+        )
         for step in plan.steps:
             _apply(step, target, user=user, reason=reason)
         target.refresh_from_db()
@@ -295,20 +302,18 @@ def merge_structures(
             target.parent_id = source.parent_id if source.parent_id != target.pk else None
         target.full_clean()
         target._history_user = user
-        target._change_reason = _("Fusion de « %(source)s » (n° %(pk)s)") % {
-            "source": source,
-            "pk": source.pk,
-        }
+        target._change_reason = _reason(
+            _("Fusion de « %(source)s » (n° %(pk)s)") % {"source": source, "pk": source.pk}
+        )
         target.save()
         source.refresh_from_db()
         source.is_active = False
         source.is_validated = False
         source.merged_into = target
         source._history_user = user
-        source._change_reason = _("Fusionnée dans « %(target)s » (n° %(pk)s)") % {
-            "target": target,
-            "pk": target.pk,
-        }
+        source._change_reason = _reason(
+            _("Fusionnée dans « %(target)s » (n° %(pk)s)") % {"target": target, "pk": target.pk}
+        )
         source.save()
         refresh_structures(structure_ids=[target.pk, source.pk])
     return target
