@@ -271,6 +271,13 @@ def _apply_row(row: dict, *, allowed: dict[str, Structure], user, report: Import
     version = _integer(row, "version")
     if version is None:
         raise RowError(_("colonne « version » vide : exportez à nouveau le fichier."))
+    stored = dict(zip(COLUMNS, _row(offer), strict=True))
+    if version == offer.version and all(
+        (row.get(name) or "").strip() == stored[name] for name in COLUMNS
+    ):
+        # Left as exported: no write, so the version (and every open form) stays as it is.
+        report.unchanged += 1
+        return
     services.update_offer(
         offer=offer, data=data, markets=markets, expected_version=version, user=user
     )
@@ -328,5 +335,5 @@ def import_network_offers(*, head: Structure, rows: list[dict], user) -> ImportR
                 report.errors.append((line, _messages(exc)))
         if report.errors:
             transaction.set_rollback(True)
-            report.created = report.updated = 0
+            report.created = report.updated = report.unchanged = 0
     return report

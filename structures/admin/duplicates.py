@@ -146,7 +146,8 @@ class DuplicatesAdminMixin:
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is None:
-            fieldsets.append((_("Doublons possibles"), {"fields": ["not_a_duplicate"]}))
+            # First: after a refused save, the candidates are what the page is about.
+            fieldsets.insert(0, (_("Doublons possibles"), {"fields": ["not_a_duplicate"]}))
         return fieldsets
 
     # --- the change list ---------------------------------------------------------------------

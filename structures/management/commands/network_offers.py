@@ -67,6 +67,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Import réussi : {report.created} offre(s) créée(s), "
-                f"{report.updated} mise(s) à jour."
+                f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s)."
             )
         )
