@@ -317,3 +317,16 @@ def merge_structures(
         source.save()
         refresh_structures(structure_ids=[target.pk, source.pk])
     return target
+
+
+def merged_successor(*, slug: str) -> Structure | None:
+    """The published listing that replaced the merged listing ``slug`` (following successive
+    merges), or None: its old public address then leads there."""
+    structure = Structure.objects.filter(slug=slug, merged_into__isnull=False).first()
+    seen: set[int] = set()
+    while structure is not None and structure.merged_into_id and structure.pk not in seen:
+        seen.add(structure.pk)
+        structure = structure.merged_into
+    if structure is None or not Structure.objects.published().filter(pk=structure.pk).exists():
+        return None
+    return structure

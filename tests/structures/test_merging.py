@@ -172,6 +172,10 @@ def test_the_merge_page_shows_the_plan_then_merges(twins, world, as_user):
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:structures_structure_change", args=[a.pk])
     assert Structure.objects.get(pk=b.pk).merged_into == a
+    # The merged listing's public address leads to the one kept.
+    public = client.get(reverse("structure-detail", args=[b.slug]))
+    assert public.status_code == 301
+    assert public["Location"] == reverse("structure-detail", args=[a.slug])
 
 
 def test_staff_cannot_open_the_merge_page(twins, world, as_user):

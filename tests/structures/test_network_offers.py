@@ -43,15 +43,15 @@ def network():
     for structure in (region, herault, sete):
         StaffMembershipFactory(user=user, structure=structure)
     offers = {
-        "region": OfferFactory(structure=region, service=service("trade-fairs")),
-        "herault": OfferFactory(
+        "region_offer": OfferFactory(structure=region, service=service("trade-fairs")),
+        "herault_offer": OfferFactory(
             structure=herault,
             service=service("prospecting-missions"),
             coverage=[territory("departement", "34")],
             markets=[territory("country", "MA")],
         ),
-        "gard": OfferFactory(structure=gard, service=service("trade-fairs")),
-        "outsider": OfferFactory(structure=outsider),
+        "gard_offer": OfferFactory(structure=gard, service=service("trade-fairs")),
+        "outsider_offer": OfferFactory(structure=outsider),
     }
     return {"region": region, "herault": herault, "sete": sete, "user": user, **offers}
 
@@ -70,11 +70,14 @@ def _csv(rows: list[dict]) -> bytes:
 
 def test_export_holds_the_editable_offers_of_the_whole_network(network):
     rows = _rows(export_network_offers(head=network["region"], user=network["user"]))
-    assert {row["id"] for row in rows} == {str(network["region"].pk), str(network["herault"].pk)}
+    assert {row["id"] for row in rows} == {
+        str(network["region_offer"].pk),
+        str(network["herault_offer"].pk),
+    }
     herault = next(row for row in rows if row["structure"] == "cci-herault")
     assert herault["coverage"] == "departement:34"
     assert herault["markets"] == "MA:active"
-    assert herault["version"] == str(network["herault"].version)
+    assert herault["version"] == str(network["herault_offer"].version)
 
 
 def test_round_trip_updates_and_creates_in_one_go(network):
@@ -87,9 +90,9 @@ def test_round_trip_updates_and_creates_in_one_go(network):
     report = import_network_offers(head=network["region"], rows=read_csv(_csv(rows)), user=user)
     assert report.ok, report.errors
     assert (report.created, report.updated) == (1, 2)
-    herault = Offer.objects.get(pk=network["herault"].pk)
+    herault = Offer.objects.get(pk=network["herault_offer"].pk)
     assert herault.description == "Mis à jour : prospecting-missions"
-    assert herault.version == network["herault"].version + 1
+    assert herault.version == network["herault_offer"].version + 1
     assert herault.history.first().history_user == user
     created = Offer.objects.get(structure=network["sete"])
     assert dict(created.markets.values_list("country__code", "status")) == {
@@ -100,7 +103,7 @@ def test_round_trip_updates_and_creates_in_one_go(network):
     again = export_network_offers(head=network["region"], user=user)
     report = import_network_offers(head=network["region"], rows=read_csv(again.encode()), user=user)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
-    assert Offer.objects.get(pk=network["herault"].pk).version == herault.version
+    assert Offer.objects.get(pk=network["herault_offer"].pk).version == herault.version
 
 
 def test_one_bad_row_rejects_the_whole_file_with_every_line(network):
@@ -121,7 +124,7 @@ def test_one_bad_row_rejects_the_whole_file_with_every_line(network):
 
 def test_rows_outside_the_users_scope_are_refused(network):
     user = network["user"]
-    gard, outsider = network["gard"], network["outsider"]
+    gard, outsider = network["gard_offer"], network["outsider_offer"]
     rows = [
         {"id": str(gard.pk), "version": str(gard.version), "structure": "cci-gard",
          "service": "trade-fairs"},
