@@ -183,6 +183,20 @@ def _plan_step(model, fk: models.ForeignKey, source: Structure, target: Structur
 def _refuse(source: Structure, target: Structure) -> None:
     if source.pk == target.pk:
         raise ValidationError(_("Une fiche ne peut pas être fusionnée avec elle-même."))
+    # A kept listing that depends on the merged one through another would, once that other
+    # moves under it, close a loop in the network (a direct child simply takes B's parent).
+    ancestor, seen = target.parent, {target.pk}
+    while ancestor is not None and ancestor.pk not in seen:
+        if ancestor.pk == source.pk and target.parent_id != source.pk:
+            raise ValidationError(
+                _(
+                    "« %(target)s » dépend de « %(source)s » par une autre fiche : fusionnez "
+                    "plutôt dans l'autre sens, ou rattachez-la d'abord directement."
+                )
+                % {"target": target, "source": source}
+            )
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
     for structure in (source, target):
         if structure.merged_into_id is not None:
             raise ValidationError(

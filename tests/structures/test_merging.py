@@ -4,7 +4,7 @@ histories stay, one transaction, versions checked, registry administrators only.
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from smes.models import SMEMembership
@@ -183,3 +183,15 @@ def test_staff_cannot_open_the_merge_page(twins, world, as_user):
     assert as_user(world.alice).get(url, {"target": twins["a"].pk}).status_code == 403
     assert as_user(world.alice).post(url, {"target": twins["a"].pk}).status_code == 403
     assert Structure.objects.get(pk=twins["b"].pk).is_active
+
+
+def test_a_merge_that_would_loop_the_network_is_refused(world):
+    b = StructureFactory(name="CCI Hérault bis")
+    middle = StructureFactory(name="Antenne", parent=b)
+    a = StructureFactory(name="Bureau", parent=middle)
+    with pytest.raises(ValidationError, match="dans l'autre sens"):
+        merge_structures(
+            source=b, target=a, source_version=b.version, target_version=a.version,
+            user=world.carol,
+        )  # fmt: skip
+    assert Structure.objects.get(pk=b.pk).merged_into is None
