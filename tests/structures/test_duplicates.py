@@ -182,3 +182,12 @@ def test_the_pre_import_check_reports_candidates_per_line(world, tmp_path):
     assert f"Ligne 3 — {world.herault.name}" in report
     assert "Ligne 4 — Autre" in report and "même téléphone" in report
     assert "3 ligne(s) lue(s), 2 avec doublon(s) possible(s)." in report
+
+
+def test_the_command_lists_the_registry_pairs_without_a_file():
+    StructureFactory(**HERAULT)
+    StructureFactory(**HERAULT)
+    out = io.StringIO()
+    call_command("find_duplicates", stdout=out)
+    assert "nom très proche (100 %) au même endroit" in out.getvalue()
+    assert "1 paire(s) de doublons possibles." in out.getvalue()
