@@ -22,6 +22,7 @@ from django.db import transaction
 
 from demo import fiction
 from demo.dataset import demo_links, demo_structures, offer_templates
+from demo.freshness import spread_confirmations
 from demo.profiles import (
     COMMUNE,
     DEFAULT_COVERAGE,
@@ -520,6 +521,9 @@ def load_demo(*, sme_count: int = 300, seed: int = DEMO_SEED) -> DemoReport:
     report = DemoReport()
     with transaction.atomic():
         loaded = load_demo_structures(report=report)
+        confirmed = spread_confirmations(loaded.values())
+        if confirmed:
+            report.updated["confirmations (vérifiée le)"] += confirmed
         load_demo_smes(report=report, structures=loaded, count=sme_count, seed=seed)
         load_demo_territorial(report=report)
     return report

@@ -162,9 +162,14 @@ def _competent_rows(
         # Only offers whose coverage contains one of the places can be competent there: a
         # département reads its own, its région's and the country's rows, not the nation's.
         rows = rows.filter(
+            # DISTINCT: a few thousand coverage territories hashed once; without it PostgreSQL
+            # may choose a semi join re-run per index row (1.4 s instead of 0.08 s for a région
+            # once the tables are vacuumed).
             territory_id__in=TerritoryAncestor.objects.filter(
                 descendant__in=report_places(within).values("pk")
-            ).values("ancestor_id")
+            )
+            .values("ancestor_id")
+            .distinct()
         )
     fields = ("service_id", *_INDEX_FIELDS)
     # Rows as plain tuples through the cursor: the ORM's per-row cost would exceed the rest.

@@ -127,3 +127,38 @@ class StaffRole(models.TextChoices):
 
     EDITOR = "editor", _("rédacteur")
     MANAGER = "manager", _("responsable")
+
+
+class CorrectionField(models.TextChoices):
+    """What a member of the public reports as wrong on a listing ("Signaler une erreur").
+
+    The first ones name a field of the structure: accepting such a report writes the value the
+    staff member confirms into that field (``structures.corrections.STRUCTURE_FIELD_OF``). The
+    others are handled by hand: accepting them only records that they were dealt with.
+    """
+
+    NAME = "name", _("Nom de la structure")
+    ADDRESS = "address_line", _("Adresse")
+    POSTAL_CODE = "postal_code", _("Code postal")
+    PHONE = "phone", _("Téléphone")
+    EMAIL = "email", _("Courriel")
+    WEBSITE = "website", _("Site web")
+    OPENING_HOURS = "opening_hours", _("Horaires d'ouverture")
+    OFFER = "offer", _("Un service proposé (conditions, territoire, pays…)")
+    CONTACT = "contact", _("Un contact (personne ou guichet)")
+    CLOSED = "closed", _("La structure a fermé ou n'existe plus")
+    OTHER = "other", _("Autre")
+
+
+class CorrectionStatus(models.TextChoices):
+    NEW = "new", _("nouveau")
+    ACCEPTED = "accepted", _("accepté")
+    REJECTED = "rejected", _("rejeté")
+
+
+class Freshness(models.TextChoices):
+    """How recently a listing was confirmed (``structures.freshness``; thresholds in settings)."""
+
+    FRESH = "fresh", _("à jour")
+    TO_CHECK = "to_check", _("à vérifier")
+    STALE = "stale", _("informations à vérifier")

@@ -41,6 +41,32 @@ class StructureQuerySet(models.QuerySet):
         """Never confirmed, or last confirmed more than ``months`` months ago."""
         return self.filter(Q(verified_at__isnull=True) | Q(verified_at__lt=months_ago(months)))
 
+    def confirmed_before(self, moment: datetime.datetime) -> StructureQuerySet:
+        """Last confirmed before ``moment``; never confirmed ones count from their creation."""
+        return self.filter(
+            Q(verified_at__lt=moment) | Q(verified_at__isnull=True, created_at__lt=moment)
+        )
+
+    def confirmed_since(self, moment: datetime.datetime) -> StructureQuerySet:
+        """The complement of ``confirmed_before(moment)``."""
+        return self.filter(
+            Q(verified_at__gte=moment) | Q(verified_at__isnull=True, created_at__gte=moment)
+        )
+
+    def with_freshness(self, freshness: str, *, now: datetime.datetime | None = None):
+        """The listings in one freshness state (``structures.enums.Freshness``; thresholds:
+        ``structures.freshness``)."""
+        from structures.freshness import thresholds
+
+        review, warning = thresholds(now=now)
+        if freshness == "fresh":
+            return self.confirmed_since(review)
+        if freshness == "to_check":
+            return self.confirmed_before(review).confirmed_since(warning)
+        if freshness == "stale":
+            return self.confirmed_before(warning)
+        raise ValueError(f"unknown freshness: {freshness!r}")
+
     def located_in(self, territory) -> StructureQuerySet:
         """Structures whose commune lies within ``territory`` (any level, through the closure)."""
         return self.filter(commune__ancestor_links__ancestor=territory)

@@ -72,12 +72,12 @@ def _save(obj, *, user, reason: str = "") -> None:
     obj.save()
 
 
-def _apply(obj, fields: Mapping[str, Any], *, user) -> None:
+def _apply(obj, fields: Mapping[str, Any], *, user, reason: str = "Modification") -> None:
     """Set ``fields`` on a claimed row, validate it and save it with its history."""
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.full_clean()
-    _save(obj, user=user, reason="Modification")
+    _save(obj, user=user, reason=reason)
 
 
 def _refuse_registry_only(current: Structure | None, fields: Mapping[str, Any], user) -> None:
@@ -116,18 +116,24 @@ def create_structure(*, data: Mapping[str, Any], user=None) -> Structure:
 
 
 def update_structure(
-    *, structure: Structure, data: Mapping[str, Any], expected_version: int | None, user=None
+    *,
+    structure: Structure,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+    user=None,
+    reason: str = "Modification",
 ) -> Structure:
     """Apply ``data`` to a structure if nobody changed it since ``expected_version`` was loaded.
 
     Returns the saved structure with its new version; raises ``StaleVersionError`` on a
     concurrent change and ``ValidationError`` on invalid data (nothing is written then).
+    ``reason`` is the history's change reason.
     """
     fields, m2m = _split(data, STRUCTURE_FIELDS, STRUCTURE_M2M)
     with transaction.atomic():
         current = claim_fresh(Structure, structure.pk, expected=expected_version)
         _refuse_registry_only(current, fields, user)
-        _apply(current, fields, user=user)
+        _apply(current, fields, user=user, reason=reason)
         if "coverage" in m2m:
             current.coverage.set(m2m["coverage"])
     return current

@@ -16,6 +16,19 @@ SUBSET_DEPARTEMENTS = ("13", "2A", "2B", "30", "34", "69", "75", "91", "971")
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL test sessions commit without waiting for the disk (``synchronous_commit``,
+    a per-session setting): the browser tests' flush and reload of the reference commit
+    hundreds of times, and a crash can only lose a test database."""
+    from django.db import connections
+
+    settings_dict = connections["default"].settings_dict
+    if settings_dict["ENGINE"] == "django.db.backends.postgresql":
+        options = settings_dict.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from territories.services import load_vendored_reference
 

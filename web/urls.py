@@ -4,8 +4,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from web.views import (
+    corrections,
     coverage,
     dimensions,
+    freshness,
     network,
     pages,
     search,
@@ -21,6 +23,16 @@ urlpatterns = [
     path("recherche/", search.relay_search, name="relay-search"),
     path("structures/", structures.directory, name="structure-list"),
     path("structures/<slug:slug>/", structures.structure_page, name="structure-detail"),
+    path(
+        "structures/<slug:slug>/signaler/",
+        corrections.report_error,
+        name="structure-correction",
+    ),
+    path(
+        "structures/<slug:slug>/signaler/merci/",
+        corrections.report_thanks,
+        name="structure-correction-thanks",
+    ),
     path(
         "territoires/<str:level>/<str:code>/",
         territories.territory_page,
@@ -39,6 +51,23 @@ urlpatterns = [
     ),
     path("espace/", staff.staff_listings, name="staff-listings"),
     path("espace/structures/<slug:slug>/a-jour/", staff.staff_confirm, name="staff-confirm"),
+    path("espace/signalements/", corrections.staff_corrections, name="staff-corrections"),
+    path(
+        "espace/signalements/<int:pk>/",
+        corrections.staff_correction,
+        name="staff-correction",
+    ),
+    path(
+        "espace/signalements/<int:pk>/accepter/",
+        corrections.staff_correction_accept,
+        name="staff-correction-accept",
+    ),
+    path(
+        "espace/signalements/<int:pk>/rejeter/",
+        corrections.staff_correction_reject,
+        name="staff-correction-reject",
+    ),
+    path("espace/confirmer/<str:token>/", freshness.confirm_link, name="freshness-confirm"),
     path(
         "espace/structures/<slug:slug>/offres-reseau/",
         network.network_offers_page,

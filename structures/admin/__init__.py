@@ -7,7 +7,8 @@ updates (``structures.admin.concurrency``, ``structures.versioning``).
 """
 
 from structures.admin.access import ApiTokenAdmin
-from structures.admin.demand import UnmetSearchAdmin
+from structures.admin.corrections import CorrectionReportAdmin
+from structures.admin.demand import FreshnessReminderAdmin, UnmetSearchAdmin
 from structures.admin.offer import ContactAdmin, OfferAdmin
 from structures.admin.reference import SectorAdmin, ServiceAdmin, StaffMembershipAdmin
 from structures.admin.structure import StructureAdmin
@@ -15,6 +16,8 @@ from structures.admin.structure import StructureAdmin
 __all__ = [
     "ApiTokenAdmin",
     "ContactAdmin",
+    "CorrectionReportAdmin",
+    "FreshnessReminderAdmin",
     "OfferAdmin",
     "SectorAdmin",
     "ServiceAdmin",

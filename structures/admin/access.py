@@ -56,13 +56,13 @@ class RegistryAdminOnlyMixin:
 class AccountScopeForm(VersionedModelForm):
     class Meta:
         model = AccountScope
-        fields = ["user", "territories"]
+        fields = ["user", "territories", "language"]
 
 
 @admin.register(AccountScope)
 class AccountScopeAdmin(VersionedAdminMixin, RegistryAdminOnlyMixin, admin.ModelAdmin):
     form = AccountScopeForm
-    list_display = ["user", "territory_list", "updated_at"]
+    list_display = ["user", "territory_list", "language", "updated_at"]
     search_fields = ["user__username", "user__email", "territories__name", "territories__code"]
     list_filter = ["territories__level"]
     autocomplete_fields = ["user", "territories"]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from structures.enums import Freshness
 from structures.models import Offer, Service
-from structures.querysets import months_ago
 from territories.enums import TerritoryLevel
 from territories.models import Territory, TerritoryAncestor
 
-STALE_MONTHS = 12
+# The change list's "vérifiée le" column flags listings older than this.
+STALE_MONTHS = settings.FRESHNESS_REVIEW_MONTHS
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -41,22 +43,27 @@ class OfferRegionFilter(RegionFilter):
 
 
 class StaleFilter(admin.SimpleListFilter):
-    """Listings nobody confirmed for a year: the staff's to-do list (rule R4, freshness)."""
+    """Freshness (``structures.freshness``): the staff's to-do list. "À vérifier" after
+    FRESHNESS_REVIEW_MONTHS without a confirmation, "informations à vérifier" (public results
+    warn) after FRESHNESS_WARNING_MONTHS; never confirmed listings count from their creation."""
 
     title = _("fraîcheur")
     parameter_name = "fraicheur"
 
     def lookups(self, request, model_admin):
+        review, warning = settings.FRESHNESS_REVIEW_MONTHS, settings.FRESHNESS_WARNING_MONTHS
         return [
-            ("stale", _("Non vérifiées depuis %(n)s mois") % {"n": STALE_MONTHS}),
-            ("fresh", _("Vérifiées depuis moins de %(n)s mois") % {"n": STALE_MONTHS}),
+            (Freshness.FRESH, _("À jour (moins de %(n)s mois)") % {"n": review}),
+            (
+                Freshness.TO_CHECK,
+                _("À vérifier (%(low)s à %(high)s mois)") % {"low": review, "high": warning},
+            ),
+            (Freshness.STALE, _("Informations à vérifier (plus de %(n)s mois)") % {"n": warning}),
         ]
 
     def queryset(self, request, queryset):
-        if self.value() == "stale":
-            return queryset.stale(months=STALE_MONTHS)
-        if self.value() == "fresh":
-            return queryset.filter(verified_at__gte=months_ago(STALE_MONTHS))
+        if self.value() in Freshness.values:
+            return queryset.with_freshness(self.value())
         return queryset
 
 

@@ -8,6 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from structures.admin.concurrency import VersionedModelForm
+from structures.admin.opening_hours import OpeningHoursField
 from structures.models import Contact, Offer, Sector, Service, StaffMembership, Structure
 
 
@@ -18,6 +19,13 @@ class StructureAdminForm(VersionedModelForm):
         help_text=_(
             "Cochez après avoir relu la fiche : la date de vérification est mise à jour à "
             "l'enregistrement."
+        ),
+    )
+    opening_hours = OpeningHoursField(
+        label=_("Horaires d'ouverture"),
+        help_text=_(
+            "Horaires de la semaine type, jour par jour. Un jour laissé vide est fermé ; "
+            "tout laisser vide si les horaires ne sont pas connus."
         ),
     )
 

@@ -14,6 +14,7 @@ from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.filters import OfferRegionFilter
 from structures.admin.forms import ContactForm, OfferAdminForm
 from structures.admin.history import ScopedHistoryAdmin
+from structures.admin.navigation import ReturnToOriginMixin
 from structures.admin.scoping import StructureScopedMixin
 from structures.fields import CONTACT_WRITABLE
 from structures.models import Contact, Offer, OfferCoverage, OfferMarket
@@ -55,7 +56,11 @@ class SingleStructureInitialMixin:
 
 @admin.register(Offer)
 class OfferAdmin(
-    SingleStructureInitialMixin, VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdmin
+    ReturnToOriginMixin,
+    SingleStructureInitialMixin,
+    VersionedAdminMixin,
+    StructureScopedMixin,
+    ScopedHistoryAdmin,
 ):
     form = OfferAdminForm
     list_display = [
@@ -88,7 +93,7 @@ class OfferAdmin(
         (None, {"fields": ["structure", "service", "contact", "description", "is_active"]}),
         (
             _("Modalités"),
-            {"fields": [("delivery", "cost"), ("members_only", "application_required")]},
+            {"fields": [("delivery", "cost"), "members_only", "application_required"]},
         ),
         (
             _("Secteurs et éligibilité (vide : ouverte à toutes les entreprises)"),
@@ -123,7 +128,11 @@ class OfferAdmin(
 
 @admin.register(Contact)
 class ContactAdmin(
-    SingleStructureInitialMixin, VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdmin
+    ReturnToOriginMixin,
+    SingleStructureInitialMixin,
+    VersionedAdminMixin,
+    StructureScopedMixin,
+    ScopedHistoryAdmin,
 ):
     form = ContactForm
     list_display = ["name", "role", "kind", "structure", "email", "phone", "is_public"]

@@ -30,8 +30,9 @@ from structures.admin.forms import (
     StructureAdminForm,
 )
 from structures.admin.history import ScopedHistoryAdmin
+from structures.admin.navigation import ReturnToOriginMixin
 from structures.admin.scoping import StructureScopedMixin
-from structures.fields import CONTACT_WRITABLE, STRUCTURE_REGISTRY_ONLY
+from structures.fields import STRUCTURE_REGISTRY_ONLY
 from structures.models import (
     Contact,
     Offer,
@@ -47,17 +48,24 @@ from structures.querysets import months_ago
 ALWAYS_READONLY_FIELDS = (
     "verified_at",
     "verified_by",
-    "coordinates_flagged",
+    "coordinates_warning",
     "created_at",
     "updated_at",
 )
 
 
-class ContactInline(StructureScopedMixin, admin.TabularInline):
+class ContactInline(StructureScopedMixin, admin.StackedInline):
+    # Stacked, two fields a line: eight columns of text inputs made the page 2,200 px wide.
     model = Contact
     form = ContactForm
     extra = 0
-    fields = [*CONTACT_WRITABLE, "loaded_version"]
+    fields = [
+        ("name", "kind"),
+        ("role", "email"),
+        ("phone", "languages"),
+        ("is_public", "position"),
+        "loaded_version",
+    ]
     verbose_name_plural = _("contacts (services ou personnes à appeler)")
 
 
@@ -124,7 +132,11 @@ class StaffMembershipInline(admin.TabularInline):
 
 @admin.register(Structure)
 class StructureAdmin(
-    DuplicatesAdminMixin, VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdmin
+    DuplicatesAdminMixin,
+    ReturnToOriginMixin,
+    VersionedAdminMixin,
+    StructureScopedMixin,
+    ScopedHistoryAdmin,
 ):
     structure_path = ""
     form = StructureAdminForm
@@ -191,7 +203,7 @@ class StructureAdmin(
                     "country",
                     ("latitude", "longitude"),
                     "coordinate_precision",
-                    "coordinates_flagged",
+                    "coordinates_warning",
                 ]
             },
         ),
@@ -230,6 +242,19 @@ class StructureAdmin(
     def changelist_view(self, request, extra_context=None):
         request._structures_changelist = True
         return super().changelist_view(request, extra_context)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.coordinates_flagged:
+            return fieldsets
+        # The check is shown only when there is something to check.
+        return [
+            (
+                name,
+                {**options, "fields": [f for f in options["fields"] if f != "coordinates_warning"]},
+            )
+            for name, options in fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(ALWAYS_READONLY_FIELDS)
@@ -277,6 +302,18 @@ class StructureAdmin(
         if obj.verified_at < months_ago(STALE_MONTHS):
             return format_html('<span class="registry-stale">{} ⚠</span>', label)
         return label
+
+    @admin.display(description=_("coordonnées à vérifier"))
+    def coordinates_warning(self, obj: Structure):
+        if obj is None or not obj.coordinates_flagged:
+            return ""
+        return format_html(
+            '<span class="registry-stale">⚠ {}</span>',
+            _(
+                "Le point tombe loin du département de la commune. Vérifiez la latitude et la "
+                "longitude (inversées ?) ou la commune, puis enregistrez."
+            ),
+        )
 
     @admin.display(description=_("offres"), ordering="offer_count")
     def offer_count(self, obj: Structure):

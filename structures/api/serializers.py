@@ -6,9 +6,11 @@ sectors by code, structures by id and slug.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from structures.enums import Freshness
 from structures.fields import (
     CONTACT_PUBLIC,
     OFFER_PUBLIC,
@@ -116,10 +118,22 @@ class StructureSerializer(serializers.ModelSerializer):
     country = TerritoryRefSerializer(read_only=True, allow_null=True)
     coverage = TerritoryRefSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
+    freshness = serializers.ChoiceField(
+        choices=Freshness.choices,
+        read_only=True,
+        help_text=_(
+            "fresh : confirmée (verified_at, à défaut créée) depuis moins de 12 mois (par "
+            "défaut) ; to_check : à vérifier, au-delà ; stale : plus de 18 mois, les résultats "
+            "publics indiquent « informations à vérifier » (la fiche reste publiée)."
+        ),
+    )
 
     class Meta:
         model = Structure
-        fields = _with_computed(STRUCTURE_PUBLIC, after={"slug": "url", "kind": "kind_label"})
+        fields = _with_computed(
+            STRUCTURE_PUBLIC,
+            after={"slug": "url", "kind": "kind_label", "verified_at": "freshness"},
+        )
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, obj: Structure) -> str:

@@ -2,7 +2,9 @@
 
 from structures.models.access import AccountScope, ApiToken
 from structures.models.catalogue import Sector, Service
+from structures.models.corrections import CorrectionReport
 from structures.models.demand import UnmetSearch
+from structures.models.freshness import FreshnessReminder
 from structures.models.network import StructureLink, StructureMemberCount
 from structures.models.offer import Offer, OfferCoverage, OfferMarket
 from structures.models.people import Contact, StaffMembership
@@ -15,6 +17,8 @@ __all__ = [
     "AccountScope",
     "ApiToken",
     "Contact",
+    "CorrectionReport",
+    "FreshnessReminder",
     "Offer",
     "OfferCoverage",
     "OfferMarket",

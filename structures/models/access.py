@@ -53,6 +53,15 @@ class AccountScope(models.Model):
             "administrateur du registre."
         ),
     )
+    # The account's other setting: the language of the e-mails the registry sends it (freshness
+    # reminders); the site itself follows the browser.
+    language = models.CharField(
+        _("langue des courriels"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="fr",
+        help_text=_("Langue des rappels envoyés à ce compte."),
+    )
     version = version_field()
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 

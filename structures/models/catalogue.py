@@ -31,7 +31,7 @@ class Service(models.Model):
         default=False,
         help_text=_(
             "Transport, financement, assurance, aides publiques : les PME préfèrent un relais "
-            "de leur propre région (règle R7)."
+            "de leur propre région : un relais d'une autre région passe après."
         ),
     )
     position = models.PositiveSmallIntegerField(

@@ -50,10 +50,16 @@ class Offer(models.Model):
         help_text=_("Vide : offre ouverte à tous les secteurs."),
     )
     min_employees = models.PositiveIntegerField(
-        _("effectif minimum"), null=True, blank=True, help_text=_("Salariés, inclus.")
+        _("effectif minimum"),
+        null=True,
+        blank=True,
+        help_text=_("Nombre de salariés, ce nombre compris."),
     )
     max_employees = models.PositiveIntegerField(
-        _("effectif maximum"), null=True, blank=True, help_text=_("Salariés, inclus.")
+        _("effectif maximum"),
+        null=True,
+        blank=True,
+        help_text=_("Nombre de salariés, ce nombre compris."),
     )
     min_age_years = models.PositiveSmallIntegerField(
         _("ancienneté minimale (ans)"), null=True, blank=True
@@ -76,10 +82,15 @@ class Offer(models.Model):
     members_only = models.BooleanField(
         _("réservé aux adhérents"),
         default=False,
-        help_text=_("L'offre reste proposée : l'adhésion peut s'obtenir (règle R9)."),
+        help_text=_(
+            "Réservée aux adhérents, l'offre reste proposée aux autres entreprises : "
+            "elles peuvent adhérer pour en bénéficier."
+        ),
     )
     application_required = models.BooleanField(
-        _("sur candidature"), default=False, help_text=_("Ex. missions subventionnées d'un pôle.")
+        _("sur candidature"),
+        default=False,
+        help_text=_("L'entreprise doit déposer un dossier, ex. missions subventionnées d'un pôle."),
     )
     delivery = models.CharField(
         _("modalité"), max_length=16, choices=OfferDelivery.choices, default=OfferDelivery.IN_PERSON

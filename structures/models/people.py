@@ -36,7 +36,9 @@ class Contact(models.Model):
         max_length=100,
         blank=True,
         validators=[validate_languages],
-        help_text=_("Codes ISO 639-1 séparés par des virgules, ex. « fr,en,es »."),
+        help_text=_(
+            "Langues parlées, en codes à deux lettres séparés par des virgules, ex. « fr,en,es »."
+        ),
     )
     is_public = models.BooleanField(
         _("public"), default=True, help_text=_("Affiché aux visiteurs et dans l'API publique.")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -122,7 +123,10 @@ class Structure(models.Model):
         _("coordonnées à vérifier"),
         default=False,
         editable=False,
-        help_text=_("Le point tombe hors du département de la commune : erreur de géocodage ?"),
+        help_text=_(
+            "Calculé : le point tombe loin du département de la commune (coordonnées "
+            "inversées ou mauvaise commune ?)."
+        ),
     )
     phone = models.CharField(
         _("téléphone"),
@@ -139,7 +143,8 @@ class Structure(models.Model):
         blank=True,
         validators=[validate_opening_hours],
         help_text=_(
-            "Syntaxe OpenStreetMap, ex. « Mo-Fr 09:00-12:00,14:00-17:30; Sa 09:00-12:00; PH off »."
+            "Horaires de la semaine type, enregistrés au format OpenStreetMap, "
+            "ex. « Mo-Fr 09:00-12:00,14:00-17:30; Sa 09:00-12:00; PH off »."
         ),
     )
     description = models.TextField(_("description"), blank=True)
@@ -275,6 +280,17 @@ class Structure(models.Model):
 
             self.country = Territory.objects.filter(level="country", code="FR").first()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        # The public page (web's "structure-detail"): shown only once the listing is published.
+        return reverse("structure-detail", kwargs={"slug": self.slug})
+
+    @property
+    def freshness(self) -> str:
+        """``fresh``, ``to_check`` or ``stale`` (``structures.freshness``)."""
+        from structures.freshness import freshness_of
+
+        return freshness_of(self)
 
     @property
     def has_point(self) -> bool:

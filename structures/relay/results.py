@@ -13,6 +13,7 @@ from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from structures.fields import STRUCTURE_RELAY
+from structures.freshness import thresholds
 from structures.models import Contact, Offer, Structure
 from structures.relay.search import Candidate
 from structures.relay.types import (
@@ -92,8 +93,9 @@ def _typed(field):
 _TYPED_COLUMNS = [(f.name, _typed(f)) for f in _STRUCTURE_COLUMNS]
 
 
-def _load_offers(offer_ids: list[int]) -> dict[int, RelayOffer]:
-    """Offers with their structures, each structure with its territories (commune, country)."""
+def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool]]:
+    """Offers with their structures, each structure with its territories (commune, country);
+    and, per offer, whether its structure's information is to be checked (stale)."""
     qn = connection.ops.quote_name
     territories = qn(Territory._meta.db_table)
     columns = [f"o.{qn(c)}" for c in _OFFER_COLUMNS]
@@ -102,14 +104,19 @@ def _load_offers(offer_ids: list[int]) -> dict[int, RelayOffer]:
     for i, f in enumerate(_STRUCTURE_TERRITORIES):
         columns += [f"t{i}.{qn(c)}" for c in _TERRITORY_COLUMNS]
         joins.append(f"LEFT JOIN {territories} t{i} ON t{i}.id = s.{qn(f.column)}")
+    # Last column: whether the listing is stale (structures.freshness), decided in SQL, as a
+    # relay result holds no dates (RELAY_COLUMN_TYPES).
+    columns.append(
+        f"CASE WHEN COALESCE(s.{qn('verified_at')}, s.{qn('created_at')}) < %s THEN 1 ELSE 0 END"
+    )
     rows = _select(
         f"SELECT {', '.join(columns)} FROM {qn(Offer._meta.db_table)} o "
         f"JOIN {qn(Structure._meta.db_table)} s ON s.id = o.structure_id "
         f"{' '.join(joins)} "
         f"WHERE o.id IN ({_marks(offer_ids)})",
-        offer_ids,
+        [connection.ops.adapt_datetimefield_value(thresholds()[1]), *offer_ids],
     )
-    offers = {}
+    offers, stale = {}, {}
     n_offer, n_structure, n_territory = (
         len(_OFFER_COLUMNS),
         len(_STRUCTURE_COLUMNS),
@@ -125,10 +132,11 @@ def _load_offers(offer_ids: list[int]) -> dict[int, RelayOffer]:
             at = n_offer + n_structure + i * n_territory
             values[f.name] = _territory(row[at : at + n_territory])
         structure = RelayStructure(pk=o[1], **values)
+        stale[o[0]] = bool(row[-1])
         # SQLite gives booleans as 0 / 1.
         offer = RelayOffer(*o[:5], bool(o[5]), bool(o[6]), o[7])
         offers[offer.pk] = (offer, structure)
-    return offers
+    return offers, stale
 
 
 def _load_territories(ids: set[int]) -> dict[int, TerritoryRef]:
@@ -187,7 +195,7 @@ def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
     """The results for the chosen candidates, in their order (sentences not yet written)."""
     if not candidates:
         return []
-    offers = _load_offers([c.offer_id for c in candidates])
+    offers, stale = _load_offers([c.offer_id for c in candidates])
     territories = _load_territories({c.territory_id for c in candidates})
     contacts, desks = _load_contacts({structure.pk for _offer, structure in offers.values()})
     location = query.location
@@ -214,6 +222,7 @@ def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
                 conditions=candidate.conditions,
                 fallback=candidate.fallback,
                 region_first=candidate.region_first,
+                information_to_check=stale[candidate.offer_id],
             )
         )
     return results

@@ -196,6 +196,8 @@ class RelayResult:
     fallback: str = ""  # FallbackKind, empty for a competent relay
     # The own-région rule (R7) put it before a nearer relay of another région.
     region_first: bool = False
+    # Not confirmed for FRESHNESS_WARNING_MONTHS: shown all the same (rule R4), with a warning.
+    information_to_check: bool = False
     # Written by structures.relay.wording: the conditions in the active language, the sentences.
     notes: tuple[str, ...] = ()
     why_fr: str = ""

@@ -36,13 +36,17 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from insights.enums import EventKind, PriorityKind
 from insights.models import TerritorialEvent, TerritorialPriority
+from structures.freshness import confirmation_token
 from structures.models import (
     AccountScope,
     ApiToken,
+    CorrectionReport,
+    FreshnessReminder,
     Sector,
     Service,
     StaffMembership,
@@ -104,12 +108,22 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "recherche/": {"GET": EVERYONE},
     "structures/": {"GET": EVERYONE},
     "structures/<slug:slug>/": {"GET": EVERYONE},
+    # "Signaler une erreur": anyone may report an error on a published listing.
+    "structures/<slug:slug>/signaler/": {"GET": EVERYONE, "POST": EVERYONE},
+    "structures/<slug:slug>/signaler/merci/": {"GET": EVERYONE},
     "territoires/<str:level>/<str:code>/": {"GET": EVERYONE},
     "territoires/<str:level>/<str:code>/couverture/": {"GET": EVERYONE},
     "couverture/": {"GET": EVERYONE},
     "territoires/<str:level>/<str:code>/4d/": {"GET": EVERYONE},
     "espace/": {"GET": SIGNED_IN},
     "espace/structures/<slug:slug>/a-jour/": {"POST": STAFF_A},
+    # The inbox lists what each user may see (possibly nothing); a report is A's listing's.
+    "espace/signalements/": {"GET": SIGNED_IN},
+    "espace/signalements/<int:pk>/": {"GET": STAFF_A},
+    "espace/signalements/<int:pk>/accepter/": {"POST": STAFF_A},
+    "espace/signalements/<int:pk>/rejeter/": {"POST": STAFF_A},
+    # The reminder's signed link is the key: whoever holds it sees the page and confirms.
+    "espace/confirmer/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
     # A's structure heads a network (it has an antenna): its staff export and re-import offers.
     "espace/structures/<slug:slug>/offres-reseau/": {"GET": STAFF_A, "POST": STAFF_A},
     "espace/structures/<slug:slug>/offres-reseau.csv": {"GET": STAFF_A},
@@ -166,8 +180,8 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "admin/password_change/done/": {"GET": SIGNED_IN},
     "admin/autocomplete/": {"GET": STAFF},
     "admin/jsi18n/": {"GET": SIGNED_IN},
-    # "View on site": no registered model declares a public URL (get_absolute_url), so 404.
-    "admin/r/<path:content_type_id>/<path:object_id>/": {"GET": NOBODY},
+    # "View on site": a structure's public page (public anyway), for whoever signs in.
+    "admin/r/<path:content_type_id>/<path:object_id>/": {"GET": SIGNED_IN},
     "admin/(?P<url>.*)$": {"GET": NOBODY},
 }
 
@@ -214,6 +228,11 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
     # Counters written by the relay lookups: registry administrators read them; nobody writes
     # or deletes them by hand (purge_unmet_searches does).
     "structures.unmetsearch": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
+    # Reports from the public: registry administrators' list, read-only (decisions are taken in
+    # the staff inbox, through the services); they may delete spam.
+    "structures.correctionreport": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, ADMIN, ADMIN),
+    # Reminders sent by send_freshness_reminders: read-only, registry administrators.
+    "structures.freshnessreminder": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
     # SME records: the agency within its scope (the SME is in 34); deleting is the registry's.
     "smes.sme": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, ADMIN, AGENCY),
     # Events and priorities: the agency (a territorial coordinator) within its scope (the row is
@@ -286,6 +305,9 @@ def world():
     )
     a_contact = ContactFactory(structure=cci, private=True, name="Anne Privée")
     a_offer = OfferFactory(structure=cci, contact=a_contact)
+    a_report = CorrectionReport.objects.create(
+        structure=cci, field="phone", message="Numéro erroné", proposed_value="0467000000"
+    )
     StructureFactory(slug="antenne-sete", name="Antenne de Sète", parent=cci)
     OfferFactory(structure=lyon)
     sme = SMEFactory(name="Vignobles du Pic")
@@ -354,6 +376,10 @@ def world():
         "smes.sme": sme,
         "insights.territorialevent": event,
         "insights.territorialpriority": priority,
+        "structures.correctionreport": a_report,
+        "structures.freshnessreminder": FreshnessReminder.objects.create(
+            user=users["staff_a"], structure=cci, sent_at=timezone.now(), structure_version=1
+        ),
         "structures.unmetsearch": UnmetSearch.objects.create(
             commune=territory("commune", "34172"),
             service=Service.objects.get(code="export-finance"),
@@ -378,6 +404,7 @@ def world():
         "cci": cci,
         "a_offer": a_offer,
         "a_contact": a_contact,
+        "a_report": a_report,
         "sme": sme,
     }
 
@@ -400,6 +427,18 @@ def concrete_url(route: str, world) -> str:
         "couverture/": "/couverture/?service=trade-fairs",
         "territoires/<str:level>/<str:code>/4d/": "/territoires/departement/34/4d/",
         "espace/structures/<slug:slug>/a-jour/": f"/espace/structures/{cci.slug}/a-jour/",
+        "structures/<slug:slug>/signaler/": f"/structures/{cci.slug}/signaler/",
+        "structures/<slug:slug>/signaler/merci/": f"/structures/{cci.slug}/signaler/merci/",
+        "espace/signalements/<int:pk>/": f"/espace/signalements/{world['a_report'].pk}/",
+        "espace/signalements/<int:pk>/accepter/": (
+            f"/espace/signalements/{world['a_report'].pk}/accepter/"
+        ),
+        "espace/signalements/<int:pk>/rejeter/": (
+            f"/espace/signalements/{world['a_report'].pk}/rejeter/"
+        ),
+        "espace/confirmer/<str:token>/": "/espace/confirmer/{}/".format(
+            confirmation_token(structure=cci, user=world["users"]["staff_a"])
+        ),
         "espace/structures/<slug:slug>/offres-reseau/": (
             f"/espace/structures/{cci.slug}/offres-reseau/"
         ),

@@ -77,6 +77,7 @@ def test_relay_lookup_returns_ranked_explained_results(api, relays):
         "same_region",
         "region_first",
         "is_national",
+        "information_to_check",
         "contact",
         "has_named_contact",
         "conditions",
@@ -85,6 +86,7 @@ def test_relay_lookup_returns_ranked_explained_results(api, relays):
         "why_en",
     }
     assert set(first) == expected_keys
+    assert first["information_to_check"] is False
     competent = [r["structure"]["id"] for r in body["results"]]
     assert relays["region"].structure.pk in competent
     fallbacks = {r["structure"]["id"]: r for r in body["fallbacks"]}

@@ -72,15 +72,56 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# The reference as first loaded in this worker's database, copied into tables Django does not
+# know (a flush leaves them alone): restoring them after a flush takes a tenth of a second,
+# parsing and loading the vendored files again took 2–5 s per browser test.
+_SNAPSHOT_PREFIX = "browser_snapshot_"
+_snapshot_tables: list[str] = []
+
+
+def _row_counts() -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.django_table_names(only_existing=True):
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+        return counts
+
+
 def _load_reference() -> None:
+    from django.db import connection, transaction
+
     from structures.catalogue import sync_all
     from territories.models import Territory
     from territories.services import load_vendored_reference
     from tests.conftest import SUBSET_DEPARTEMENTS
 
-    if not Territory.objects.filter(level="commune", code="34172").exists():
-        load_vendored_reference(departements=SUBSET_DEPARTEMENTS)
+    if Territory.objects.filter(level="commune", code="34172").exists():
+        sync_all()
+        return
+    quote = connection.ops.quote_name
+    if _snapshot_tables:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in _snapshot_tables:
+                cursor.execute(
+                    f"INSERT INTO {quote(table)} SELECT * FROM {quote(_SNAPSHOT_PREFIX + table)}"
+                )
+        sync_all()
+        return
+    # Only the tables the load fills from empty: those a flush's post_migrate refills itself
+    # (content types, permissions) must not be restored on top of it.
+    before = _row_counts()
+    load_vendored_reference(departements=SUBSET_DEPARTEMENTS)
     sync_all()
+    with connection.cursor() as cursor:
+        for table, count in _row_counts().items():
+            if count and not before.get(table):
+                cursor.execute(
+                    f"CREATE TABLE {quote(_SNAPSHOT_PREFIX + table)} AS SELECT * FROM {quote(table)}"
+                )
+                _snapshot_tables.append(table)
 
 
 @pytest.fixture(scope="session", autouse=True)

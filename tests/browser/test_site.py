@@ -215,8 +215,8 @@ def test_staff_login_and_still_up_to_date(browser):
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(re.compile(r"/espace/$"))
     listing = page.locator(f"#fiche-{stale.slug}")
-    assert "À revoir" in listing.inner_text()
-    assert "1 fiche est à revoir." in page.locator("main").inner_text()
+    assert "À vérifier : plus de 18 mois" in listing.inner_text()
+    assert "1 fiche est à vérifier." in page.locator("main").inner_text()
     browser.screenshot(page, "staff-listings")
     assert browser.axe(page) == []
     listing.get_by_role("button", name="Toujours à jour").click()

@@ -2,11 +2,13 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from demo import fiction
 from demo.dataset import demo_structures, used_sectors, used_services
 from demo.loader import load_demo
 from demo.network import REGIONS
+from structures.enums import Freshness
 from structures.models import (
     Contact,
     Offer,
@@ -105,6 +107,22 @@ def test_every_structure_carries_provenance_and_the_demo_flag():
     assert not Offer.objects.filter(contact__isnull=True).exists()
     approximate = Structure.objects.get(slug="team-france-export-occitanie-montpellier")
     assert "approximative" in approximate.description
+
+
+def test_demo_listings_carry_confirmation_dates_in_every_freshness_state():
+    load_demo(sme_count=0)
+    assert not Structure.objects.filter(verified_at__isnull=True).exists()
+    counts = {state: Structure.objects.with_freshness(state).count() for state in Freshness.values}
+    total = Structure.objects.count()
+    assert counts[Freshness.FRESH] > total / 2
+    assert counts[Freshness.TO_CHECK] > 0 and counts[Freshness.STALE] > 0
+    # A confirmation made in the demo (staff page, one-click link) survives a reload.
+    confirmed = Structure.objects.with_freshness(Freshness.STALE).first()
+    moment = timezone.now() - datetime.timedelta(days=1)
+    Structure.objects.filter(pk=confirmed.pk).update(verified_at=moment)
+    assert not load_demo(sme_count=0).changed
+    confirmed.refresh_from_db()
+    assert confirmed.verified_at == moment
 
 
 def test_poles_have_their_dated_member_counts_and_partner_countries():

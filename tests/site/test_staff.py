@@ -53,7 +53,7 @@ def test_my_listings_flags_stale_ones_and_hides_others(client, staff):
     rows = {row["structure"].name: row["is_stale"] for row in response.context["rows"]}
     assert rows == {"CCI fraîche": False, "CCI à revoir": True}
     html = response.content.decode()
-    assert "1 fiche est à revoir." in html
+    assert "1 fiche est à vérifier." in html
     assert "Structure d&#x27;un autre" not in html
     assert f"/admin/structures/structure/{stale.pk}/change/" in html
     assert f"/admin/structures/offer/{stale.offers.get().pk}/change/" in html

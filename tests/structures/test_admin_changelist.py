@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from structures.models import Offer, Structure
 from structures.permissions import REGISTRY_ADMIN_GROUP, STAFF_GROUP
+from structures.querysets import months_ago
 from tests.structures import admin_support
 from tests.structures.admin_support import form_data, inline_prefix
 from tests.structures.factories import (
@@ -61,15 +62,22 @@ def test_region_filter_ignores_garbage(world, as_user):
     assert as_user(world.root).get(CHANGELIST, {"region": "abc"}).status_code == 200
 
 
-def test_stale_filter(world, as_user):
+def test_freshness_filter(world, as_user):
     old = StructureFactory(name="Fiche ancienne", stale=True)
+    to_check = StructureFactory(name="Fiche de 13 mois", verified_at=months_ago(13))
+    # Never confirmed: counts from its creation (20 months ago).
     never = StructureFactory(name="Fiche jamais vérifiée", never_verified=True)
+    Structure.objects.filter(pk=never.pk).update(created_at=months_ago(20))
+    new = StructureFactory(name="Fiche nouvelle", never_verified=True)
     client = as_user(world.root)
     stale = _names(client.get(CHANGELIST, {"fraicheur": "stale"}))
     assert {old.name, never.name} <= stale
-    assert world.herault.name not in stale
+    assert not {world.herault.name, to_check.name, new.name} & stale
+    assert _names(client.get(CHANGELIST, {"fraicheur": "to_check"})) == {to_check.name}
     fresh = _names(client.get(CHANGELIST, {"fraicheur": "fresh"}))
-    assert world.herault.name in fresh and old.name not in fresh and never.name not in fresh
+    assert {world.herault.name, new.name} <= fresh
+    assert not {old.name, never.name, to_check.name} & fresh
+    assert client.get(CHANGELIST, {"fraicheur": "garbage"}).status_code == 200
 
 
 def test_service_filter(world, as_user):

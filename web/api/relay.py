@@ -240,6 +240,12 @@ class RelayResultSerializer(serializers.Serializer):
         )
     )
     is_national = serializers.BooleanField(help_text=_("Service compétent pour toute la France."))
+    information_to_check = serializers.BooleanField(
+        help_text=_(
+            "Vrai : fiche non confirmée depuis plus de 18 mois (FRESHNESS_WARNING_MONTHS) ; "
+            "le relais reste proposé, ses coordonnées sont à vérifier avant de l'appeler."
+        )
+    )
     contact = ContactInfoSerializer(allow_null=True)
     has_named_contact = serializers.BooleanField()
     conditions = ConditionSerializer(many=True)
@@ -325,6 +331,7 @@ def _result_payload(result: RelayResult, rank: int) -> dict:
         "same_region": result.same_region,
         "region_first": result.region_first,
         "is_national": result.is_national,
+        "information_to_check": result.information_to_check,
         "contact": _contact(result.contact),
         "has_named_contact": result.has_named_contact,
         "conditions": [

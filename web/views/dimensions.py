@@ -47,14 +47,17 @@ DYNAMICS_FIGURES = (
 )
 
 # The same figures in a sentence ("1 fiche créée", "3 fiches créées").
+# Literal ngettext calls, one per figure, so that makemessages finds both forms.
 DYNAMICS_STATS = {
-    "structures_created": ("fiche créée", "fiches créées"),
-    "structures_updated": ("fiche modifiée", "fiches modifiées"),
-    "structures_confirmed": ("fiche confirmée à jour", "fiches confirmées à jour"),
-    "offers_created": ("offre ajoutée", "offres ajoutées"),
-    "offers_updated": ("offre modifiée", "offres modifiées"),
-    "offers_closed": ("offre fermée", "offres fermées"),
-    "events": ("événement enregistré", "événements enregistrés"),
+    "structures_created": lambda n: ngettext("fiche créée", "fiches créées", n),
+    "structures_updated": lambda n: ngettext("fiche modifiée", "fiches modifiées", n),
+    "structures_confirmed": lambda n: ngettext(
+        "fiche confirmée à jour", "fiches confirmées à jour", n
+    ),
+    "offers_created": lambda n: ngettext("offre ajoutée", "offres ajoutées", n),
+    "offers_updated": lambda n: ngettext("offre modifiée", "offres modifiées", n),
+    "offers_closed": lambda n: ngettext("offre fermée", "offres fermées", n),
+    "events": lambda n: ngettext("événement enregistré", "événements enregistrés", n),
 }
 
 
@@ -257,7 +260,7 @@ def territory_dimensions_page(request: HttpRequest, level: str, code: str) -> Ht
     own_cells = _cells(target)
     dynamics = [
         {
-            "label": ngettext(*DYNAMICS_STATS[key], getattr(target.dynamics, key)),
+            "label": DYNAMICS_STATS[key](getattr(target.dynamics, key)),
             "value": own_cells[key],
         }
         for key, _label in DYNAMICS_FIGURES

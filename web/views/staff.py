@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from structures.corrections import new_correction_count
+from structures.enums import Freshness
 from structures.exceptions import StaleVersionError
+from structures.freshness import freshness_of
 from structures.models import Structure
-from structures.querysets import months_ago
 from structures.selectors import listings_of
 from structures.services import confirm_up_to_date
 from web.forms import ConfirmUpToDateForm
-
-# A listing not confirmed for this long is flagged "à revoir" (same threshold as the admin).
-STALE_MONTHS = 12
 
 
 @login_required(login_url="login")
 @require_GET
 def staff_listings(request: HttpRequest) -> HttpResponse:
     """ "My listings": the structures the user may edit, stale ones flagged, oldest first."""
-    threshold = months_ago(STALE_MONTHS)
+    now = timezone.now()
     listings = list(listings_of(user=request.user))
     # Network heads (structures with children) export and re-import their network's offers.
     heads = set(
@@ -32,19 +34,28 @@ def staff_listings(request: HttpRequest) -> HttpResponse:
             "parent_id", flat=True
         )
     )
-    rows = [
-        {
-            "structure": s,
-            "is_stale": s.verified_at is None or s.verified_at < threshold,
-            "form": ConfirmUpToDateForm(initial={"version": s.version}),
-            "is_network_head": s.pk in heads,
-        }
-        for s in listings
-    ]
+    rows = []
+    for s in listings:
+        # structures.freshness: "à vérifier" after FRESHNESS_REVIEW_MONTHS, "stale" (public
+        # results warn) after FRESHNESS_WARNING_MONTHS.
+        freshness = freshness_of(s, now=now)
+        rows.append(
+            {
+                "structure": s,
+                "freshness": freshness,
+                "is_stale": freshness != Freshness.FRESH,
+                "form": ConfirmUpToDateForm(initial={"version": s.version}),
+                # The admin forms come back to this row after saving (structures.admin.navigation).
+                "back": f"{reverse('staff-listings')}#fiche-{s.slug}",
+                "is_network_head": s.pk in heads,
+            }
+        )
     context = {
         "rows": rows,
         "stale_count": sum(row["is_stale"] for row in rows),
-        "stale_months": STALE_MONTHS,
+        "stale_months": settings.FRESHNESS_REVIEW_MONTHS,
+        "warning_months": settings.FRESHNESS_WARNING_MONTHS,
+        "new_corrections": new_correction_count(user=request.user),
     }
     return render(request, "site/staff_listings.html", context)
 

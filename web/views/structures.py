@@ -11,6 +11,7 @@ from structures.enums import MarketStatus
 from structures.filters import StructureFilter
 from structures.merging import merged_successor
 from structures.models import Structure
+from structures.permissions import caller_for, may_edit_structure
 from structures.relay import criteria
 from structures.relay.wording import condition_texts
 from structures.selectors import directory_list, structure_detail
@@ -56,6 +57,8 @@ def structure_page(request: HttpRequest, slug: str) -> HttpResponse:
         "parent_is_public": parent is not None and parent.is_active and parent.is_validated,
         "contacts": list(structure.contacts.all()),
         "member_counts": list(structure.member_counts.all()),
+        # Its staff edit it from here and come back here after saving (admin ``next``).
+        "can_edit": request.user.is_staff and may_edit_structure(caller_for(request), structure),
         "map_data": {
             "origin": None,
             "markers": grouped(

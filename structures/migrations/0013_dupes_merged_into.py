@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('structures', '0009_offer_version_help_text'),
+        ('structures', '0012_fresh_freshness_reminders'),
     ]
 
     operations = [
