@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate load lint format check-migrations pytest serve gunicorn bench bench-places clean
+.PHONY: run worker test install migrate load lint format check-migrations pytest serve gunicorn bench bench-places clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,19 @@ load: migrate
 	$(BIN)/python manage.py load_demo
 
 ## Install, migrate the embedded SQLite database, load the reference data and serve on 127.0.0.1:8000.
+## With a broker configured (CELERY_BROKER_URL or REDIS_URL), a Celery worker runs beside the
+## server and stops with it; without one, tasks run in the server's process (eager mode).
 run: load
+	@if [ "$$($(BIN)/python manage.py shell -v0 -c 'from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)' 2>/dev/null)" = False ]; then \
+		echo "Task queue: $(BIN)/celery -A registry worker (stopped with the server)"; \
+		$(BIN)/celery -A registry worker --loglevel=INFO --concurrency=1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	fi; \
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## A Celery worker for the task queue (e-mails…), on the broker of CELERY_BROKER_URL or REDIS_URL.
+worker: install
+	$(BIN)/celery -A registry worker --loglevel=INFO
 
 ## Install if needed, then lint, check migrations and run the whole test suite.
 ## With DATABASE_URL=postgres://… the suite runs on PostgreSQL.

@@ -395,6 +395,47 @@ else:
         },
     }
 
+# --- Jobs off the request (Celery, registry/celery.py, core/tasks.py) ---------------------------
+# E-mails (and other slow work) go to a queue on Redis, run by `celery -A registry worker`, once
+# the transaction that decided them has committed (core.mail.send_after_commit). The broker is
+# CELERY_BROKER_URL, else REDIS_URL; with neither (`make run`, the tests) tasks run in the calling
+# process after the commit (eager mode), so that the project runs without Redis, and the broker is
+# the in-process one (never Celery's default, an AMQP server on localhost).
+_QUEUE_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
+CELERY_BROKER_URL = _QUEUE_URL or "memory://localhost/"
+# CELERY_TASK_ALWAYS_EAGER forces or refuses it; empty (as in .env.example) is the default.
+CELERY_TASK_ALWAYS_EAGER = (
+    env.bool("CELERY_TASK_ALWAYS_EAGER")
+    if env.str("CELERY_TASK_ALWAYS_EAGER", default="")
+    else not _QUEUE_URL
+)
+# Eager tasks raise their errors where they are called (on_commit callbacks log them).
+CELERY_TASK_EAGER_PROPAGATES = True
+# No result is read back by the application; a backend only for those that want one (tests).
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="") or "registry"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged once done: a worker killed mid-task leaves it to another (tasks are
+# written to be run twice safely). One message at a time per process: e-mails are slow, not many.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Longer than the longest retry delay (core.tasks), or Redis would hand a waiting task out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 2}
+# A request that queues a task while Redis is down waits about a second, not the default minutes
+# (core.mail then sends in the request instead).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.3,
+    "interval_max": 0.5,
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

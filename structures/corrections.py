@@ -12,8 +12,9 @@
   loaded is refused with ``StaleVersionError``). Other reports are only marked handled.
 - ``reject_correction``: refused, with a reason.
 
-After a decision, the reporter who left an address is told by e-mail (in French, once the
-transaction has committed) and the address is erased at once: it served that purpose only.
+After a decision, the reporter who left an address is told by e-mail (in French, by the task
+queue once the transaction has committed: ``core.mail``) and the address is erased at once: it
+served that purpose only.
 
 The reads for the staff's inbox (``correction_inbox``) follow the editing rule of
 ``structures.permissions``: a staff member sees the reports on the structures they may edit, a
@@ -27,7 +28,6 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -35,6 +35,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.mail import send_after_commit
 from structures.enums import CorrectionField, CorrectionStatus
 from structures.models import Contact, CorrectionReport, Offer, Structure
 from structures.querysets import months_ago
@@ -196,7 +197,8 @@ def _decide(
         current.reporter_email = ""
         current.reporter_notified_at = now
         subject, body = _notification(current, page_url=page_url)
-        transaction.on_commit(lambda: _send(subject, body, address))
+        # Queued once the decision commits (core.mail): a rolled-back decision sends nothing.
+        send_after_commit(subject=subject, body=body, recipients=[address])
     current.full_clean()
     current.save()
     return current
@@ -323,14 +325,6 @@ def _notification(report: CorrectionReport, *, page_url: str) -> tuple[str, str]
             ),
         ]
     return subject, "\n".join(lines)
-
-
-def _send(subject: str, body: str, address: str) -> None:
-    # After the commit: a mail server that fails must not undo a decision already recorded.
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-    except Exception:
-        logger.exception("Correction decision e-mail could not be sent")
 
 
 # --- Retention ----------------------------------------------------------------------------------

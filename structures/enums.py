@@ -162,3 +162,11 @@ class Freshness(models.TextChoices):
     FRESH = "fresh", _("à jour")
     TO_CHECK = "to_check", _("à vérifier")
     STALE = "stale", _("informations à vérifier")
+
+
+class PendingChangeStatus(models.TextChoices):
+    """Where a proposed change of a published listing stands (moderation)."""
+
+    PENDING = "pending", _("en attente de validation")
+    APPROVED = "approved", _("validée")
+    REJECTED = "rejected", _("refusée")

@@ -31,3 +31,22 @@ class StaleVersionError(Exception):
             "expected": expected_version if expected_version is not None else _("inconnue"),
         }
         super().__init__(str(self.message))
+
+
+class PendingChangeConflict(Exception):
+    """A proposed change can no longer be approved as it stands: since it was proposed, the
+    published listing changed on the very fields it changes (``structures.moderation``).
+
+    ``fields`` are the verbose names of those fields, ``who`` names the last change of the
+    listing (as ``StaleVersionError.who``).
+    """
+
+    def __init__(self, *, fields: list[str], who: str = "") -> None:
+        self.fields = fields
+        self.who = who
+        self.message = _(
+            "La fiche publiée a changé depuis cette proposition%(who)s (champs : %(fields)s) : "
+            "la valider écraserait cette modification. Refusez la proposition en indiquant le "
+            "motif, et invitez son auteur à la refaire à partir de la fiche actuelle."
+        ) % {"who": f" {who}" if who else "", "fields": ", ".join(fields)}
+        super().__init__(str(self.message))

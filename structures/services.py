@@ -72,12 +72,12 @@ def _save(obj, *, user, reason: str = "") -> None:
     obj.save()
 
 
-def _apply(obj, fields: Mapping[str, Any], *, user, reason: str = "Modification") -> None:
+def _apply(obj, fields: Mapping[str, Any], *, user, reason: str = "") -> None:
     """Set ``fields`` on a claimed row, validate it and save it with its history."""
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.full_clean()
-    _save(obj, user=user, reason=reason)
+    _save(obj, user=user, reason=reason or "Modification")
 
 
 def _refuse_registry_only(current: Structure | None, fields: Mapping[str, Any], user) -> None:
@@ -94,6 +94,13 @@ def _refuse_registry_only(current: Structure | None, fields: Mapping[str, Any], 
             refused[name] = _("Seul un administrateur du registre peut modifier ce champ.")
     if refused:
         raise ValidationError(refused)
+
+
+def refuse_registry_only(*, structure: Structure | None, fields: Mapping[str, Any], user) -> None:
+    """Refuse, by name, a change of a registry-only field by anyone but a registry
+    administrator (``ValidationError``): for writers that split a write before calling the
+    services (``structures.moderation``)."""
+    _refuse_registry_only(structure, fields, user)
 
 
 # --- Structures ---------------------------------------------------------------------------------
@@ -121,13 +128,16 @@ def update_structure(
     data: Mapping[str, Any],
     expected_version: int | None,
     user=None,
-    reason: str = "Modification",
+    reason: str = "",
 ) -> Structure:
     """Apply ``data`` to a structure if nobody changed it since ``expected_version`` was loaded.
 
     Returns the saved structure with its new version; raises ``StaleVersionError`` on a
     concurrent change and ``ValidationError`` on invalid data (nothing is written then).
-    ``reason`` is the history's change reason.
+    ``reason`` is the history's change reason ("Modification" by default).
+
+    Writes everything it is given: the moderation of a published listing's sensitive fields
+    (``structures.moderation.update_or_propose``) decides beforehand what applies at once.
     """
     fields, m2m = _split(data, STRUCTURE_FIELDS, STRUCTURE_M2M)
     with transaction.atomic():

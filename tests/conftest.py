@@ -87,6 +87,19 @@ def _sirene_offline():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _tasks_run_eagerly():
+    """Tasks run in the test's process, right after the commit (Celery's eager mode), even when
+    ``REDIS_URL`` (CI) gives the application a broker: nothing waits in a queue no worker reads.
+    The one test with a real worker is ``tests/core/test_worker.py``."""
+    from registry.celery import app
+
+    saved = {name: app.conf[name] for name in ("task_always_eager", "task_eager_propagates")}
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    app.conf.update(saved)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _cache_keys_of_this_run():
     """With ``REDIS_URL`` (CI), the caches live in a Redis that other runs and the application
     may share: this run's keys get a prefix of their own, deleted at the end, and a test's

@@ -1,7 +1,9 @@
 """The freshness reminder e-mails (``manage.py send_freshness_reminders``).
 
 Who is reminded of what, and the signed links, are decided in ``structures.freshness``; this
-module writes the e-mails (they need the site's URLs) and sends them, one per person.
+module writes the e-mails (they need the site's URLs) and queues them, one per person
+(``core.mail.send_after_commit``: the worker sends them, retrying a mail server that fails
+for a while).
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.mail import send_after_commit
 from structures.freshness import (
     ReminderBatch,
     confirmation_token,
@@ -80,31 +84,36 @@ def send_freshness_reminders(
     dry_run: bool = False,
     site_url: str | None = None,
 ) -> ReminderReport:
-    """E-mail every person the listings they are due a reminder of; record each e-mail sent.
+    """E-mail every person the listings they are due a reminder of; record each e-mail queued.
 
     Idempotent: a person reminded of a listing is not reminded of it again for
-    ``FRESHNESS_REMINDER_INTERVAL_DAYS``. An e-mail that fails is reported and not recorded
-    (the next run tries again); the others still go.
+    ``FRESHNESS_REMINDER_INTERVAL_DAYS``. Each e-mail is recorded and queued in one transaction
+    (queued only once recorded, never recorded without being queued); the worker sends it and
+    retries a mail server that fails for a while (``core.tasks.send_email``). A person whose
+    e-mail could not be recorded is reported; the others still go.
     """
     now = now or timezone.now()
     site_url = (site_url if site_url is not None else settings.SITE_URL).rstrip("/")
     report = ReminderReport()
-    batches = reminders_due(now=now, days_before=days_before)
-    connection = None if dry_run else get_connection()
-    for batch in batches:
+    for batch in reminders_due(now=now, days_before=days_before):
         names = ", ".join(str(s) for s in batch.structures)
         if dry_run:
             report.lines.append(f"{batch.user.email} : {names}")
         else:
             message = reminder_message(batch, site_url=site_url, now=now)
-            message.connection = connection
             try:
-                message.send()
-            except Exception:  # an SMTP failure must not stop the others
-                logger.exception("Freshness reminder to %s failed", batch.user.email)
+                with transaction.atomic():
+                    record_reminder(batch=batch, now=now)
+                    send_after_commit(
+                        subject=message.subject,
+                        body=message.body,
+                        recipients=message.to,
+                        from_email=message.from_email,
+                    )
+            except Exception:  # one person's failure must not stop the others
+                logger.exception("Freshness reminder to %s not queued", batch.user.email)
                 report.failed.append(batch.user.email)
                 continue
-            record_reminder(batch=batch, now=now)
         report.recipients += 1
         report.listings += len(batch.structures)
     return report

@@ -9,6 +9,7 @@ updates (``structures.admin.concurrency``, ``structures.versioning``).
 from structures.admin.access import ApiTokenAdmin
 from structures.admin.corrections import CorrectionReportAdmin
 from structures.admin.demand import FreshnessReminderAdmin, UnmetSearchAdmin
+from structures.admin.moderation import PendingChangeAdmin
 from structures.admin.offer import ContactAdmin, OfferAdmin
 from structures.admin.reference import SectorAdmin, ServiceAdmin, StaffMembershipAdmin
 from structures.admin.structure import StructureAdmin
@@ -19,6 +20,7 @@ __all__ = [
     "CorrectionReportAdmin",
     "FreshnessReminderAdmin",
     "OfferAdmin",
+    "PendingChangeAdmin",
     "SectorAdmin",
     "ServiceAdmin",
     "StaffMembershipAdmin",

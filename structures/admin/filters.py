@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from structures.enums import Freshness
-from structures.models import Offer, Service
+from structures.enums import Freshness, PendingChangeStatus
+from structures.models import Offer, PendingChange, Service
 from territories.enums import TerritoryLevel
 from territories.models import Territory, TerritoryAncestor
 
@@ -82,3 +82,27 @@ class ServiceFilter(admin.SimpleListFilter):
             return queryset
         offers = Offer.objects.filter(structure_id=OuterRef("pk"), service_id=int(value))
         return queryset.filter(Exists(offers))
+
+
+class ModerationFilter(admin.SimpleListFilter):
+    """The registry administrators' queue on the structures list: new listings not yet
+    published, and published listings with a change waiting for validation."""
+
+    title = _("modération")
+    parameter_name = "moderation"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("to_validate", _("À valider (fiches non publiées)")),
+            ("pending_change", _("Modification en attente de validation")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "to_validate":
+            return queryset.filter(is_validated=False, is_active=True)
+        if self.value() == "pending_change":
+            waiting = PendingChange.objects.filter(
+                structure_id=OuterRef("pk"), status=PendingChangeStatus.PENDING
+            )
+            return queryset.filter(Exists(waiting))
+        return queryset

@@ -13,15 +13,23 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.text import normalize_name
-from structures import services
+from structures import moderation, services
 from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.duplicates import DuplicatesAdminMixin
-from structures.admin.filters import STALE_MONTHS, RegionFilter, ServiceFilter, StaleFilter
+from structures.admin.filters import (
+    STALE_MONTHS,
+    ModerationFilter,
+    RegionFilter,
+    ServiceFilter,
+    StaleFilter,
+)
 from structures.admin.forms import (
     ContactForm,
     OfferInlineForm,
@@ -163,6 +171,7 @@ class StructureAdmin(
         StaleFilter,
         "is_active",
         "is_validated",
+        ModerationFilter,
     ]
     search_fields = ["search_name", "commune__search_name", "=commune__code", "=postal_code"]
     search_help_text = _(
@@ -245,19 +254,30 @@ class StructureAdmin(
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and obj.coordinates_flagged:
-            return fieldsets
-        # The check is shown only when there is something to check.
-        return [
-            (
-                name,
-                {**options, "fields": [f for f in options["fields"] if f != "coordinates_warning"]},
+        if obj is None or not obj.coordinates_flagged:
+            # The check is shown only when there is something to check.
+            fieldsets = [
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": [f for f in options["fields"] if f != "coordinates_warning"],
+                    },
+                )
+                for name, options in fieldsets
+            ]
+        pending, rejected = self._moderation_state(obj)
+        if pending is not None or rejected is not None:
+            title = (
+                _("Modification en attente de validation")
+                if pending is not None
+                else _("Dernière proposition refusée")
             )
-            for name, options in fieldsets
-        ]
+            return [(title, {"fields": ["pending_change"]}), *fieldsets]
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        fields = list(ALWAYS_READONLY_FIELDS)
+        fields = [*ALWAYS_READONLY_FIELDS, "pending_change"]
         if not is_registry_admin(request.user):
             fields += STRUCTURE_REGISTRY_ONLY
         return fields
@@ -290,7 +310,122 @@ class StructureAdmin(
             obj.verified_at = timezone.now()
             obj.verified_by = request.user
             obj._change_reason = _("Modification et confirmation : fiche à jour")
+        if change:
+            self._withhold_sensitive_changes(request, obj, form)
         super().save_model(request, obj, form, change)
+        if not change and moderation.record_creation(structure=obj, user=request.user):
+            self.message_user(
+                request,
+                _(
+                    "La fiche « %(s)s » sera publiée après validation par un administrateur du "
+                    "registre ; vous pouvez la compléter d'ici là."
+                )
+                % {"s": obj},
+                messages.WARNING,
+            )
+
+    # --- moderation (structures.moderation): a published listing's sensitive fields -----------
+
+    def _withhold_sensitive_changes(self, request, obj, form) -> None:
+        """Keep the published values of the sensitive fields a non-administrator changed; they
+        become the listing's pending change once the page's rows are saved (``save_related``)."""
+        published = Structure.objects.get(pk=obj.pk)
+        if not moderation.is_moderated(published, request.user):
+            return
+        changed = {
+            name: form.cleaned_data[name]
+            for name in moderation.SENSITIVE_FIELDS
+            if name in form.changed_data and name in form.cleaned_data
+        }
+        split = moderation.split_sensitive(structure=published, fields=changed)
+        for name in split.sensitive:
+            setattr(obj, name, getattr(published, name))
+        request._structure_moderation = {
+            "published": published,
+            "fields": split.sensitive,
+            "coverage": [],
+        }
+
+    def save_formset(self, request, form, formset, change):
+        state = getattr(request, "_structure_moderation", None)
+        if state is None or formset.model is not StructureCoverage:
+            super().save_formset(request, form, formset, change)
+            return
+        # Coverage rows widening the listing to a région or a country wait for validation;
+        # removals and finer additions are saved as usual.
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            row.delete()
+        split = moderation.split_sensitive(
+            structure=state["published"], fields={}, coverage=[row.territory for row in rows]
+        )
+        withheld = {territory.pk for territory in split.coverage_withheld}
+        for row in rows:
+            if row.territory_id not in withheld:
+                row.save()
+        state["coverage"] = split.coverage_withheld
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        state = getattr(request, "_structure_moderation", None)
+        if state is None:
+            return
+        pending = moderation.propose_changes(
+            structure=form.instance,
+            fields=state["fields"],
+            coverage_added=state["coverage"],
+            user=request.user,
+        )
+        if pending is not None:
+            waiting = [*state["fields"]]
+            if state["coverage"]:
+                waiting.append(moderation.COVERAGE)
+            self.message_user(request, moderation.waiting_message(waiting), messages.WARNING)
+
+    @staticmethod
+    def _moderation_state(obj):
+        """(pending change, last rejected change) of ``obj``, read once per request."""
+        if obj is None or obj.pk is None:
+            return None, None
+        state = getattr(obj, "_moderation_state", None)
+        if state is None:
+            pending = moderation.pending_change_for(obj)
+            rejected = moderation.last_rejection_for(obj) if pending is None else None
+            state = obj._moderation_state = (pending, rejected)
+        return state
+
+    @admin.display(description=_("proposition"))
+    def pending_change(self, obj: Structure):
+        pending, rejected = self._moderation_state(obj)
+        if rejected is not None:
+            return format_html(
+                "<p>{}</p><p>{}</p>",
+                _("Proposition %(fields)s refusée le %(when)s ; motif :")
+                % {
+                    "fields": f"({moderation.field_labels(moderation.changed_field_names(rejected))})",
+                    "when": date_format(localtime(rejected.decided_at), "j F Y"),
+                },
+                rejected.reason,
+            )
+        if pending is None:
+            return "—"
+        author = pending.author
+        return format_html(
+            "<p>{}</p><ul>{}</ul>",
+            _(
+                "Proposée par %(who)s le %(when)s ; la fiche publiée reste inchangée jusqu'à "
+                "la validation par un administrateur du registre."
+            )
+            % {
+                "who": (author.get_full_name() or author.get_username()) if author else "—",
+                "when": date_format(localtime(pending.updated_at), "j F Y à H:i"),
+            },
+            format_html_join(
+                "",
+                "<li>{} : {} → <strong>{}</strong></li>",
+                ((row.label, row.published, row.proposed) for row in moderation.diff_rows(pending)),
+            ),
+        )
 
     # --- change list columns -----------------------------------------------------------------
 

@@ -17,7 +17,15 @@ from structures.fields import (
     STRUCTURE_PUBLIC,
     STRUCTURE_PUBLIC_RELATED,
 )
-from structures.models import Contact, Offer, OfferMarket, Sector, Service, Structure
+from structures.models import (
+    Contact,
+    Offer,
+    OfferMarket,
+    PendingChange,
+    Sector,
+    Service,
+    Structure,
+)
 from territories.api.serializers import TerritoryRefSerializer
 
 
@@ -157,3 +165,60 @@ class StructureDetailSerializer(StructureSerializer):
 
     class Meta(StructureSerializer.Meta):
         fields = [*StructureSerializer.Meta.fields, *STRUCTURE_PUBLIC_RELATED]
+
+
+class PendingChangeSerializer(serializers.ModelSerializer):
+    """A change of a published listing waiting for a registry administrator's validation."""
+
+    structure = StructureRefSerializer(read_only=True)
+    proposed = serializers.SerializerMethodField(
+        help_text=_("Valeurs proposées, par champ (la tête de réseau par son slug).")
+    )
+    coverage_added = TerritoryRefSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("Territoires (régions, pays) que la proposition ajoute à la couverture."),
+    )
+
+    class Meta:
+        model = PendingChange
+        fields = [
+            "id",
+            "structure",
+            "status",
+            "proposed",
+            "coverage_added",
+            "base_version",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "kind": {"type": "string"},
+                "parent": {"type": "string", "nullable": True},
+            },
+        }
+    )
+    def get_proposed(self, obj: PendingChange) -> dict:
+        proposed = dict(obj.proposed)
+        if proposed.get("parent") is not None:
+            proposed["parent"] = (
+                Structure.objects.filter(pk=proposed["parent"])
+                .values_list("slug", flat=True)
+                .first()
+            )
+        return proposed
+
+
+class ModeratedUpdateSerializer(serializers.Serializer):
+    """The answer to a write whose sensitive changes wait for validation (202 Accepted)."""
+
+    detail = serializers.CharField(help_text=_("Ce qui attend une validation, en français."))
+    pending_change = PendingChangeSerializer()
+    structure = StructureDetailSerializer(
+        help_text=_("La fiche telle que publiée : les autres champs de l'écriture sont appliqués.")
+    )

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from core.api.contract import QueryContractMixin
 from core.api.etag import expected_version
 from core.api.streaming import StreamedExportMixin, streamed_list_schema
-from structures import selectors, services
+from structures import moderation, selectors, services
 from structures.api.duplicates import (
     CONFLICT_RESPONSE,
     StructureCreateInputSerializer,
@@ -43,7 +43,9 @@ from structures.api.mixins import (
 )
 from structures.api.serializers import (
     ContactSerializer,
+    ModeratedUpdateSerializer,
     OfferSerializer,
+    PendingChangeSerializer,
     SectorSerializer,
     ServiceSerializer,
     StructureDetailSerializer,
@@ -158,15 +160,24 @@ class _StructureDetailBase(
         )
         serializer.is_valid(raise_exception=True)
         require_placement(request, serializer.validated_data)
-        self.call_service(
-            services.update_structure,
+        result = self.call_service(
+            moderation.update_or_propose,
             structure=structure,
             data=dict(serializer.validated_data),
             expected_version=version,
             user=request.user,
         )
         fresh = self.get_queryset().get(pk=structure.pk)
-        return tagged(Response(self.get_serializer(fresh).data), fresh)
+        body = self.get_serializer(fresh).data
+        if result.pending is None:
+            return tagged(Response(body), fresh)
+        # Sensitive changes of a published listing wait for a registry administrator.
+        accepted = {
+            "detail": result.message,
+            "pending_change": PendingChangeSerializer(result.pending).data,
+            "structure": body,
+        }
+        return tagged(Response(accepted, status=status.HTTP_202_ACCEPTED), fresh)
 
 
 def _detail_schema(suffix: str):
@@ -177,20 +188,38 @@ def _detail_schema(suffix: str):
     )
 
 
+MODERATED_WRITE = _(
+    "Sur une fiche publiée, une modification du nom, du type de structure, de la tête de "
+    "réseau, ou une couverture élargie à une région ou à un pays, par quelqu'un qui n'est pas "
+    "administrateur du registre, n'est pas appliquée : elle attend sa validation (réponse 202, "
+    "avec la modification en attente ; une seule par structure, les propositions suivantes s'y "
+    "ajoutent). Les autres champs de la même écriture sont appliqués."
+)
+STRUCTURE_WRITE_RESPONSES = {
+    200: StructureDetailSerializer,
+    202: OpenApiResponse(
+        ModeratedUpdateSerializer,
+        description=_("Appliquée, sauf les changements sensibles, en attente de validation."),
+    ),
+    **WRITE_ERRORS,
+}
+
 _DETAIL_SCHEMA = extend_schema_view(
     get=extend_schema(tags=["structures"], summary=_("Une structure, ses offres et contacts")),
     put=extend_schema(
         tags=["structures"],
         summary=_("Modifier une structure (personnel de la structure)"),
+        description=MODERATED_WRITE,
         parameters=[IF_MATCH],
         request=StructureInputSerializer,
-        responses={200: StructureDetailSerializer, **WRITE_ERRORS},
+        responses=STRUCTURE_WRITE_RESPONSES,
     ),
     patch=extend_schema(
         tags=["structures"],
+        description=MODERATED_WRITE,
         parameters=[IF_MATCH],
         request=StructureInputSerializer,
-        responses={200: StructureDetailSerializer, **WRITE_ERRORS},
+        responses=STRUCTURE_WRITE_RESPONSES,
     ),
 )
 

@@ -5,6 +5,7 @@ from structures.models.catalogue import Sector, Service
 from structures.models.corrections import CorrectionReport
 from structures.models.demand import UnmetSearch
 from structures.models.freshness import FreshnessReminder
+from structures.models.moderation import PendingChange
 from structures.models.network import StructureLink, StructureMemberCount
 from structures.models.offer import Offer, OfferCoverage, OfferMarket
 from structures.models.people import Contact, StaffMembership
@@ -22,6 +23,7 @@ __all__ = [
     "Offer",
     "OfferCoverage",
     "OfferMarket",
+    "PendingChange",
     "RelayIndexEntry",
     "Sector",
     "Service",

@@ -47,6 +47,7 @@ from structures.models import (
     ApiToken,
     CorrectionReport,
     FreshnessReminder,
+    PendingChange,
     Sector,
     Service,
     StaffMembership,
@@ -233,6 +234,9 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
     "structures.correctionreport": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, ADMIN, ADMIN),
     # Reminders sent by send_freshness_reminders: read-only, registry administrators.
     "structures.freshnessreminder": ModelRule(ADMIN, NOBODY, ADMIN, NOBODY, NOBODY, ADMIN),
+    # The validation queue: registry administrators decide; proposals come from the listings'
+    # own edits (nobody adds one by hand), and decided ones are kept (nobody deletes them).
+    "structures.pendingchange": ModelRule(ADMIN, NOBODY, ADMIN, ADMIN, NOBODY, ADMIN),
     # SME records: the agency within its scope (the SME is in 34); deleting is the registry's.
     "smes.sme": ModelRule(AGENCY, AGENCY, AGENCY, AGENCY, ADMIN, AGENCY),
     # Events and priorities: the agency (a territorial coordinator) within its scope (the row is
@@ -379,6 +383,9 @@ def world():
         "structures.correctionreport": a_report,
         "structures.freshnessreminder": FreshnessReminder.objects.create(
             user=users["staff_a"], structure=cci, sent_at=timezone.now(), structure_version=1
+        ),
+        "structures.pendingchange": PendingChange.objects.create(
+            structure=cci, proposed={"name": "CCI Hérault Méditerranée"}, base_version=1
         ),
         "structures.unmetsearch": UnmetSearch.objects.create(
             commune=territory("commune", "34172"),

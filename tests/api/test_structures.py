@@ -277,14 +277,15 @@ def test_staff_updates_their_structure_with_if_match(staff_client):
     etag = client.get(detail(structure))["ETag"]
     response = client.patch(
         detail(structure),
-        {"phone": "04 67 00 00 00", "coverage": ["departement:34", "region:76"]},
+        # (A coverage widened to a région would wait for validation: tests/api/test_moderation.)
+        {"phone": "04 67 00 00 00", "coverage": ["departement:34", "departement:30"]},
         format="json",
         HTTP_IF_MATCH=etag,
     )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["phone"] == "+33467000000"
-    assert {c["code"] for c in body["coverage"]} == {"34", "76"}
+    assert {c["code"] for c in body["coverage"]} == {"34", "30"}
     assert body["version"] == structure.version + 1
     assert response["ETag"] == f'"{structure.pk}.v{structure.version + 1}"'
     structure.refresh_from_db()
@@ -292,15 +293,19 @@ def test_staff_updates_their_structure_with_if_match(staff_client):
 
 
 def test_update_by_slug_and_put(staff_client):
-    structure = StructureFactory(slug="cci-herault")
+    # Same name and kind: a rename by staff would wait for validation (test_moderation).
+    structure = StructureFactory(slug="cci-herault", name="CCI Hérault", kind="cci")
     client = staff_client(structure)
     url = "/api/v1/structures/cci-herault/"
     etag = client.get(url)["ETag"]
     response = client.put(
-        url, {"name": "CCI Hérault", "kind": "cci"}, format="json", HTTP_IF_MATCH=etag
+        url,
+        {"name": "CCI Hérault", "kind": "cci", "acronym": "CCI"},
+        format="json",
+        HTTP_IF_MATCH=etag,
     )
     assert response.status_code == 200, response.content
-    assert response.json()["name"] == "CCI Hérault"
+    assert response.json()["acronym"] == "CCI"
     response = client.put(url, {"acronym": "X"}, format="json", HTTP_IF_MATCH=response["ETag"])
     assert response.status_code == 400
     assert {"name", "kind"} <= set(response.json()["errors"])

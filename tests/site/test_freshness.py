@@ -45,8 +45,13 @@ def due(settings):
 def _run(*args) -> str:
     from io import StringIO
 
+    from django.test import TestCase
+
     out = StringIO()
-    call_command("send_freshness_reminders", *args, stdout=out)
+    # The e-mails are queued when their transaction commits (core.mail): run those callbacks,
+    # which the test's own transaction would otherwise hold back.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_freshness_reminders", *args, stdout=out)
     return out.getvalue()
 
 
@@ -203,7 +208,7 @@ def test_public_results_say_information_to_check_after_18_months(client):
     flags = {r.structure.name: r.information_to_check for _n, r in response.context["results"]}
     assert flags == {"CCI ancienne": True, "CCI récente": False}  # both shown (R4)
     cards = [
-        card.split("</div>\n</li>")[0]
+        card.split("\n</li>")[0]
         for card in re.split(r'<li class="relay[^"]*" id="relais-', response.content.decode())[1:]
     ]
     (old_card,) = [card for card in cards if "CCI ancienne" in card]
@@ -234,15 +239,14 @@ class RefusingBackend(locmem.EmailBackend):
         return super().send_messages(messages)
 
 
-def test_a_failed_email_is_reported_not_recorded_and_does_not_stop_the_others(due, settings):
-    from django.core.management.base import CommandError
-
+def test_a_refused_email_does_not_stop_the_others_and_is_logged(due, settings, caplog):
+    """Reminders are queued (core.mail): a mail server refusing one address fails that task,
+    logged by the worker (run in the process here, eager), and the others still go."""
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
     _user, old, _nearly = due
     refused = UserFactory(username="refuse", email="refuse@example.org")
     StaffMembershipFactory(user=refused, structure=old)
-    with pytest.raises(CommandError, match=r"refuse@example\.org"):
-        _run()
+    _run()
     assert [m.to for m in mail.outbox] == [["agent.cci@example.org"]]
-    assert not FreshnessReminder.objects.filter(user=refused).exists()
     assert FreshnessReminder.objects.filter(user__username="agent.cci").count() == 2
+    assert "refuse@example.org" in caplog.text or "550" in caplog.text

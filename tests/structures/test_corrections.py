@@ -143,6 +143,29 @@ def test_rejecting_needs_a_reason_and_a_right_on_the_listing(
         accept_correction(report=reported, user=staff, value="x.example", expected_version=9)
 
 
+def test_a_decision_rolled_back_sends_no_email(
+    case, mailoutbox, django_capture_on_commit_callbacks
+):
+    structure, staff = case
+    reported = report(structure, email="lecteur@example.org")
+
+    class Undo(Exception):
+        pass
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Undo),
+        transaction.atomic(),
+    ):
+        reject_correction(report=reported, user=staff, reason="Hors sujet.")
+        assert mailoutbox == []  # never before the commit
+        raise Undo
+    assert callbacks == [] and mailoutbox == []
+    reported.refresh_from_db()
+    assert reported.status == CorrectionStatus.NEW
+    assert reported.reporter_email == "lecteur@example.org"  # kept: no answer was sent
+
+
 def test_submission_refuses_an_address_without_consent_and_foreign_rows(case):
     structure, _staff = case
     with pytest.raises(ValidationError) as error:

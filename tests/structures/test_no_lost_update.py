@@ -134,7 +134,8 @@ def test_structure_page_coverage_rows(world, dave):
     )
 
     def first(data, page):
-        data[row(page, StructureCoverage, "territory")] = str(territory("region", "76").pk)
+        # (A région would wait for validation: tests/structures/test_moderation.py.)
+        data[row(page, StructureCoverage, "territory")] = str(territory("departement", "30").pk)
 
     def second(data, page):
         data[row(page, StructureCoverage, "DELETE")] = "on"
@@ -142,7 +143,7 @@ def test_structure_page_coverage_rows(world, dave):
     html = race(structure_url(world.herault), world.alice, dave, first, second)
     assert names_who_and_when(html, "Alice Martin")
     coverage.refresh_from_db()  # not deleted by the second session
-    assert coverage.territory == territory("region", "76")
+    assert coverage.territory == territory("departement", "30")
 
 
 def test_structure_page_offer_rows(world, dave):

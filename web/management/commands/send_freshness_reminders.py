@@ -44,7 +44,7 @@ class Command(BaseCommand):
         report = send_freshness_reminders(days_before=days_before, dry_run=options["dry_run"])
         for line in report.lines:
             self.stdout.write(line)
-        verb = "seraient envoyés" if options["dry_run"] else "envoyés"
+        verb = "seraient envoyés" if options["dry_run"] else "mis en file d'envoi"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Rappels {verb} : {report.recipients} courriel(s), {report.listings} fiche(s)."
@@ -52,6 +52,6 @@ class Command(BaseCommand):
         )
         if report.failed:
             raise CommandError(
-                f"{len(report.failed)} courriel(s) en échec (réessayés au prochain passage) : "
+                f"{len(report.failed)} courriel(s) en échec (non enregistrés, repris au prochain passage) : "
                 + ", ".join(report.failed)
             )

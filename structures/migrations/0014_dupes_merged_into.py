@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('structures', '0012_fresh_freshness_reminders'),
+        ('structures', '0013_moder_pending_changes'),
     ]
 
     operations = [
