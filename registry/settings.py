@@ -317,6 +317,9 @@ SPECTACULAR_SETTINGS = {
         "SectorKindEnum": "structures.enums.SectorKind.choices",
         "GeocodingPrecisionEnum": "structures.enums.GeocodingPrecision.choices",
         "TerritoryCoordinatePrecisionEnum": "territories.enums.CoordinatePrecision.choices",
+        "PendingChangeStatusEnum": "structures.enums.PendingChangeStatus.choices",
+        # Markets and links share these choices; the name they had before the moderation status.
+        "StatusEnum": "structures.enums.MarketStatus.choices",
     },
     "TAGS": [
         {"name": "api", "description": "Racine : points d'entrée et documentation."},

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from structures.admin.competence import CompetencePreviewFormMixin
 from structures.admin.concurrency import VersionedModelForm
 from structures.admin.opening_hours import OpeningHoursField
 from structures.models import Contact, Offer, Sector, Service, StaffMembership, Structure
@@ -36,7 +37,7 @@ class StructureAdminForm(VersionedModelForm):
         fields = ["name"]
 
 
-class OfferAdminForm(VersionedModelForm):
+class OfferAdminForm(CompetencePreviewFormMixin, VersionedModelForm):
     class Meta:
         model = Offer
         fields = "__all__"
@@ -86,6 +87,22 @@ class OfferInlineFormSet(BaseInlineFormSet):
             cached = list(field.choices)
             setattr(self, attr, cached)
         return cached
+
+    def clean(self):
+        super().clean()  # a duplicate service is said first, for the whole formset
+        for form in self.initial_forms:
+            if form in self.deleted_forms or form.errors or "service" not in form.changed_data:
+                continue
+            # Another service moves the offer to other searches altogether: that change is made
+            # on the offer's own page, which says what it does before saving
+            # (structures.competence).
+            form.add_error(
+                "service",
+                _(
+                    "Pour changer le service d'une offre, ouvrez sa page (lien « Modifier ») : "
+                    "l'effet du changement sur les recherches y est montré avant l'enregistrement."
+                ),
+            )
 
     def add_fields(self, form, index):
         super().add_fields(form, index)

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_name
+from structures.admin.competence import CompetencePreviewAdminMixin
 from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.filters import OfferRegionFilter
 from structures.admin.forms import ContactForm, OfferAdminForm
@@ -57,6 +58,7 @@ class SingleStructureInitialMixin:
 @admin.register(Offer)
 class OfferAdmin(
     ReturnToOriginMixin,
+    CompetencePreviewAdminMixin,
     SingleStructureInitialMixin,
     VersionedAdminMixin,
     StructureScopedMixin,

@@ -122,12 +122,25 @@ class OfferInputSerializer(ModelInputSerializer):
     naf_include = _sector_list(help_text=_("Sections ou divisions NAF admises."))
     naf_exclude = _sector_list(help_text=_("Sections ou divisions NAF exclues."))
     markets = MarketInputSerializer(many=True, required=False, max_length=300)
+    confirm_narrowing = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "À la modification : confirme un changement qui restreint les recherches trouvant "
+            "l'offre (couverture, secteurs, marchés actifs, effectif, ancienneté, codes NAF). "
+            "Sans elle, un tel changement est refusé (400, erreur sur « confirm_narrowing » "
+            "disant ce que l'offre ne couvrira plus, ex. « Cette offre ne sera plus proposée que "
+            "pour : Maroc. Elle ne le sera plus pour les autres pays. ») et rien n'est écrit. "
+            "Un changement qui élargit ou ne change rien est enregistré sans elle."
+        ),
+    )
 
     class Meta:
         model = Offer
         fields = [
             *in_model_order(Offer, ("structure", "service", *OFFER_WRITABLE, *OFFER_WRITABLE_M2M)),
             "markets",
+            "confirm_narrowing",
         ]
         # One offer per structure and service: checked by the services' full_clean too, and an
         # update (which gives this input no instance) must not be taken for a duplicate.

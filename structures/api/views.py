@@ -7,6 +7,7 @@ Views stay thin: what a caller may see comes from ``structures.selectors`` (rule
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -22,7 +23,7 @@ from rest_framework.response import Response
 from core.api.contract import QueryContractMixin
 from core.api.etag import expected_version
 from core.api.streaming import StreamedExportMixin, streamed_list_schema
-from structures import moderation, selectors, services
+from structures import competence, moderation, selectors, services
 from structures.api.duplicates import (
     CONFLICT_RESPONSE,
     StructureCreateInputSerializer,
@@ -51,6 +52,7 @@ from structures.api.serializers import (
     StructureDetailSerializer,
     StructureSerializer,
 )
+from structures.enums import MarketStatus
 from structures.filters import ContactFilter, OfferFilter, SectorFilter, StructureFilter
 from structures.models import Sector, Service
 from structures.permissions import caller_for, is_registry_admin
@@ -76,7 +78,9 @@ WRITE_ERRORS = {
 def _markets(validated: dict):
     if "markets" not in validated:
         return None
-    return {m["country"]: m["status"] for m in validated.pop("markets")}
+    # A partial update (PATCH) leaves the nested defaults out: a market without a status is
+    # active, as on creation.
+    return {m["country"]: m.get("status", MarketStatus.ACTIVE) for m in validated.pop("markets")}
 
 
 def _refuse_moves(validated: dict, obj, fields: tuple[str, ...]) -> None:
@@ -264,6 +268,7 @@ class OfferListView(QueryContractMixin, ServiceErrorsMixin, generics.ListCreateA
         serializer = OfferInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        data.pop("confirm_narrowing", None)  # a new offer only adds searches
         structure, service = data.pop("structure"), data.pop("service")
         require_editor(request, structure)
         markets = _markets(data)
@@ -316,14 +321,24 @@ class OfferDetailView(
         data = dict(serializer.validated_data)
         _refuse_moves(data, offer, ("structure", "service"))
         markets = _markets(data)
-        self.call_service(
-            services.update_offer,
-            offer=offer,
-            data=data,
-            expected_version=version,
-            markets=markets,
-            user=request.user,
-        )
+        confirmed = data.pop("confirm_narrowing", False)
+        with transaction.atomic():
+            before = competence.saved_competence(offer)
+            self.call_service(
+                services.update_offer,
+                offer=offer,
+                data=data,
+                expected_version=version,
+                markets=markets,
+                user=request.user,
+            )
+            # What the write did to the searches that find the offer, read back from what was
+            # written; a narrowing not confirmed is refused and rolled back (the same rule as the
+            # admin page, structures.competence).
+            preview = competence.preview_competence_change(
+                before=before, after=competence.saved_competence(offer)
+            )
+            self.call_service(competence.require_confirmation, preview=preview, confirmed=confirmed)
         fresh = self.get_queryset().get(pk=offer.pk)
         return tagged(Response(self.get_serializer(fresh).data), fresh)
 

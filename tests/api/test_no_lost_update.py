@@ -106,7 +106,8 @@ def test_offer_patch_with_markets():
         f"/api/v1/offers/{offer.pk}/",
         first,
         second,
-        {"markets": [{"country": "MA", "status": "planned"}]},
+        # Active to planned narrows the offer's searches: confirmed (structures.competence).
+        {"markets": [{"country": "MA", "status": "planned"}], "confirm_narrowing": True},
         {"cost": "paid"},
     )
     assert names_who_and_when(body["detail"], "Inès Garcia")

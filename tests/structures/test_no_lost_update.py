@@ -268,8 +268,10 @@ def test_offer_page_coverage_rows(world, dave):
         offer=world.herault_offer, territory=territory("departement", "34")
     )
 
+    # A widening (the département to its région), saved without a confirmation: a narrowing
+    # asks for one first (structures.competence; tests/structures/test_competence.py).
     def first(data, page):
-        data[row(page, OfferCoverage, "territory")] = str(territory("departement", "30").pk)
+        data[row(page, OfferCoverage, "territory")] = str(territory("region", "76").pk)
 
     def second(data, page):
         data[row(page, OfferCoverage, "DELETE")] = "on"
@@ -277,16 +279,16 @@ def test_offer_page_coverage_rows(world, dave):
     html = race(offer_url(world.herault_offer), world.alice, dave, first, second)
     assert names_who_and_when(html, "Alice Martin")
     coverage.refresh_from_db()
-    assert coverage.territory == territory("departement", "30")
+    assert coverage.territory == territory("region", "76")
 
 
 def test_offer_page_market_rows(world, dave):
     market = OfferMarket.objects.create(
-        offer=world.herault_offer, country=territory("country", "MA")
+        offer=world.herault_offer, country=territory("country", "MA"), status=MarketStatus.PLANNED
     )
 
-    def first(data, page):
-        data[row(page, OfferMarket, "status")] = MarketStatus.PLANNED
+    def first(data, page):  # planned to active: a widening, saved without a confirmation
+        data[row(page, OfferMarket, "status")] = MarketStatus.ACTIVE
 
     def second(data, page):
         data[row(page, OfferMarket, "country")] = str(territory("country", "TN").pk)
@@ -294,7 +296,7 @@ def test_offer_page_market_rows(world, dave):
     html = race(offer_url(world.herault_offer), world.alice, dave, first, second)
     assert names_who_and_when(html, "Alice Martin")
     market.refresh_from_db()
-    assert (market.status, market.country.code) == (MarketStatus.PLANNED, "MA")
+    assert (market.status, market.country.code) == (MarketStatus.ACTIVE, "MA")
 
 
 # --- Contact page, staff membership page --------------------------------------------------------
