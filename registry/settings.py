@@ -463,6 +463,11 @@ RELAY_HORIZON_FACTORS = {"none": 1.0, "occasional": 1.5, "regular": 2.0, "establ
 # per commune, service, target country and month; counts older than this many months (before
 # the current one) are deleted by `manage.py purge_unmet_searches` (run it daily from cron).
 UNMET_SEARCH_RETENTION_MONTHS = env.int("UNMET_SEARCH_RETENTION_MONTHS", default=24)
+
+# Possible duplicates (structures/duplicates.py): two listings whose normalised names score at
+# least this (rapidfuzz token_set_ratio, 0-100) within this distance, or share a phone or e-mail.
+DUPLICATE_NAME_THRESHOLD = env.int("DUPLICATE_NAME_THRESHOLD", default=90)
+DUPLICATE_RADIUS_KM = env.float("DUPLICATE_RADIUS_KM", default=5.0)
 if UNMET_SEARCH_RETENTION_MONTHS < 1:
     raise ImproperlyConfigured("UNMET_SEARCH_RETENTION_MONTHS doit être un entier ≥ 1.")
 

@@ -598,3 +598,15 @@ class CoverageForm(forms.Form):
 def _km_text(value: float) -> str:
     """100.0 → "100", 12.5 → "12.5": a horizon as a query string carries it."""
     return f"{value:g}"
+
+
+class NetworkOffersUploadForm(forms.Form):
+    """A network's offers, re-imported from the CSV its export gave (structures.network_offers)."""
+
+    file = forms.FileField(
+        label=_("Fichier CSV des offres"),
+        help_text=_(
+            "Le fichier exporté ci-dessus, modifié dans un tableur et enregistré en CSV (UTF-8). "
+            "Tout le fichier est appliqué, ou rien : chaque ligne refusée est signalée."
+        ),
+    )

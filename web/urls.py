@@ -8,6 +8,7 @@ from web.views import (
     coverage,
     dimensions,
     freshness,
+    network,
     pages,
     search,
     staff,
@@ -67,6 +68,16 @@ urlpatterns = [
         name="staff-correction-reject",
     ),
     path("espace/confirmer/<str:token>/", freshness.confirm_link, name="freshness-confirm"),
+    path(
+        "espace/structures/<slug:slug>/offres-reseau/",
+        network.network_offers_page,
+        name="network-offers",
+    ),
+    path(
+        "espace/structures/<slug:slug>/offres-reseau.csv",
+        network.network_offers_csv,
+        name="network-offers-csv",
+    ),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

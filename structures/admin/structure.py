@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from core.text import normalize_name
 from structures import moderation, services
 from structures.admin.concurrency import VersionedAdminMixin
+from structures.admin.duplicates import DuplicatesAdminMixin
 from structures.admin.filters import (
     STALE_MONTHS,
     ModerationFilter,
@@ -139,7 +140,11 @@ class StaffMembershipInline(admin.TabularInline):
 
 @admin.register(Structure)
 class StructureAdmin(
-    ReturnToOriginMixin, VersionedAdminMixin, StructureScopedMixin, ScopedHistoryAdmin
+    DuplicatesAdminMixin,
+    ReturnToOriginMixin,
+    VersionedAdminMixin,
+    StructureScopedMixin,
+    ScopedHistoryAdmin,
 ):
     structure_path = ""
     form = StructureAdminForm

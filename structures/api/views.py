@@ -24,6 +24,11 @@ from core.api.contract import QueryContractMixin
 from core.api.etag import expected_version
 from core.api.streaming import StreamedExportMixin, streamed_list_schema
 from structures import competence, moderation, selectors, services
+from structures.api.duplicates import (
+    CONFLICT_RESPONSE,
+    StructureCreateInputSerializer,
+    refuse_possible_duplicates,
+)
 from structures.api.inputs import (
     ContactInputSerializer,
     OfferInputSerializer,
@@ -109,8 +114,8 @@ def _refuse_moves(validated: dict, obj, fields: tuple[str, ...]) -> None:
     post=extend_schema(
         tags=["structures"],
         summary=_("Créer une structure (administrateurs du registre)"),
-        request=StructureInputSerializer,
-        responses={201: StructureDetailSerializer, **WRITE_ERRORS},
+        request=StructureCreateInputSerializer,
+        responses={201: StructureDetailSerializer, **WRITE_ERRORS, 409: CONFLICT_RESPONSE},
     ),
 )
 class StructureListView(
@@ -130,12 +135,12 @@ class StructureListView(
             raise exceptions.PermissionDenied(
                 _("Seul un administrateur du registre crée une structure.")
             )
-        serializer = StructureInputSerializer(data=request.data)
+        serializer = StructureCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         require_placement(request, serializer.validated_data)
-        structure = self.call_service(
-            services.create_structure, data=dict(serializer.validated_data), user=request.user
-        )
+        data = dict(serializer.validated_data)
+        refuse_possible_duplicates(data, request)
+        structure = self.call_service(services.create_structure, data=data, user=request.user)
         structure = selectors.structure_detail_for(caller=caller_for(request)).get(pk=structure.pk)
         body = StructureDetailSerializer(structure, context=self.get_serializer_context()).data
         return tagged(Response(body, status=status.HTTP_201_CREATED), structure)

@@ -195,6 +195,18 @@ class Structure(models.Model):
         help_text=_("Fiche fictive ou illustrative, à ne pas confondre avec une donnée réelle."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Set when the listing was merged into another (structures/merging.py): it stays, inactive,
+    # with its history, and its old address can lead to the listing that replaced it.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("fusionnée dans"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_structures",
+        help_text=_("Fiche qui remplace celle-ci après une fusion de doublons."),
+    )
     is_validated = models.BooleanField(
         _("validée"),
         default=False,

@@ -125,6 +125,9 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "espace/signalements/<int:pk>/rejeter/": {"POST": STAFF_A},
     # The reminder's signed link is the key: whoever holds it sees the page and confirms.
     "espace/confirmer/<str:token>/": {"GET": EVERYONE, "POST": EVERYONE},
+    # A's structure heads a network (it has an antenna): its staff export and re-import offers.
+    "espace/structures/<slug:slug>/offres-reseau/": {"GET": STAFF_A, "POST": STAFF_A},
+    "espace/structures/<slug:slug>/offres-reseau.csv": {"GET": STAFF_A},
     "connexion/": {"GET": EVERYONE, "POST": EVERYONE},
     "deconnexion/": {"POST": EVERYONE},
     # API
@@ -244,6 +247,9 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
 ADMIN_EXTRA_ROUTES = {
     # A user's password form: whoever may change users.
     "auth/user/<id>/password/": {"GET": NOBODY, "POST": NOBODY},
+    # Possible duplicates: the report and the merge page are the registry administrators'.
+    "structures/structure/doublons/": {"GET": ADMIN},
+    "structures/structure/<path:object_id>/fusionner/": {"GET": ADMIN, "POST": ADMIN},
 }
 ADMIN_MODEL_ROUTE = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/(?P<rest>.*)$")
 
@@ -306,6 +312,7 @@ def world():
     a_report = CorrectionReport.objects.create(
         structure=cci, field="phone", message="Numéro erroné", proposed_value="0467000000"
     )
+    StructureFactory(slug="antenne-sete", name="Antenne de Sète", parent=cci)
     OfferFactory(structure=lyon)
     sme = SMEFactory(name="Vignobles du Pic")
 
@@ -438,6 +445,12 @@ def concrete_url(route: str, world) -> str:
         ),
         "espace/confirmer/<str:token>/": "/espace/confirmer/{}/".format(
             confirmation_token(structure=cci, user=world["users"]["staff_a"])
+        ),
+        "espace/structures/<slug:slug>/offres-reseau/": (
+            f"/espace/structures/{cci.slug}/offres-reseau/"
+        ),
+        "espace/structures/<slug:slug>/offres-reseau.csv": (
+            f"/espace/structures/{cci.slug}/offres-reseau.csv"
         ),
         "api/v1/territories/<str:level>/<str:code>/": "/api/v1/territories/departement/34/",
         "api/v1/territories/<str:level>/<str:code>/ancestors/": (

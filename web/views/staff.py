@@ -27,8 +27,15 @@ from web.forms import ConfirmUpToDateForm
 def staff_listings(request: HttpRequest) -> HttpResponse:
     """ "My listings": the structures the user may edit, stale ones flagged, oldest first."""
     now = timezone.now()
+    listings = list(listings_of(user=request.user))
+    # Network heads (structures with children) export and re-import their network's offers.
+    heads = set(
+        Structure.objects.filter(parent__in=[s.pk for s in listings]).values_list(
+            "parent_id", flat=True
+        )
+    )
     rows = []
-    for s in listings_of(user=request.user):
+    for s in listings:
         # structures.freshness: "à vérifier" after FRESHNESS_REVIEW_MONTHS, "stale" (public
         # results warn) after FRESHNESS_WARNING_MONTHS.
         freshness = freshness_of(s, now=now)
@@ -40,6 +47,7 @@ def staff_listings(request: HttpRequest) -> HttpResponse:
                 "form": ConfirmUpToDateForm(initial={"version": s.version}),
                 # The admin forms come back to this row after saving (structures.admin.navigation).
                 "back": f"{reverse('staff-listings')}#fiche-{s.slug}",
+                "is_network_head": s.pk in heads,
             }
         )
     context = {

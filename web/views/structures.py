@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from structures.enums import MarketStatus
 from structures.filters import StructureFilter
+from structures.merging import merged_successor
 from structures.models import Structure
 from structures.permissions import caller_for, may_edit_structure
 from structures.relay import criteria
@@ -41,6 +42,9 @@ def structure_page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         structure = structure_detail(slug=slug)
     except Structure.DoesNotExist:
+        successor = merged_successor(slug=slug)
+        if successor is not None:  # a duplicate merged into another listing
+            return redirect("structure-detail", slug=successor.slug, permanent=True)
         raise Http404 from None
     members = [c for c in structure.children.all() if c.is_active and c.is_validated]
     parent = structure.parent
