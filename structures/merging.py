@@ -33,7 +33,8 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from structures.models import Structure
+from structures.enums import PendingChangeStatus
+from structures.models import PendingChange, Structure
 from structures.permissions import is_registry_admin
 from structures.relay.indexing import refresh_structures
 from structures.versioning import claim_fresh
@@ -158,6 +159,11 @@ def _plan_step(model, fk: models.ForeignKey, source: Structure, target: Structur
         if isinstance(f, models.ForeignKey) and f.related_model is Structure and f is not fk
     ]
     for row in rows:
+        if model is PendingChange and row.status == PendingChangeStatus.PENDING:
+            # A proposal for B's name, kind or coverage is no proposal for A (and A may have
+            # its own pending one: one per listing). Decided ones move with the history.
+            step.dropped.append((row, _("proposition en attente sur la fiche fusionnée")))
+            continue
         if any(getattr(row, f.attname) == target.pk for f in siblings):
             step.dropped.append((row, _("relie les deux fiches fusionnées entre elles")))
             continue

@@ -195,3 +195,25 @@ def test_a_merge_that_would_loop_the_network_is_refused(world):
             user=world.carol,
         )  # fmt: skip
     assert Structure.objects.get(pk=b.pk).merged_into is None
+
+
+def test_pending_proposals_of_the_merged_listing_are_dropped(twins, world):
+    """One pending change per listing: B's proposal (about B's own name) neither moves onto A,
+    which has its own, nor breaks the merge."""
+    from structures.enums import PendingChangeStatus
+    from structures.models import PendingChange
+
+    a, b = twins["a"], twins["b"]
+    for structure in (a, b):
+        PendingChange.objects.create(
+            structure=structure, proposed={"name": f"{structure.name} bis"}, base_version=1
+        )
+    plan = merge_plan(source=b, target=a)
+    assert any(isinstance(row, PendingChange) for _label, row, _reason in plan.dropped)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    merge_structures(
+        source=b, target=a, source_version=b.version, target_version=a.version, user=world.carol
+    )
+    pending = PendingChange.objects.filter(status=PendingChangeStatus.PENDING)
+    assert list(pending.values_list("structure_id", flat=True)) == [a.pk]
