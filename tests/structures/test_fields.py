@@ -120,6 +120,7 @@ def test_input_serializers_take_the_writable_fields():
         "structure",
         "service",
         "markets",
+        "confirm_narrowing",  # a confirmation of the competence preview, not a stored field
         *fields.OFFER_WRITABLE,
         *fields.OFFER_WRITABLE_M2M,
     }
