@@ -435,12 +435,12 @@ def _condensed_sectors(codes: Iterable[str]) -> list[_Sector]:
     return [_Sector(c, *tables.names.get(c, (SectorKind.FILIERE, c, ""))) for c in kept]
 
 
-def _sector_names(codes, language) -> str:
+def _sector_names(codes, language, *, remainder=OTHER_SECTORS) -> str:
     return _names(
         _condensed_sectors(codes),
         name=lambda sector: sector_name(sector=sector, language=language),
         language=language,
-        remainder=OTHER_SECTORS,
+        remainder=remainder,
     )
 
 
@@ -662,12 +662,7 @@ def _activity_names(divisions: frozenset[str], language: str) -> str:
     for section, all_divisions in by_section.items():
         if all_divisions <= codes:
             codes = (codes - all_divisions) | {section}
-    return _names(
-        _condensed_sectors(codes),
-        name=lambda sector: sector_name(sector=sector, language=language),
-        language=language,
-        remainder=OTHER_ACTIVITIES,
-    )
+    return _sector_names(codes, language, remainder=OTHER_ACTIVITIES)
 
 
 def _naf_change(before: CompetenceState, after: CompetenceState):
