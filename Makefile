@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker test install migrate load lint format check-migrations pytest serve gunicorn bench bench-places clean
+.PHONY: run worker test install migrate load lint format messages check-migrations pytest serve gunicorn bench bench-places clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Refresh the English catalogue from the code (new French strings appear untranslated, changed
+## ones fuzzy: tests/core/test_translations.py fails until they are translated), then compile it.
+messages: install
+	$(BIN)/python manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "var/*" -i "staticfiles/*" -i "test-artifacts/*"
+	$(BIN)/python manage.py compilemessages -l en -i .venv
 
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

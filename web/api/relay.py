@@ -433,7 +433,7 @@ _EXAMPLE_RESULT = {
 
 @extend_schema(
     tags=["relais"],
-    summary=_("Le relais compétent le plus proche"),
+    summary=_("Les relais compétents les plus proches"),
     description=_(
         "Pour une entreprise située par commune (code INSEE), code postal (+ commune si "
         "ambigu), SIRET ou lat/lon, et un besoin (service), les k relais compétents les plus "
