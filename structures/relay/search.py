@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db import connection
 
@@ -46,6 +47,15 @@ FIELDS = (
 _OFFER, _RANK, _LAT, _LON = (
     FIELDS.index(f) for f in ("offer_id", "coverage_rank", "latitude", "longitude")
 )
+_STRUCTURE, _TERRITORY, _APPROXIMATE, _REGION, _SORT_KEY = (
+    FIELDS.index(f)
+    for f in ("structure_id", "territory_id", "point_is_approximate", "region_id", "sort_key")
+)
+# The columns that carry an offer's conditions, and their values when it has none.
+_CONDITION_FIELDS = tuple(name for name in criteria.PLAIN_ROW if name != "structure_id")
+_conditions_of = itemgetter(*(FIELDS.index(name) for name in _CONDITION_FIELDS))
+# Compared with ``==``, so SQLite's 0 / 1 equal False / True.
+_NO_CONDITIONS = tuple(criteria.PLAIN_ROW[name] for name in _CONDITION_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -130,23 +140,25 @@ def _judged(
         distance = haversine_km(lat, lon, values[_LAT], values[_LON])
         if radius is not None and distance > radius:
             continue
-        row = dict(zip(FIELDS, values, strict=True))
-        verdict = judge(row)
+        if _conditions_of(values) == _NO_CONDITIONS:
+            verdict = judge.plain
+        else:
+            verdict = judge(dict(zip(FIELDS, values, strict=True)))
         if verdict.status == criteria.NO:
             continue
         yield (
             verdict.status,
             Candidate(
-                offer_id=row["offer_id"],
-                structure_id=row["structure_id"],
-                territory_id=row["territory_id"],
-                coverage_rank=row["coverage_rank"],
+                offer_id=values[_OFFER],
+                structure_id=values[_STRUCTURE],
+                territory_id=values[_TERRITORY],
+                coverage_rank=values[_RANK],
                 distance_km=distance,
-                approximate=row["point_is_approximate"],
-                region_id=row["region_id"],
+                approximate=values[_APPROXIMATE],
+                region_id=values[_REGION],
                 market_match=verdict.market_match,
                 conditions=verdict.conditions,
-                sort_key=row["sort_key"],
+                sort_key=values[_SORT_KEY],
                 covers=covers,
             ),
         )
