@@ -461,3 +461,21 @@ def test_the_english_sentence_is_english_below_one_kilometre():
     assert result.distance_km < 1
     assert "à moins de 1 km" in result.why_fr
     assert "less than 1 km away" in result.why_en and "moins" not in result.why_en
+
+
+def test_an_offer_without_conditions_is_indexed_as_the_plain_row():
+    """The search judges such an offer once per query (``Judge.plain``): its index row must hold
+    exactly ``PLAIN_ROW``'s values, and the shortcut must give the verdict judging it would."""
+    from structures.relay.criteria import Judge
+    from structures.relay.index import RelayIndexEntry
+    from structures.relay.search import _NO_CONDITIONS, FIELDS, Where, _conditions_of, index_rows
+
+    plain = relay_at(MONTPELLIER, covers=[territory("departement", "34")])
+    sized = relay_at(MONTPELLIER, covers=[territory("departement", "34")], min_employees=10)
+    rows = {row[0]: row for row in index_rows(Where(service_id=plain.service_id), None)}
+    assert RelayIndexEntry.objects.filter(offer=plain).exists()
+    assert _conditions_of(rows[plain.pk]) == _NO_CONDITIONS
+    assert _conditions_of(rows[sized.pk]) != _NO_CONDITIONS
+    for country in (None, "MA"):
+        judge = Judge(sectors=None, country=country, profile=None, today=datetime.date.today())
+        assert judge.plain == judge(dict(zip(FIELDS, rows[plain.pk], strict=True)))
