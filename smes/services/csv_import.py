@@ -80,6 +80,7 @@ from smes.services.csv_encoding import (
 from smes.services.csv_load import BATCH, load_staged
 from smes.services.csv_rows import (
     NAME_COLUMNS,
+    OWN_COLUMNS,
     REQUIRED_COLUMNS,
     Lookups,
     load_lookups,
@@ -91,6 +92,7 @@ from smes.validators import normalize_identifier
 MAX_KEPT_ISSUES = 1000
 # Issues printed per kind by ``ImportReport.lines`` unless told otherwise.
 DEFAULT_SHOWN = 100
+SKIPPED_SHOWN = 10
 
 Progress = Callable[[str, int], None]
 
@@ -216,11 +218,14 @@ class ImportReport:
             (_("Avertissement — %(row)s"), self.warnings),
             (_("Remarque — %(row)s"), self.notes),
         ):
-            out.extend(label % {"row": row} for row in issues[:limit])
-            if issues.total > min(len(issues), limit):
+            # Closed establishments are most of a SIRENE stock and call for no action: a few
+            # are listed as examples, the count says the rest.
+            shown = min(limit, SKIPPED_SHOWN) if issues is self.skipped else limit
+            out.extend(label % {"row": row} for row in issues[:shown])
+            if issues.total > min(len(issues), shown):
                 out.append(
                     _("… %(count)s autre(s) ligne(s) de ce type non affichée(s).")
-                    % {"count": issues.total - min(len(issues), limit)}
+                    % {"count": issues.total - min(len(issues), shown)}
                 )
         return out
 
@@ -328,6 +333,17 @@ def _validate(text: IO[str], state: _Pass, lookups: Lookups, progress: Progress 
         report.file_errors.append(_("En-tête illisible : %(error)s") % {"error": error})
         return
     columns = [name.strip().lower() for name in header]
+    columns = [OWN_COLUMNS.get(name, name) for name in columns]
+    doubled = sorted({name for name in columns if name and columns.count(name) > 1})
+    if doubled:
+        report.file_errors.append(
+            _(
+                "Colonne(s) en double dans l'en-tête : %(columns)s (une colonne SIRENE et la "
+                "colonne du registre qui dit la même chose comptent pour une)."
+            )
+            % {"columns": ", ".join(doubled)}
+        )
+        return
     present = frozenset(columns)
     missing = [label for key, label in REQUIRED_COLUMNS.items() if key not in present]
     if not present.intersection(NAME_COLUMNS):

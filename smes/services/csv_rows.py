@@ -37,7 +37,22 @@ NAME_COLUMNS = (
     "enseigne1etablissement",
 )
 # Lower-case key → the spelling shown in messages.
-REQUIRED_COLUMNS = {"siret": "siret", "codecommuneetablissement": "codeCommuneEtablissement"}
+REQUIRED_COLUMNS = {
+    "siret": "siret",
+    "codecommuneetablissement": "codeCommuneEtablissement (ou commune.code)",
+}
+# The registry's own columns (those of the SME CSV export, ``/api/v1/smes/?format=csv``, and
+# of the API input) → the SIRENE column they stand for. A file may use either spelling, not
+# both for the same value.
+OWN_COLUMNS = {
+    "naf_code": "activiteprincipaleetablissement",
+    "employee_range": "trancheeffectifsetablissement",
+    "created_on": "datecreationetablissement",
+    "postal_code": "codepostaletablissement",
+    "commune": "codecommuneetablissement",
+    "commune.code": "codecommuneetablissement",
+    "commune_code": "codecommuneetablissement",
+}
 
 # INSEE "type de voie" codes used in SIRENE, spelled out for the address line.
 STREET_TYPES = {
@@ -410,7 +425,7 @@ def parse_row(
     if value := cell("datecreationetablissement"):
         created_on = _parse_date(value, reasons, today)
     legal_form = (cell("categoriejuridiqueunitelegale") or cell("legal_form"))[:100] or None
-    address_line = _address_line(cells)[:255] or None
+    address_line = (cell("address_line") or _address_line(cells))[:255] or None
 
     commune = None
     commune_code = cell("codecommuneetablissement").upper()
@@ -448,6 +463,10 @@ def parse_row(
 
     lat = lon = None
     latitude, longitude = cell("latitude"), cell("longitude")
+    # The registry's export gives every SME a point; only a geocoded one ("address") is the
+    # firm's own, a commune centre is derived again from the commune.
+    if cell("location_precision") not in {"", "address"}:
+        latitude = longitude = ""
     if latitude or longitude:
         if not (latitude and longitude):
             reasons.append(_("Latitude et longitude vont ensemble : donnez les deux ou aucune."))
