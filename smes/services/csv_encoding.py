@@ -17,26 +17,23 @@ and explains itself:
    five bytes Windows-1252 leaves undefined reject the file, naming their lines.
 
 A rejected file is rejected whole, with line numbers (never byte offsets), before any row is
-read.
+written.
+
+The file is never held in memory: the import reads it as UTF-8 (or what its BOM says) through
+``open_text``; only when a byte does not decode does it rescan the file line by line
+(``scan_undecodable``) to choose between refusing it and reading it again as Windows-1252.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
-from dataclasses import dataclass
 from typing import IO
 
 # Bytes with no character in Windows-1252.
 _UNDEFINED_IN_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
 # Lines named in a message, at most.
 MAX_LINES_SHOWN = 10
-
-
-@dataclass(frozen=True)
-class DecodedFile:
-    text: str
-    encoding: str  # the name shown to users: "UTF-8", "UTF-16", "Windows-1252"
 
 
 class UndecodableFile(Exception):
@@ -48,55 +45,9 @@ class UndecodableFile(Exception):
         self.lines = lines
 
 
-def _lines_with(text: str, bad) -> list[int]:
-    return [number for number, line in enumerate(text.split("\n"), 1) if any(map(bad, line))]
-
-
 def _is_escaped_byte(char: str) -> bool:
     # ``surrogateescape`` turns each byte UTF-8 cannot read into U+DC80..U+DCFF.
     return "\udc80" <= char <= "\udcff"
-
-
-def _strict_utf8(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        probe = data.decode("utf-8", errors="surrogateescape")
-        raise UndecodableFile("UTF-8", _lines_with(probe, _is_escaped_byte)) from None
-
-
-def decode_csv(data: bytes) -> DecodedFile:
-    """The text of ``data`` under the rule of the module docstring.
-
-    Raises ``UndecodableFile`` (with the line numbers of the bad bytes) when the file is neither
-    valid UTF-8 nor Windows-1252, or is UTF-8 with stray bytes of another encoding.
-    """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return DecodedFile(data.decode("utf-16"), "UTF-16")
-        except UnicodeDecodeError:
-            raise UndecodableFile("UTF-16", []) from None
-    if data.startswith(codecs.BOM_UTF8):
-        return DecodedFile(_strict_utf8(data[len(codecs.BOM_UTF8) :]), "UTF-8")
-    try:
-        return DecodedFile(data.decode("utf-8"), "UTF-8")
-    except UnicodeDecodeError:
-        pass
-    probe = data.decode("utf-8", errors="surrogateescape")
-    if any(char > "\x7f" and not _is_escaped_byte(char) for char in probe):
-        raise UndecodableFile("UTF-8", _lines_with(probe, _is_escaped_byte))
-    try:
-        return DecodedFile(data.decode("cp1252"), "Windows-1252")
-    except UnicodeDecodeError:
-        bad = [
-            number
-            for number, line in enumerate(data.split(b"\n"), 1)
-            if _UNDEFINED_IN_CP1252.intersection(line)
-        ]
-        raise UndecodableFile("Windows-1252", bad) from None
-
-
-# --- Streaming: the same rule without holding the file -----------------------------------------
 
 
 def _first_bytes(stream: IO[bytes], size: int = 4) -> bytes:

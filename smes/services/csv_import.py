@@ -60,6 +60,7 @@ import itertools
 import pickle
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -143,6 +144,8 @@ class ImportReport:
     encoding: str = ""  # as read ("UTF-8", "Windows-1252"...); "" for a text stream
     file_notes: list[str] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
+    # Wall-clock seconds per phase: "validate", "load", "merge" (benchmarks, the command).
+    seconds: dict[str, float] = field(default_factory=dict)
     rejected: Issues = field(default_factory=Issues)
     skipped: Issues = field(default_factory=Issues)
     warnings: Issues = field(default_factory=Issues)
@@ -210,6 +213,20 @@ class ImportReport:
                     "skipped": self.skipped.total,
                     "rejected": self.rejected.total,
                     "verb": verb,
+                }
+            )
+        if self.seconds:
+            phases = {
+                "validate": _("vérification"),
+                "load": _("chargement"),
+                "merge": _("fusion"),
+            }
+            out.append(
+                _("Durées : %(phases)s.")
+                % {
+                    "phases": ", ".join(
+                        f"{phases[name]} {seconds:.1f} s" for name, seconds in self.seconds.items()
+                    )
                 }
             )
         for label, issues in (
@@ -500,10 +517,12 @@ def import_smes_from_csv(
     ``progress(phase, rows)`` is called now and then ("validate", "load", "merge").
     """
     report = ImportReport(source=source, dry_run=dry_run, allow_partial=allow_partial)
+    started = time.monotonic()
     lookups = load_lookups()
     with ExitStack() as stack:
         state = _read(_seekable(stream, stack), _Pass(report), lookups, progress)
     report = state.report
+    report.seconds["validate"] = time.monotonic() - started
     try:
         if report.encoding and report.encoding != "UTF-8":
             report.file_notes.append(
@@ -540,6 +559,7 @@ def _load(state: _Pass, progress: Progress | None) -> None:
             for line, siret, messages in result.warnings:
                 report.warnings.add(RowIssue(line, siret, messages))
             report.warnings.total = result.warnings_total
+            report.seconds.update(result.seconds)
             if report.dry_run:
                 transaction.set_rollback(True)
             else:

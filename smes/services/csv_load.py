@@ -23,6 +23,7 @@ The caller holds the transaction (``transaction.atomic``) and rolls it back for 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -91,6 +92,9 @@ class LoadResult:
     # (line, siret, messages) of the records larger than an SME after the merge.
     warnings: list[tuple[int, str, list[str]]] = field(default_factory=list)
     warnings_total: int = 0
+    # Wall-clock seconds of each phase: "load" (staging table filled), "merge" (the upsert,
+    # the sets, the warnings).
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _q(name: str) -> str:
@@ -318,6 +322,7 @@ def load_staged(
     of the statement otherwise).
     """
     result = LoadResult()
+    started = time.monotonic()
     with connection.cursor() as cursor:
         if _is_postgres():
             # Editors write one SME at a time under a row lock; the merge reads the current
@@ -330,6 +335,8 @@ def load_staged(
         if with_needs:
             _fill(cursor, STAGE_NEEDS, ("siret", "target_id"), needs)
         _index_stage(cursor)
+        result.seconds["load"] = time.monotonic() - started
+        started = time.monotonic()
         if progress:
             progress("merge", staged)
         cursor.execute(
@@ -358,6 +365,7 @@ def load_staged(
         result.unchanged = existing - result.updated
         result.warnings, result.warnings_total = _warnings(cursor, limit=warnings_kept)
         _drop_stage(cursor)
+    result.seconds["merge"] = time.monotonic() - started
     return result
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from stdnum.fr import siret as stdnum_siret
+from stdnum import luhn
 
 from core.text import normalize_name
 from smes.enums import EmployeeRange, ExportStage
@@ -334,9 +334,17 @@ def _address_line(cells: dict[str, str]) -> str:
 
 
 def _siret(value: str, reasons: list[str]) -> str | None:
-    # Fast path: 14 ASCII digits passing stdnum's check (Luhn, or La Poste's rule). Anything
-    # else goes through ``clean_siret`` for its precise message.
-    if len(value) == 14 and value.isascii() and value.isdigit() and stdnum_siret.is_valid(value):
+    # Fast path: 14 ASCII digits whose SIRET and SIREN pass stdnum's Luhn checksum, called on
+    # the canonical digits (``stdnum.fr.siret.is_valid`` would compact them twice more: it was
+    # half of the time spent per row). Anything else — La Poste's establishments included,
+    # whose rule is not Luhn — goes through ``clean_siret``: stdnum's full check and its message.
+    if (
+        len(value) == 14
+        and value.isascii()
+        and value.isdigit()
+        and luhn.checksum(value) == 0
+        and luhn.checksum(value[:9]) == 0
+    ):
         return value
     try:
         return clean_siret(value)
@@ -394,7 +402,11 @@ def parse_row(
             % {"siren": siren, "siret": raw_siret}
         )
 
-    name = next((cell(c) for c in NAME_COLUMNS if cell(c) and cell(c) != _NOT_DIFFUSED), "")
+    name = ""
+    for column in NAME_COLUMNS:
+        if (value := cells.get(column)) and (value := value.strip()) and value != _NOT_DIFFUSED:
+            name = value
+            break
     if not name:
         reasons.append(_("Nom absent (denominationUniteLegale, enseigne ou name)."))
 

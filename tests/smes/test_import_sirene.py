@@ -368,3 +368,13 @@ def test_generated_stock_file_imports_and_a_bad_one_is_refused(tmp_path):
     assert report.ok, report.lines()
     assert report.created + report.skipped.total == 60 and report.skipped.total > 0
     assert SME.objects.count() == report.created
+
+
+def test_la_poste_establishments_follow_their_own_rule():
+    # Not Luhn-valid, but the sum of its digits is a multiple of 5: La Poste's rule (stdnum).
+    la_poste = "35600000010000"
+    report = run(to_csv([stock_row(la_poste)]))
+    assert report.ok and report.created == 1, report.lines()
+    wrong = "35600000010001"
+    report = run(to_csv([stock_row(wrong)]))
+    assert "multiple de 5" in report.rejected[0].reasons[0]
