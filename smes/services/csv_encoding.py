@@ -17,24 +17,23 @@ and explains itself:
    five bytes Windows-1252 leaves undefined reject the file, naming their lines.
 
 A rejected file is rejected whole, with line numbers (never byte offsets), before any row is
-read.
+written.
+
+The file is never held in memory: the import reads it as UTF-8 (or what its BOM says) through
+``open_text``; only when a byte does not decode does it rescan the file line by line
+(``scan_undecodable``) to choose between refusing it and reading it again as Windows-1252.
 """
 
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+import io
+from typing import IO
 
 # Bytes with no character in Windows-1252.
 _UNDEFINED_IN_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
 # Lines named in a message, at most.
 MAX_LINES_SHOWN = 10
-
-
-@dataclass(frozen=True)
-class DecodedFile:
-    text: str
-    encoding: str  # the name shown to users: "UTF-8", "UTF-16", "Windows-1252"
 
 
 class UndecodableFile(Exception):
@@ -46,49 +45,82 @@ class UndecodableFile(Exception):
         self.lines = lines
 
 
-def _lines_with(text: str, bad) -> list[int]:
-    return [number for number, line in enumerate(text.split("\n"), 1) if any(map(bad, line))]
-
-
 def _is_escaped_byte(char: str) -> bool:
     # ``surrogateescape`` turns each byte UTF-8 cannot read into U+DC80..U+DCFF.
     return "\udc80" <= char <= "\udcff"
 
 
-def _strict_utf8(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        probe = data.decode("utf-8", errors="surrogateescape")
-        raise UndecodableFile("UTF-8", _lines_with(probe, _is_escaped_byte)) from None
+def _first_bytes(stream: IO[bytes], size: int = 4) -> bytes:
+    start = stream.read(size)
+    stream.seek(0)
+    return start
 
 
-def decode_csv(data: bytes) -> DecodedFile:
-    """The text of ``data`` under the rule of the module docstring.
+def scan_undecodable(stream: IO[bytes]) -> UndecodableFile | None:
+    """Apply rules 3 and 4 to a file that is not valid UTF-8, one line at a time.
 
-    Raises ``UndecodableFile`` (with the line numbers of the bad bytes) when the file is neither
-    valid UTF-8 nor Windows-1252, or is UTF-8 with stray bytes of another encoding.
+    Returns the error to raise (mixed UTF-8, or bytes undefined in Windows-1252), ``None`` when
+    the file reads as Windows-1252. Rewinds ``stream`` before and after.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return DecodedFile(data.decode("utf-16"), "UTF-16")
-        except UnicodeDecodeError:
-            raise UndecodableFile("UTF-16", []) from None
-    if data.startswith(codecs.BOM_UTF8):
-        return DecodedFile(_strict_utf8(data[len(codecs.BOM_UTF8) :]), "UTF-8")
-    try:
-        return DecodedFile(data.decode("utf-8"), "UTF-8")
-    except UnicodeDecodeError:
-        pass
-    probe = data.decode("utf-8", errors="surrogateescape")
-    if any(char > "\x7f" and not _is_escaped_byte(char) for char in probe):
-        raise UndecodableFile("UTF-8", _lines_with(probe, _is_escaped_byte))
-    try:
-        return DecodedFile(data.decode("cp1252"), "Windows-1252")
-    except UnicodeDecodeError:
-        bad = [
-            number
-            for number, line in enumerate(data.split(b"\n"), 1)
-            if _UNDEFINED_IN_CP1252.intersection(line)
-        ]
-        raise UndecodableFile("Windows-1252", bad) from None
+    stream.seek(0)
+    bad_utf8: list[int] = []
+    undefined: list[int] = []
+    has_utf8_sequences = False
+    for number, line in enumerate(stream, 1):
+        if line.isascii():
+            continue
+        probe = line.decode("utf-8", errors="surrogateescape")
+        if any(map(_is_escaped_byte, probe)):
+            bad_utf8.append(number)
+        if not has_utf8_sequences and any(
+            char > "\x7f" and not _is_escaped_byte(char) for char in probe
+        ):
+            has_utf8_sequences = True
+        if _UNDEFINED_IN_CP1252.intersection(line):
+            undefined.append(number)
+    stream.seek(0)
+    if has_utf8_sequences:
+        return UndecodableFile("UTF-8", bad_utf8)
+    if undefined:
+        return UndecodableFile("Windows-1252", undefined)
+    return None
+
+
+def utf8_bad_lines(stream: IO[bytes]) -> list[int]:
+    """Line numbers holding bytes UTF-8 cannot read (for the message of a BOM-marked file)."""
+    stream.seek(0)
+    lines = [
+        number
+        for number, line in enumerate(stream, 1)
+        if not line.isascii()
+        and any(map(_is_escaped_byte, line.decode("utf-8", errors="surrogateescape")))
+    ]
+    stream.seek(0)
+    return lines
+
+
+def open_text(stream: IO[bytes], *, encoding: str) -> IO[str]:
+    """A text view of the seekable binary ``stream`` from its start, for the csv module.
+
+    ``encoding`` is a name given by ``sniff_encoding``; a BOM is consumed by the codec
+    ("utf-8-sig", "utf-16"). Decoding errors surface as ``UnicodeDecodeError`` while reading.
+    """
+    codec = {"UTF-8": "utf-8-sig", "UTF-16": "utf-16", "Windows-1252": "cp1252"}[encoding]
+    stream.seek(0)
+    return io.TextIOWrapper(stream, encoding=codec, errors="strict", newline="")
+
+
+def sniff_encoding(stream: IO[bytes]) -> str:
+    """The encoding to try first, from the BOM: "UTF-16", else "UTF-8".
+
+    UTF-8 without BOM is only a guess until the whole file has been read: a reader that meets a
+    byte UTF-8 cannot decode calls ``scan_undecodable`` and starts again in Windows-1252.
+    """
+    start = _first_bytes(stream)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    return "UTF-8"
+
+
+def has_utf8_bom(stream: IO[bytes]) -> bool:
+    return _first_bytes(stream, 3) == codecs.BOM_UTF8

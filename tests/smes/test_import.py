@@ -172,9 +172,10 @@ def test_any_rejected_row_means_nothing_is_written():
     assert "teleportation" in by_line[9].reasons[0]
     assert "déjà présent ligne 2" in by_line[10].reasons[0]
     assert len(by_line[11].reasons) == 2  # every reason of a row, not only the first
-    # The valid rows are counted as they would have been written.
-    assert report.created == 2
+    # Refused before any write: the valid rows are counted, nothing was merged.
+    assert report.refused and report.valid_rows == 2 and report.created == 0
     text = "\n".join(report.lines())
+    assert "2 lignes valides" in text
     assert "aucune modification enregistrée" in text and "ligne 5" in text
 
 
