@@ -378,6 +378,14 @@ if REDIS_URL:
             "TIMEOUT": COVERAGE_CACHE_SECONDS,
             "OPTIONS": _REDIS_OPTIONS,
         },
+        # Version tokens of the reference tables (core.reference_cache): kept until replaced.
+        "reference": {
+            "BACKEND": "core.cache.PrefixedRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:reference",
+            "TIMEOUT": None,
+            "OPTIONS": _REDIS_OPTIONS,
+        },
     }
 else:
     CACHES = {
@@ -396,7 +404,22 @@ else:
             "TIMEOUT": COVERAGE_CACHE_SECONDS,
             "OPTIONS": {"MAX_ENTRIES": 500},
         },
+        # This process's only: a change is seen at once by the process that made it, by the
+        # others after REFERENCE_CACHE_MAX_AGE_SECONDS.
+        "reference": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "reference",
+            "TIMEOUT": None,
+        },
     }
+
+# Reference tables the relay lookup reads on every call (services, countries, sectors) are copied
+# in each process and checked against version tokens in the "reference" cache (core.reference_cache):
+# at each request's first read, and outside requests (commands, tasks) at most once per grace
+# period. A copy is reloaded after the maximum age whatever the tokens say (writes the ORM does not
+# see, a cache that does not answer, several processes without Redis).
+REFERENCE_CACHE_GRACE_SECONDS = env.float("REFERENCE_CACHE_GRACE_SECONDS", default=1.0)
+REFERENCE_CACHE_MAX_AGE_SECONDS = env.float("REFERENCE_CACHE_MAX_AGE_SECONDS", default=300.0)
 
 # --- Jobs off the request (Celery, registry/celery.py, core/tasks.py) ---------------------------
 # E-mails (and other slow work) go to a queue on Redis, run by `celery -A registry worker`, once

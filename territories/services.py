@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import reference_cache
 from core.text import normalize_name
 from territories import reference_build
 from territories.enums import LEVEL_RANK, CoordinatePrecision, TerritoryLevel, Zone
@@ -454,13 +455,15 @@ def mark_reference_changed() -> str:
     Every per-process cache built from the reference (``territories.place_index``) sees the new
     token on its next read and rebuilds. Called by the loader when it changed something, and on
     every save or deletion of a territory (``territories.signals``); inside a transaction, a
-    rollback restores the previous token along with the data.
+    rollback restores the previous token along with the data. The reference caches of the
+    shared cache (the relay's countries, ``core.reference_cache``) move theirs on commit.
     """
     token = uuid.uuid4().hex
     ReferenceVersion.objects.update_or_create(
         pk=ReferenceVersion.SINGLETON_PK,
         defaults={"token": token, "changed_at": timezone.now()},
     )
+    reference_cache.mark_changed(Territory._meta.label_lower)
     return token
 
 

@@ -62,12 +62,12 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _fresh_reference_caches():
-    """Process caches of reference tables must not leak rows a rolled-back test created."""
-    from structures.relay import reference
+    """Process copies of reference tables must not leak rows a rolled-back test created."""
+    from core import reference_cache
 
-    reference.clear_all()
+    reference_cache.clear_all()
     yield
-    reference.clear_all()
+    reference_cache.clear_all()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,6 +6,10 @@ growing bounding box), haversine in Python, ancestors computed beforehand and no
 lookup is timed whole, as a caller runs it: the request resolved into a query
 (``resolve_query``: location, codes, criteria), then ``find_relays`` (criteria, fallbacks,
 contacts, explanations), so the ratio lookup / floor says what all that costs.
+
+The reference tables' copies are checked against their versions in the shared cache as in
+production, at most once per grace window (``core.reference_cache``); that check (one round trip
+to Redis when ``REDIS_URL`` is set) is also timed alone, after each lookup.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ import statistics
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
+from core import reference_cache
 from core.geo import BoundingBox, haversine_km
 from structures.relay.engine import find_relays
 from structures.relay.index import RelayIndexEntry
@@ -126,6 +133,8 @@ class BenchReport:
     queries: list[int]
     offers: int
     index_rows: int
+    version_check_ms: list[float]
+    cache_backend: str
 
     def lines(self) -> list[str]:
         def stats(values):
@@ -143,6 +152,10 @@ class BenchReport:
             f"plancher (SQL brut + box) : {stats(self.floor_ms)}",
             f"rapport moteur / plancher : p50 ×{ratio:.2f} · p95 ×{ratio95:.2f}",
             f"requêtes par recherche    : moyenne {statistics.fmean(self.queries):.1f} · max {max(self.queries)}",
+            f"versions des référentiels ({self.cache_backend}, une vérification par "
+            f"{settings.REFERENCE_CACHE_GRACE_SECONDS:g} s au plus) : "
+            f"p50 {percentile(self.version_check_ms, 0.5) * 1000:.0f} µs · "
+            f"p95 {percentile(self.version_check_ms, 0.95) * 1000:.0f} µs",
         ]
 
 
@@ -153,7 +166,7 @@ def run_benchmark(
     from structures.models import Offer
 
     samples = draw_samples(n=n + warmup, seed=seed, with_criteria=with_criteria)
-    engine_ms, floor_ms, queries = [], [], []
+    engine_ms, floor_ms, queries, version_check_ms = [], [], [], []
     for i, sample in enumerate(samples):
         request = RelayRequest(
             service=sample.service_code,
@@ -165,6 +178,10 @@ def run_benchmark(
         started = time.perf_counter()
         find_relays(resolve_query(request))
         elapsed_engine = (time.perf_counter() - started) * 1000
+        reference_cache.check_again()
+        started = time.perf_counter()
+        reference_cache.checked_tokens()
+        elapsed_check = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
         floor_query(sample, k)
         elapsed_floor = (time.perf_counter() - started) * 1000
@@ -172,6 +189,7 @@ def run_benchmark(
             continue
         engine_ms.append(elapsed_engine)
         floor_ms.append(elapsed_floor)
+        version_check_ms.append(elapsed_check)
         if i < warmup + 200:
             with CaptureQueriesContext(connection) as captured:
                 find_relays(resolve_query(request))
@@ -184,4 +202,6 @@ def run_benchmark(
         queries=queries,
         offers=Offer.objects.count(),
         index_rows=RelayIndexEntry.objects.count(),
+        version_check_ms=version_check_ms,
+        cache_backend=type(caches[reference_cache.CACHE_ALIAS]).__name__,
     )

@@ -1,4 +1,5 @@
-"""Reference tables the lookup reads on every call, cached per process (core.reference_cache)."""
+"""Reference tables the lookup reads on every call: a copy per process, reloaded when another
+process (or this one) changed a table they are built from (core.reference_cache)."""
 
 from __future__ import annotations
 
@@ -76,11 +77,12 @@ def _load_sectors() -> SectorTables:
     return SectorTables(expansions=expansions, section_of=section_of, names=names)
 
 
-services = ReferenceCache(_load_services)
-countries = ReferenceCache(_load_countries)
-sectors = ReferenceCache(_load_sectors)
+# Model labels: the version tokens the writers of these tables move (structures.relay.signals,
+# territories.services.mark_reference_changed).
+SERVICE_TABLE = "structures.service"
+SECTOR_TABLE = "structures.sector"
+TERRITORY_TABLE = "territories.territory"
 
-
-def clear_all() -> None:
-    for cache in (services, countries, sectors):
-        cache.clear()
+services = ReferenceCache(_load_services, tables=[SERVICE_TABLE])
+countries = ReferenceCache(_load_countries, tables=[TERRITORY_TABLE])
+sectors = ReferenceCache(_load_sectors, tables=[SECTOR_TABLE])

@@ -7,6 +7,7 @@ call ``refresh_relay_index`` themselves.
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from core import reference_cache
 from structures.models import (
     Offer,
     OfferCoverage,
@@ -19,7 +20,6 @@ from structures.models import (
 from structures.relay import reference
 from structures.relay.index import RelayIndexEntry
 from structures.relay.indexing import refresh_relay_index, refresh_structures
-from territories.models import Territory
 
 
 @receiver(post_save, sender=Offer, dispatch_uid="relay_offer_saved")
@@ -77,19 +77,22 @@ for _through in (
     )
 
 
-def _clear_reference(sender, **kwargs):
-    reference.clear_all()
+# The reference tables of the lookup (structures.relay.reference): every process reloads its
+# copy once the write commits. Territories (countries) are the territories app's own receivers'
+# (territories.services.mark_reference_changed), which its loader calls as well.
+def _service_changed(sender, **kwargs):
+    reference_cache.mark_changed(reference.SERVICE_TABLE)
 
 
-for _model in (Service, Sector, Territory):
-    post_save.connect(
-        _clear_reference, sender=_model, dispatch_uid=f"relay_ref_save_{_model.__name__}"
-    )
-    post_delete.connect(
-        _clear_reference, sender=_model, dispatch_uid=f"relay_ref_del_{_model.__name__}"
-    )
+def _sector_changed(sender, **kwargs):
+    reference_cache.mark_changed(reference.SECTOR_TABLE)
+
+
+for _model, _receiver in ((Service, _service_changed), (Sector, _sector_changed)):
+    post_save.connect(_receiver, sender=_model, dispatch_uid=f"relay_ref_save_{_model.__name__}")
+    post_delete.connect(_receiver, sender=_model, dispatch_uid=f"relay_ref_del_{_model.__name__}")
 m2m_changed.connect(
-    _clear_reference, sender=Sector.naf_divisions.through, dispatch_uid="relay_ref_naf"
+    _sector_changed, sender=Sector.naf_divisions.through, dispatch_uid="relay_ref_naf"
 )
 
 

@@ -11,19 +11,17 @@ from __future__ import annotations
 import os
 import re
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
+from tests.processes import database_url_for_workers
 from tests.redis_support import delete_prefix, redis_url
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
@@ -39,22 +37,6 @@ def bound_socket() -> socket.socket:
     sock.bind(("127.0.0.1", 0))
     sock.set_inheritable(True)
     return sock
-
-
-def database_url_for_workers(tmp_path: Path) -> str:
-    """The test database, reachable from other processes: PostgreSQL's test database by name;
-    SQLite's in-memory one copied to a file (its committed reference subset is all these
-    requests read)."""
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    path = tmp_path / "workers.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
-    return f"sqlite:///{path}"
 
 
 def get(port: int) -> int:

@@ -53,6 +53,10 @@ def test_with_redis_url_default_and_sirene_caches_are_in_redis():
     assert caches["default"]["KEY_PREFIX"] == "registre:default"
     assert caches["sirene"]["KEY_PREFIX"] == "registre:sirene"
     assert caches["sirene"]["TIMEOUT"] == settings.SIRENE_CACHE_SECONDS
+    # The reference tables' versions: shared, and kept until a write replaces them.
+    assert caches["reference"]["BACKEND"] == "core.cache.PrefixedRedisCache"
+    assert caches["reference"]["KEY_PREFIX"] == "registre:reference"
+    assert caches["reference"]["TIMEOUT"] is None
 
 
 @pytest.mark.redis
