@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from core.db_router import primary_reads
+
 T = TypeVar("T")
 
 
@@ -28,7 +30,9 @@ class ReferenceCache(Generic[T]):
     def get(self) -> T:
         value, loaded_at = self._value, self._loaded_at
         if value is None or time.monotonic() - loaded_at > self._ttl:
-            with self._lock:
+            # From the primary, even in a replica-routed request: a table read from a lagging
+            # replica would be kept for the whole TTL.
+            with self._lock, primary_reads():
                 value = self._loader()
                 self._value, self._loaded_at = value, time.monotonic()
         return value
