@@ -76,16 +76,16 @@ class PrimaryReplicaRouter:
         reads = _request_reads.get()
         if reads is None or reads.replica is None:
             return None  # Django's default: the instance's database, else the primary
-        instance = hints.get("instance")
-        if instance is not None and instance._state.db:
-            # Related objects come from where their instance came from (Django's own default).
-            return instance._state.db
         if (
             reads.wrote
             or model._meta.app_label in PRIMARY_ONLY_APPS
             or _in_application_transaction(reads.primary)
         ):
             return DEFAULT_DB_ALIAS
+        instance = hints.get("instance")
+        if instance is not None and instance._state.db:
+            # Related objects come from where their instance came from (Django's own default).
+            return instance._state.db
         return reads.replica
 
     def db_for_write(self, model, **hints):

@@ -250,10 +250,12 @@ def test_inside_a_request_reads_follow_writes_transactions_and_instances(routed)
             seen["in_transaction"] = router.db_for_read(Territory)
         commune = Territory.objects.get(level="commune", code="34172")
         seen["read_from"] = commune._state.db
-        commune._state.db = DEFAULT_DB_ALIAS
-        seen["related_of_a_primary_instance"] = router.db_for_read(Territory, instance=commune)
+        seen["related_of_a_replica_instance"] = router.db_for_read(Territory, instance=commune)
+        on_primary = Territory.objects.using(DEFAULT_DB_ALIAS).get(pk=commune.pk)
+        seen["related_of_a_primary_instance"] = router.db_for_read(Territory, instance=on_primary)
         Service.objects.filter(pk=-1).update(code="none")  # a write, of no row
         seen["after_a_write"] = router.db_for_read(Territory)
+        seen["related_after_a_write"] = router.db_for_read(Territory, instance=commune)
         from django.http import HttpResponse
 
         return HttpResponse("ok")
@@ -265,8 +267,10 @@ def test_inside_a_request_reads_follow_writes_transactions_and_instances(routed)
         "primary_reads": DEFAULT_DB_ALIAS,
         "in_transaction": DEFAULT_DB_ALIAS,
         "read_from": "replica",
+        "related_of_a_replica_instance": "replica",
         "related_of_a_primary_instance": DEFAULT_DB_ALIAS,
         "after_a_write": DEFAULT_DB_ALIAS,
+        "related_after_a_write": DEFAULT_DB_ALIAS,
     }
     assert PRIMARY_COOKIE in response.cookies
     # Outside a request (Celery tasks, management commands): no opinion, that is the primary.
