@@ -125,6 +125,17 @@ def _sirene_offline():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_read_replicas():
+    """The suite runs against one database even when the environment configures replicas
+    (DATABASE_REPLICA_URLS in a .env): a test routed to a replica alias it did not declare would
+    fail. tests/core/test_db_router.py turns the router on for its own tests."""
+    from django.test import override_settings
+
+    with override_settings(DATABASE_ROUTERS=[], DATABASE_READ_REPLICAS=[]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _tasks_run_eagerly():
     """Tasks run in the test's process, right after the commit (Celery's eager mode), even when
     ``REDIS_URL`` (CI) gives the application a broker: nothing waits in a queue no worker reads.
