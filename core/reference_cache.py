@@ -51,6 +51,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
 
+from core.db_router import primary_reads
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -107,7 +109,10 @@ class ReferenceCache(Generic[T]):
             provisional = connection.in_atomic_block and bool(
                 _written_tables().intersection(self.tables)
             )
-            value = self._loader()
+            # From the primary, even in a replica-routed request: a copy read from a lagging
+            # replica would be kept until the next version change.
+            with primary_reads():
+                value = self._loader()
             self._copy = _Copy(value, tokens, time.monotonic(), provisional)
             return value
 

@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: anonymous safe requests read a replica (only with
+    # DATABASE_REPLICA_URLS; otherwise it does nothing).
+    "core.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -134,6 +137,50 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
 # cache (measured: relay p50 over HTTP 11.4 → 8.6 ms).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Read replicas (docs/scaling.md, core/db_router.py): PostgreSQL streaming replicas of the
+# primary, comma-separated URLs, as aliases replica_0, replica_1... Anonymous reads go to them;
+# writes, staff and a writer's next DATABASE_READ_YOUR_WRITES_SECONDS go to the primary.
+# Unset (the default): one database, no router, nothing changes.
+_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+DATABASE_READ_REPLICAS: list[str] = []
+if _REPLICA_URLS and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS demande PostgreSQL (DATABASE_URL postgres://…) : "
+        "les réplicas sont des réplicas en flux de PostgreSQL."
+    )
+for _index, _url in enumerate(_REPLICA_URLS):
+    _replica = environ.Env.db_url_config(_url)
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS : l'URL n° {_index + 1} n'est pas une URL postgres://."
+        )
+    _replica_options = _replica.setdefault("OPTIONS", {})
+    # The primary's session options (JIT off) apply to the same queries on a replica.
+    if "options" in DATABASES["default"].get("OPTIONS", {}):
+        _replica_options.setdefault("options", DATABASES["default"]["OPTIONS"]["options"])
+    # A replica host that is down (no refusal, no answer) costs a request this long at most,
+    # then it is set aside for DATABASE_REPLICA_RETRY_SECONDS.
+    _replica_options.setdefault(
+        "connect_timeout", env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2)
+    )
+    _replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    _replica["CONN_HEALTH_CHECKS"] = True
+    # Under the test runner a replica is the test database itself, never a second one.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_index}"] = _replica
+    DATABASE_READ_REPLICAS.append(f"replica_{_index}")
+# Only with replicas: a router is asked about every query.
+DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"] if DATABASE_READ_REPLICAS else []
+# After a request that wrote, its client reads the primary for this many seconds (a signed
+# cookie): longer than the replicas' usual lag. 0: no such window.
+DATABASE_READ_YOUR_WRITES_SECONDS = env.int("DATABASE_READ_YOUR_WRITES_SECONDS", default=10)
+# A replica that refused a connection is not tried again, in that process, for this long.
+DATABASE_REPLICA_RETRY_SECONDS = env.int("DATABASE_REPLICA_RETRY_SECONDS", default=30)
+if DATABASE_READ_YOUR_WRITES_SECONDS < 0 or DATABASE_REPLICA_RETRY_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "DATABASE_READ_YOUR_WRITES_SECONDS doit être ≥ 0 et DATABASE_REPLICA_RETRY_SECONDS ≥ 1."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Axes first: it refuses a locked-out login before the password is even checked.

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext_lazy as _
 
+from core.db_router import read_connection
 from core.geo import KM_PER_DEGREE_LAT, haversine_km
 from structures.models import Service
 from structures.relay import criteria
@@ -178,7 +178,7 @@ def _competent_rows(
     found: dict[int, dict[int, list[tuple]]] = {
         service.pk: defaultdict(list) for service in services
     }
-    with connection.cursor() as cursor:
+    with read_connection(RelayIndexEntry).cursor() as cursor:
         cursor.execute(sql, params)
         for values in cursor.fetchall():
             row = dict(zip(fields, values, strict=True))

@@ -26,6 +26,38 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if settings_dict["ENGINE"] == "django.db.backends.postgresql":
         options = settings_dict.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+    _add_replica_test_aliases(connections)
+
+
+# A test-only database alias of the read-replica router (tests/core/test_db_router.py): test
+# mirror of ``default`` (Django's TEST MIRROR: no database of their own, the same test database
+# through a connection of their own, as a streaming replica is). DATABASES cannot be overridden
+# per test, so they are declared for the whole session, here, before the test databases are set
+# up; it costs the other tests nothing: no database is created for a mirror, nothing connects
+# to it until a test that names it runs, and nothing is routed to one unless a test turns
+# the router on (override_settings of DATABASE_ROUTERS and DATABASE_READ_REPLICAS; both are
+# empty in the default settings).
+REPLICA_TEST_ALIASES = ("replica",)
+
+
+def _add_replica_test_aliases(connections) -> None:
+    primary = connections["default"].settings_dict
+    options = dict(primary.get("OPTIONS", {}))
+    if primary["ENGINE"] == "django.db.backends.sqlite3":
+        # The in-memory test database is one shared cache, whose locks are per table and held
+        # to the end of a transaction, and Django's TestCase opens its transaction on every
+        # alias a test uses, mirrors included: a mirror that read a table would stop the primary
+        # from writing it until the test ends. The mirror only reads: its transaction is
+        # deferred (no write lock) and it reads without taking read locks (read_uncommitted,
+        # which in shared-cache mode also lets it see the test's uncommitted rows).
+        options["transaction_mode"] = "DEFERRED"
+        options["init_command"] = "PRAGMA read_uncommitted = 1;"
+    for alias in REPLICA_TEST_ALIASES:
+        connections.settings[alias] = {
+            **primary,
+            "OPTIONS": options,
+            "TEST": {**primary["TEST"], "MIRROR": "default"},
+        }
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +66,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_vendored_reference(departements=SUBSET_DEPARTEMENTS)
+    yield
+    # A mirror's persistent connection would keep PostgreSQL from dropping the test database.
+    from django.db import connections
+
+    for alias in REPLICA_TEST_ALIASES:
+        connections[alias].close()
 
 
 @pytest.fixture
@@ -84,6 +122,17 @@ def _sirene_offline():
         port = closed.getsockname()[1]
         with override_settings(SIRENE_API_URL=f"http://127.0.0.1:{port}"):
             yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_read_replicas():
+    """The suite runs against one database even when the environment configures replicas
+    (DATABASE_REPLICA_URLS in a .env): a test routed to a replica alias it did not declare would
+    fail. tests/core/test_db_router.py turns the router on for its own tests."""
+    from django.test import override_settings
+
+    with override_settings(DATABASE_ROUTERS=[], DATABASE_READ_REPLICAS=[]):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

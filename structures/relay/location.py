@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from core.db_router import read_connection
 from structures.relay.types import RelayQueryError, ResolvedLocation
 from territories.enums import PLACE_LEVELS
 from territories.models import Territory, TerritoryAncestor
@@ -39,7 +40,7 @@ _PLACE_COLUMNS = (
 def _ancestors(commune) -> list[tuple[int, int]]:
     """(ancestor id, rank) of the commune, itself included: one plain indexed SELECT."""
     table = connection.ops.quote_name(TerritoryAncestor._meta.db_table)
-    with connection.cursor() as cursor:
+    with read_connection(TerritoryAncestor).cursor() as cursor:
         cursor.execute(
             f"SELECT ancestor_id, ancestor_rank FROM {table} WHERE descendant_id = %s",
             [commune.pk],
@@ -52,7 +53,8 @@ def _current_place_and_ancestors(code: str) -> tuple[Territory, list[tuple[int, 
     plain SELECT (the common case of the hot path; the ORM's compilation would cost more)."""
     qn = connection.ops.quote_name
     columns = ", ".join(f"t.{qn(c)}" for c in _PLACE_COLUMNS)
-    with connection.cursor() as cursor:
+    reader = read_connection(Territory)
+    with reader.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns}, a.ancestor_id, a.ancestor_rank "
             f"FROM {qn(Territory._meta.db_table)} t "
@@ -66,7 +68,7 @@ def _current_place_and_ancestors(code: str) -> tuple[Territory, list[tuple[int, 
     width = len(_PLACE_COLUMNS)
     # A code names one place; if two levels shared it, the finest (lowest rank) would win.
     finest = min(rows, key=lambda row: (row[5], row[0]))
-    place = Territory.from_db(connection.alias, _PLACE_COLUMNS, finest[:width])
+    place = Territory.from_db(reader.alias, _PLACE_COLUMNS, finest[:width])
     place.is_current = True
     ancestors = [(row[width], row[width + 1]) for row in rows if row[0] == finest[0]]
     return place, ancestors

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import connection, models
 from django.utils.translation import gettext as _
 
+from core.db_router import read_connection
 from structures.fields import STRUCTURE_RELAY
 from structures.freshness import thresholds
 from structures.models import Contact, Offer, Structure
@@ -54,7 +55,7 @@ _CONTACT_COLUMNS = ("id", "structure_id", "kind", "name", "role", "phone", "emai
 
 
 def _select(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with read_connection(Offer).cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -14,6 +14,7 @@ from operator import itemgetter
 
 from django.db import connection
 
+from core.db_router import read_connection
 from core.geo import BoundingBox, haversine_km
 from structures.relay import criteria
 from structures.relay.index import RelayIndexEntry
@@ -110,7 +111,7 @@ def index_rows(where: Where, box: BoundingBox | None) -> list[tuple]:
             sql.append(f"AND ({ranges})")
             for low, high in box.lon_ranges:
                 params += [low, high]
-    with connection.cursor() as cursor:
+    with read_connection(RelayIndexEntry).cursor() as cursor:
         cursor.execute(" ".join(sql), params)
         return cursor.fetchall()
 
