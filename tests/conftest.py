@@ -64,10 +64,13 @@ def _default_language():
 def _fresh_reference_caches():
     """Process caches of reference tables must not leak rows a rolled-back test created."""
     from structures.relay import reference
+    from web import page_cache
 
     reference.clear_all()
+    page_cache.clear()
     yield
     reference.clear_all()
+    page_cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)
