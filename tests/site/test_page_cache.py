@@ -11,7 +11,13 @@ from django.utils import translation
 from structures.models import Sector, Service
 from territories.models import Territory
 from web import page_cache
-from web.forms import CachedOptionsSelect, RelaySearchForm
+from web.forms import (
+    CachedOptionsSelect,
+    DirectHiddenInput,
+    DirectNumberInput,
+    DirectTextInput,
+    RelaySearchForm,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +39,25 @@ def test_cached_select_renders_what_djangos_select_renders(value):
     assert cached_select.render("country", value, attrs=attrs) == expected
     assert cached_select.render("country", "BE", attrs=attrs) == django_select.render(
         "country", "BE", attrs=attrs
+    )
+
+
+@pytest.mark.parametrize(
+    ("direct", "django_widget"),
+    [
+        (DirectTextInput(), forms.TextInput()),
+        (DirectHiddenInput(), forms.HiddenInput()),
+        (
+            DirectNumberInput(attrs={"inputmode": "numeric"}),
+            forms.NumberInput({"inputmode": "numeric"}),
+        ),
+    ],
+)
+@pytest.mark.parametrize("value", [None, "", "Saint-Jean-de-Védas", 'a "quoted" <b>', 2015])
+def test_direct_inputs_render_what_djangos_inputs_render(direct, django_widget, value):
+    attrs = {"id": "id_where", "maxlength": "120", "required": True, "disabled": False}
+    assert direct.render("where", value, attrs=attrs) == django_widget.render(
+        "where", value, attrs=attrs
     )
 
 
