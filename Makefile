@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker test install migrate load lint format messages check-migrations pytest serve gunicorn bench bench-places clean
+.PHONY: run worker test install migrate load lint format messages check-migrations pytest serve gunicorn bench bench-http bench-places clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,12 @@ bench: migrate
 	$(BIN)/python manage.py load_territories
 	$(BIN)/python manage.py generate_registry --clear --structures $${STRUCTURES:-25000} --smes $${SMES:-1000000}
 	$(BIN)/python manage.py bench_relay --queries $${QUERIES:-1000}
+
+## Pages and relay API under load, as shares of /healthz from the same run: gunicorn (2 workers,
+## DEBUG off, throttles raised) on a loopback port against the current database, 32 connections.
+## Build the data first (make bench on the same DATABASE_URL). DURATION seconds per target.
+bench-http: install
+	$(BIN)/python manage.py bench_http --duration $${DURATION:-10} --connections $${CONNECTIONS:-32} --workers $${WORKERS:-2}
 
 ## The commune name search (typos, abbreviations, prefixes) on the full reference, next to the
 ## exact search (use a separate database, e.g. DATABASE_URL=sqlite:////tmp/places.sqlite3 make bench-places).

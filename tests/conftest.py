@@ -102,10 +102,13 @@ def _default_language():
 def _fresh_reference_caches():
     """Process copies of reference tables must not leak rows a rolled-back test created."""
     from core import reference_cache
+    from web import page_cache
 
     reference_cache.clear_all()
+    page_cache.clear()
     yield
     reference_cache.clear_all()
+    page_cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -19,6 +19,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +38,7 @@ from structures.selectors import service_list
 from territories.enums import NAME_MATCH_QUALITY, PLACE_LEVELS, NameMatch, TerritoryLevel
 from territories.models import Territory
 from territories.selectors import search_territories
+from web import page_cache
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
 SIREN = re.compile(r"^\d{9}$")
@@ -74,8 +77,103 @@ def _is_english() -> bool:
     return (get_language() or "fr").startswith("en")
 
 
-class CountryChoiceField(forms.ModelChoiceField):
+def _attrs_html(attrs: dict) -> str:
+    """Django's ``attrs.html``: in order, True as a bare name, False and None left out."""
+    return "".join(
+        f" {key}" if value is True else f' {key}="{escape(value)}"'
+        for key, value in attrs.items()
+        if value is not False and value is not None
+    )
+
+
+class DirectInputMixin:
+    """Renders an ``<input>`` as Django's ``input.html`` does, without the template engine
+    (three template renders per field, on every search page)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        value_html = "" if value is None else f' value="{escape(value)}"'
+        final_attrs = _attrs_html(self.build_attrs(self.attrs, attrs))
+        return mark_safe(
+            f'<input type="{self.input_type}" name="{escape(name)}"{value_html}{final_attrs}>'
+        )
+
+
+class DirectTextInput(DirectInputMixin, forms.TextInput):
+    pass
+
+
+class DirectNumberInput(DirectInputMixin, forms.NumberInput):
+    pass
+
+
+class DirectHiddenInput(DirectInputMixin, forms.HiddenInput):
+    pass
+
+
+class CachedOptionsSelect(forms.Select):
+    """A ``<select>`` whose options are rendered once per catalogues version and language
+    (``web.page_cache``) instead of through one widget template per option on every request:
+    the countries (≈250) and sectors (≈120) cost the home page most of its time. The output is
+    Django's ``Select`` markup; the selected option is marked on the cached text."""
+
+    def __init__(self, *, fragment: str, attrs=None) -> None:
+        super().__init__(attrs)
+        self.fragment = fragment
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = page_cache.cached(f"options:{self.fragment}", self._options_html)
+        for selected in dict.fromkeys(self.format_value(value)):
+            marker = f'<option value="{escape(selected)}">'
+            options = options.replace(marker, f'<option value="{escape(selected)}" selected>', 1)
+        final_attrs = _attrs_html(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{final_attrs}>{options}\n</select>')
+
+    def _options_html(self) -> str:
+        parts = []
+        for group_name, options, _index in self.optgroups("", []):
+            if group_name:
+                parts.append(f'\n  <optgroup label="{escape(group_name)}">')
+            for option in options:
+                parts.append(
+                    f'\n  <option value="{escape(option["value"])}">'
+                    f"{escape(option['label'])}</option>\n"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        return "".join(parts)
+
+
+class CachedRowsChoiceField(forms.ModelChoiceField):
+    """A ``ModelChoiceField`` over a small catalogue that validates against its rows loaded once
+    per catalogues version (``web.page_cache``), not with a query per request. The row
+    returned is shared between requests: read it, never modify it. Each subclass names its
+    rows (``rows_key``): every form using it gives it the same queryset."""
+
+    rows_key: str
+
+    def _rows(self) -> dict:
+        return {str(getattr(row, self.to_field_name)): row for row in self.queryset}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, self.queryset.model):
+            value = getattr(value, self.to_field_name)
+        row = page_cache.cached(self.rows_key, self._rows).get(str(value))
+        if row is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return row
+
+
+class CountryChoiceField(CachedRowsChoiceField):
     """A target country by ISO code, case-insensitive, named in the page's language."""
+
+    rows_key = "country-rows"  # the countries but France, by name
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -86,7 +184,9 @@ class CountryChoiceField(forms.ModelChoiceField):
         return obj.name_en if _is_english() and obj.name_en else obj.name
 
 
-class ServiceChoiceField(forms.ModelChoiceField):
+class ServiceChoiceField(CachedRowsChoiceField):
+    rows_key = "service-rows"  # the whole catalogue (service_list)
+
     def label_from_instance(self, obj) -> str:
         return obj.name_en if _is_english() and obj.name_en else obj.name
 
@@ -113,17 +213,19 @@ class RelaySearchForm(forms.Form):
     where = forms.CharField(
         label=_("Où est votre entreprise ?"),
         max_length=120,
+        widget=DirectTextInput,
         help_text=_(
             "Commune, code postal ou numéro SIRET (14 chiffres). Ex. : Montpellier, 13100."
         ),
         error_messages={"required": _("Indiquez la commune, le code postal ou le SIRET.")},
     )
-    commune = forms.CharField(required=False, max_length=5, widget=forms.HiddenInput)
+    commune = forms.CharField(required=False, max_length=5, widget=DirectHiddenInput)
     service = ServiceChoiceField(
         label=_("De quoi avez-vous besoin ?"),
         queryset=service_list(),
         to_field_name="code",
         empty_label=_("Choisissez un besoin"),
+        widget=CachedOptionsSelect(fragment="services"),
         error_messages={
             "required": _("Choisissez votre besoin dans la liste."),
             "invalid_choice": _("Ce besoin ne figure pas dans la liste : choisissez-en un."),
@@ -133,6 +235,7 @@ class RelaySearchForm(forms.Form):
         label=_("Votre secteur (facultatif)"),
         required=False,
         error_messages={"invalid_choice": _("Secteur inconnu : choisissez-en un dans la liste.")},
+        widget=CachedOptionsSelect(fragment="sectors"),
     )
     country = CountryChoiceField(
         label=_("Pays visé (facultatif)"),
@@ -142,6 +245,7 @@ class RelaySearchForm(forms.Form):
         .order_by("name"),
         to_field_name="code",
         empty_label=_("Tous les pays"),
+        widget=CachedOptionsSelect(fragment="countries"),
         error_messages={
             "invalid_choice": _("Pays inconnu : choisissez-en un dans la liste (code ISO, ex. MA).")
         },
@@ -154,6 +258,7 @@ class RelaySearchForm(forms.Form):
         choices=[("", _("Non précisé")), *SIZE_CHOICES],
         help_text=_("Nombre de salariés."),
         error_messages={"invalid_choice": _("Tranche d'effectif inconnue : choisissez-en une.")},
+        widget=CachedOptionsSelect(fragment="sizes"),
     )
     created_year = forms.IntegerField(
         label=_("Année de création"),
@@ -164,7 +269,7 @@ class RelaySearchForm(forms.Form):
             "invalid": _("Indiquez l'année de création en chiffres, ex. 2015."),
             "min_value": _("Indiquez une année de création à partir de %(limit_value)s."),
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=DirectNumberInput(attrs={"inputmode": "numeric"}),
     )
     export_stage = forms.ChoiceField(
         label=_("Expérience de l'export"),
@@ -172,6 +277,7 @@ class RelaySearchForm(forms.Form):
         choices=[("", _("Non précisée")), *ExportStage.choices],
         help_text=_("Plus une entreprise exporte, plus loin elle peut chercher de l'aide."),
         error_messages={"invalid_choice": _("Choisissez une expérience dans la liste.")},
+        widget=CachedOptionsSelect(fragment="export-stages"),
     )
 
     def __init__(self, *args, caller: Caller | None = None, **kwargs) -> None:
@@ -181,7 +287,7 @@ class RelaySearchForm(forms.Form):
             # "ma" is accepted: show it selected as "MA" when the form is displayed again.
             self.data = self.data.copy()
             self.data["country"] = self.data["country"].strip().upper()
-        self.fields["sector"].choices = sector_choices()
+        self.fields["sector"].choices = page_cache.cached("sector-choices", sector_choices)
         self.fields["where"].widget.attrs.update(
             {
                 "autocomplete": "off",
@@ -370,13 +476,13 @@ def _commune_matches(code: str, where: str, compact: str) -> bool:
     An unknown code is kept: the relay engine reports it with its own message.
     """
     places = Territory.objects.communes().filter(code=code)
-    if not places.exists():
-        return True
     if POSTAL_CODE.match(compact):
-        return places.filter(postal_codes__code=compact).exists()
+        return not places.exists() or places.filter(postal_codes__code=compact).exists()
     # The name as written, or the same name with abbreviations or without spaces ("St Jean",
     # "Lhay les Roses"): a chosen commune stays chosen while its name is not retyped.
     names = {squeeze(name) for name in places.values_list("search_name", flat=True)}
+    if not names:
+        return True
     return any(squeeze(key) in names for key in place_name_keys(CODE_IN_LABEL.sub("", where)))
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from structures.api.opendata import LICENCE, LICENCE_URL, open_data_notice
 from structures.selectors import open_data_scope
 from territories.selectors import reference_summary
+from web import page_cache
 from web.forms import RelaySearchForm
 from web.sources import DATA_SOURCES
 
@@ -16,8 +18,17 @@ from web.sources import DATA_SOURCES
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """What the registry is, and the search form (submitted to the results page by GET)."""
-    context = {"form": RelaySearchForm(), "summary": reference_summary()}
+    # The empty search form and the counts are the same on every request until the catalogues
+    # or the territory reference change: built once (web.page_cache).
+    context = {
+        "search_form": page_cache.cached("home-search-form", _empty_search_form),
+        "summary": page_cache.cached("reference-summary", reference_summary),
+    }
     return render(request, "site/home.html", context)
+
+
+def _empty_search_form() -> str:
+    return render_to_string("site/_search_form.html", {"form": RelaySearchForm()})
 
 
 @require_GET

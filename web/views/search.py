@@ -42,15 +42,18 @@ def _sector_label(code: str) -> str:
     return str(sector) if sector else code
 
 
-def _directory_url(commune) -> str:
-    """The directory filtered on the commune's département (the "what to try" of an empty result)."""
+def _directory_url(location) -> str:
+    """The directory filtered on the commune's département (the "what to try" of an empty
+    result), found among the ancestors the lookup already resolved: one query by primary key."""
     departement = (
-        Territory.objects.ancestors_of(commune).filter(level=TerritoryLevel.DEPARTEMENT).first()
+        Territory.objects.filter(pk__in=location.ancestor_ids, level=TerritoryLevel.DEPARTEMENT)
+        .values_list("code", flat=True)
+        .first()
     )
     base = reverse("structure-list")
     if departement is None:
         return base
-    return f"{base}?{urlencode({'in': f'departement:{departement.code}'})}"
+    return f"{base}?{urlencode({'in': f'departement:{departement}'})}"
 
 
 def _results_context(response) -> dict:
@@ -59,9 +62,11 @@ def _results_context(response) -> dict:
     markers = [relay_marker(n, r, fallback=False) for n, r in results]
     markers += [relay_marker(n, r, fallback=True) for n, r in fallbacks]
     location = response.location
+    state = "results" if results or fallbacks else "empty"
     return {
-        "state": "results" if results or fallbacks else "empty",
-        "directory_url": _directory_url(location.commune),
+        "state": state,
+        # Shown with an empty result only.
+        "directory_url": _directory_url(location) if state == "empty" else "",
         "results": results,
         "fallbacks": fallbacks,
         "map_data": {

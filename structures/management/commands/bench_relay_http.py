@@ -6,6 +6,10 @@ on the same database first, without the anonymous throttle getting in the way, e
 
     API_ANON_THROTTLE=1000000/minute gunicorn registry.wsgi -b 127.0.0.1:8765 -w 2
     python manage.py bench_relay_http --url http://127.0.0.1:8765 --queries 1000
+
+One request at a time: this measures the overhead of HTTP over the engine. Throughput under
+concurrent load (pages and API as shares of ``/healthz``, gunicorn started for you) is
+``manage.py bench_http``.
 """
 
 from __future__ import annotations
