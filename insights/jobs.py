@@ -16,7 +16,7 @@ transaction and, when it commits, queues one ``insights.tasks.precompute_coverag
 
 The job runs on the worker, never in the request: without one (eager mode: ``make run``
 without Redis, the tests) nothing is queued unless ``COVERAGE_PRECOMPUTE`` is ``always`` — it
-would hold the save that triggered it for as long as the reports take (about 15 s for one
+would hold the save that triggered it for as long as the reports take (about 18 s for one
 service on the demo set), when the page computes the one report it shows in a fraction of
 that. A queue that does not answer costs one warning: the next reader computes, as before.
 """

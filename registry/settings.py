@@ -451,7 +451,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 # Coverage reports recomputed after a listing change commits (insights/jobs.py), so that the next
 # reader finds them stored: "queued" (default) when tasks go to a worker, and not in eager mode,
-# where the job would run in the request that saved (about 15 s per service on the demo set);
+# where the job would run in the request that saved (about 18 s per service on the demo set);
 # "always" in eager mode too (tests); "never". A job starts this many seconds after it is queued,
 # so that a burst of saves is computed once.
 COVERAGE_PRECOMPUTE = env.str("COVERAGE_PRECOMPUTE", default="queued")
