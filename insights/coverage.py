@@ -11,7 +11,9 @@ repeat:
   covered when every service is covered), with the per-service totals beside it;
 - **reuse**: each service's report is cached under a stamp of that service's relay index
   (``structures.coverage.index_fingerprints``), which every listing write changes — a report is
-  recomputed on demand after a change and reused otherwise, with no refresh job to run.
+  recomputed on demand after a change and reused otherwise. ``precompute_coverage`` computes
+  the most asked ones ahead (France, régions, départements), off the request: the worker after
+  a listing change (``insights.jobs``), or ``manage.py precompute_coverage``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +44,7 @@ from structures.coverage import (
 )
 from structures.models import Service, Structure
 from structures.selectors import open_data_scope
+from territories.enums import TerritoryLevel
 from territories.models import Territory
 
 __all__ = [
@@ -54,6 +58,8 @@ __all__ = [
     "ServiceTotals",
     "StateTotals",
     "TerritoryCoverage",
+    "precompute_coverage",
+    "precomputed_territories",
     "territory_coverage",
 ]
 
@@ -407,3 +413,60 @@ def covered_population(*, territory: Territory, horizon_km: float | None = None)
         )
         cache.set(key, covered)
     return covered
+
+
+def precomputed_territories() -> list[Territory]:
+    """France, then every current région and département (by code): the reports most asked for,
+    and the dearest to compute on a request. EPCIs (about 1,250, each small and quick) are
+    computed when first asked."""
+    territories = list(Territory.objects.filter(level=TerritoryLevel.COUNTRY, code="FR")) + sorted(
+        Territory.objects.filter(
+            level__in=[TerritoryLevel.REGION, TerritoryLevel.DEPARTEMENT], is_current=True
+        ),
+        key=lambda t: (t.level != TerritoryLevel.REGION, t.code),
+    )
+    return territories
+
+
+def precompute_coverage(
+    *,
+    services: Sequence[Service] | None = None,
+    territories: Sequence[Territory] | None = None,
+) -> int:
+    """Compute and store the reports of ``services`` (default: the catalogue) over
+    ``territories`` (default: ``precomputed_territories()``) that a request with no country, no
+    sector and the default horizon reads — the pages' and the API's default —, unless stored
+    already under the services' current stamps. Returns how many were computed.
+
+    Each service's stamp is read before its report is computed: a listing change committed
+    meanwhile leaves a report under the old stamp, never read again, rather than an old report
+    under the new stamp.
+    """
+    services = tuple(Service.objects.all()) if services is None else tuple(services)
+    territories = precomputed_territories() if territories is None else list(territories)
+    if not services or not territories:
+        return 0
+    cache = caches["coverage"]
+    horizon = float(settings.RELAY_HORIZON_KM)
+    computed = 0
+    for territory in territories:
+        stamps = index_fingerprints(services=services)
+        keys = {
+            service.pk: _cache_key(
+                territory=territory,
+                service=service,
+                country=None,
+                sector=None,
+                horizon=horizon,
+                stamp=stamps[service.pk],
+            )
+            for service in services
+        }
+        # has_key, not get_many: no report is read back (a France one is megabytes).
+        missing = [service for service in services if not cache.has_key(keys[service.pk])]
+        if not missing:
+            continue
+        fresh = coverage_by_service(territory=territory, services=missing, horizon_km=horizon)
+        cache.set_many({keys[pk]: _Stored.of(report) for pk, report in fresh.items()})
+        computed += len(fresh)
+    return computed

@@ -498,8 +498,19 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Longer than the longest retry delay (core.tasks), or Redis would hand a waiting task out twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 2}
+# visibility_timeout: longer than the longest retry delay (core.tasks), or Redis would hand a
+# waiting task out twice. max_retries and the intervals: how long a request that queues a task
+# waits for a broker that does not answer — twice more, within half a second, instead of kombu's
+# default (retried for the connection timeout, 2 s apart: about 6 s with Redis refusing). The
+# worker's own reconnection follows CELERY_BROKER_CONNECTION_MAX_RETRIES, not these.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 2,
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.3,
+    "interval_max": 0.5,
+}
 # A request that queues a task while Redis is down waits about a second, not the default minutes
 # (core.mail then sends in the request instead).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -508,6 +519,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.3,
     "interval_max": 0.5,
 }
+# Coverage reports recomputed after a listing change commits (insights/jobs.py), so that the next
+# reader finds them stored: "queued" (default) when tasks go to a worker, and not in eager mode,
+# where the job would run in the request that saved (about 18 s per service on the demo set);
+# "always" in eager mode too (tests); "never". A job starts this many seconds after it is queued,
+# so that a burst of saves is computed once.
+COVERAGE_PRECOMPUTE = env.str("COVERAGE_PRECOMPUTE", default="queued")
+if COVERAGE_PRECOMPUTE not in ("queued", "always", "never"):
+    raise ImproperlyConfigured("COVERAGE_PRECOMPUTE vaut queued, always ou never.")
+COVERAGE_PRECOMPUTE_DELAY_SECONDS = env.int("COVERAGE_PRECOMPUTE_DELAY_SECONDS", default=10)
 
 LOGGING = {
     "version": 1,

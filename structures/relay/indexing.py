@@ -6,12 +6,33 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from structures.enums import MarketStatus, OfferDelivery
 from structures.relay.index import RelayIndexEntry
 
 _CHUNK = 2000
 REGION_RANK = 4
+
+# Sent (sender=RelayIndexEntry, service_ids=frozenset) inside the transaction that wrote or
+# deleted index rows of these services: what was derived from a service's index (the coverage
+# reports above this layer, ``insights.jobs``) is out of date from that commit on. Only when
+# someone listens are the services of the rows read.
+relay_index_changed = Signal()
+
+
+def indexed_services(queryset) -> set[int]:
+    """The services of these index rows (before they are deleted), when someone listens for
+    ``relay_index_changed``; else nothing is read."""
+    if not relay_index_changed.has_listeners(RelayIndexEntry):
+        return set()
+    return set(queryset.order_by().values_list("service_id", flat=True).distinct())
+
+
+def announce(service_ids: set[int]) -> None:
+    """Send ``relay_index_changed`` for these services, if any."""
+    if service_ids:
+        relay_index_changed.send(sender=RelayIndexEntry, service_ids=frozenset(service_ids))
 
 
 def _codes(values: Iterable[str]) -> str:
@@ -173,7 +194,9 @@ def refresh_relay_index(*, offer_ids: Iterable[int] | None = None) -> int:
 
     rank_cache: dict[int, int] = {}
     written = 0
+    touched: set[int] = set()  # services whose rows were deleted or written
     if offer_ids is None:
+        touched |= indexed_services(RelayIndexEntry.objects.all())
         RelayIndexEntry.objects.all().delete()
         ids = list(Offer.objects.order_by("pk").values_list("pk", flat=True))
     else:
@@ -181,10 +204,14 @@ def refresh_relay_index(*, offer_ids: Iterable[int] | None = None) -> int:
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         if offer_ids is not None:
-            RelayIndexEntry.objects.filter(offer_id__in=chunk).delete()
+            stale = RelayIndexEntry.objects.filter(offer_id__in=chunk)
+            touched |= indexed_services(stale)
+            stale.delete()
         entries = _entries_for(chunk, rank_cache)
         RelayIndexEntry.objects.bulk_create(entries, batch_size=5000)
         written += len(entries)
+        touched.update(entry.service_id for entry in entries)
+    announce(touched)
     return written
 
 

@@ -19,7 +19,12 @@ from structures.models import (
 )
 from structures.relay import reference
 from structures.relay.index import RelayIndexEntry
-from structures.relay.indexing import refresh_relay_index, refresh_structures
+from structures.relay.indexing import (
+    announce,
+    indexed_services,
+    refresh_relay_index,
+    refresh_structures,
+)
 
 
 @receiver(post_save, sender=Offer, dispatch_uid="relay_offer_saved")
@@ -100,9 +105,15 @@ m2m_changed.connect(
 def _offer_deleted(sender, instance, **kwargs):
     # Cascaded coverage / market rows re-index the offer from their own post_delete while it
     # is being deleted: drop whatever they wrote once the offer itself is gone.
-    RelayIndexEntry.objects.filter(offer_id=instance.pk).delete()
+    _drop(RelayIndexEntry.objects.filter(offer_id=instance.pk))
 
 
 @receiver(post_delete, sender=Structure, dispatch_uid="relay_structure_deleted")
 def _structure_deleted(sender, instance, **kwargs):
-    RelayIndexEntry.objects.filter(structure_id=instance.pk).delete()
+    _drop(RelayIndexEntry.objects.filter(structure_id=instance.pk))
+
+
+def _drop(rows) -> None:
+    touched = indexed_services(rows)
+    if rows.delete()[0]:
+        announce(touched)
