@@ -435,9 +435,10 @@ def update_or_propose(
 ) -> ModeratedUpdate:
     """``structures.services.update_structure``, with the moderation of published listings.
 
-    For a moderated write (``is_moderated``), the sensitive changes become the structure's
-    pending change and everything else applies at once, in one transaction, under the same
-    version check (``StaleVersionError``). Otherwise, everything applies.
+    A network head ``user`` may not name is refused first (``check_parent``). For a moderated
+    write (``is_moderated``), the sensitive changes become the structure's pending change and
+    everything else applies at once, in one transaction, under the same version check
+    (``StaleVersionError``). Otherwise, everything applies.
     """
     if "parent" in data:
         check_parent(structure=structure, parent=data["parent"], user=user)

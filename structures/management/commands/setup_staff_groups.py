@@ -3,8 +3,9 @@
 - "Personnel des structures": what a chamber's staff need to keep their own listings current in
   the admin (read and change their structure; create a listing within their network — an
   antenna or a desk whose network head is one of their structures, unpublished until a registry
-  administrator validates it (``structures.moderation``); add, change and delete its offers, contacts,
-  coverage, target markets and member counts; read the catalogues and the territories). The admin
+  administrator validates it (``structures.moderation``); add, change and delete its offers,
+  contacts, coverage, target markets and member counts; read the catalogues and the
+  territories). The admin
   limits every page to the structures the user belongs to (``StaffMembership``): the group gives
   the kind of access, the memberships give the scope.
 - "Administrateurs du registre": every permission of the structures, territories and SME apps
