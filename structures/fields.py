@@ -44,10 +44,11 @@ STRUCTURE_WRITABLE_M2M = ("coverage",)
 STRUCTURE_WRITABLE_INTERNAL = ("slug", "is_demo", "is_validated")
 
 # Fields only registry administrators change — where the data comes from, whether it is published,
-# which network the structure belongs to, its public identifier. The admin shows them read-only to
-# staff, and the write services refuse a change of them from anyone else (the API included).
+# its public identifier. The admin shows them read-only to staff, and the write services refuse a
+# change of them from anyone else (the API included). The network head (``parent``) is not among
+# them: staff name it, within the limits of ``structures.moderation.check_parent``, and on a
+# published listing their change waits for a registry administrator (``SENSITIVE_FIELDS``).
 STRUCTURE_REGISTRY_ONLY = (
-    "parent",
     "slug",
     "source",
     "source_url",

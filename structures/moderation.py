@@ -4,6 +4,16 @@
   validated (``is_validated=False``: unpublished, rule R4) until a registry administrator
   publishes it; its creator joins its team so that they keep editing it meanwhile
   (``record_creation``). The admin's "à valider" filter is the queue of new listings.
+- **Who may create, and where.** Staff create a listing *within their network*: its network head
+  (``parent``) must be one of the structures they are staff of (``StaffMembership``), and, like
+  every write, its commune must lie within their territorial scope (``check_creation``). The
+  membership is the staff's scope everywhere else (the admin's querysets, the API's writes); an
+  account scope alone is not enough, as a staff account without one would otherwise create
+  listings anywhere in France. A new antenna or desk of a chamber is created from the chamber.
+- **The network head** of a listing, named by staff: while the listing is unpublished, one of
+  their own structures (the creation rule); on a published listing, any published structure —
+  a change that waits for a registry administrator like the other sensitive fields, who decides
+  (``check_parent``).
 - **Sensitive fields of a published listing** — its name, its kind, its network head, and a
   coverage widened to a région or to a country (France) — changed by someone who is not a
   registry administrator do not apply at once: they are stored as a ``PendingChange``
@@ -27,6 +37,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -37,13 +48,17 @@ from structures import services
 from structures.enums import PendingChangeStatus
 from structures.exceptions import PendingChangeConflict
 from structures.models import PendingChange, StaffMembership, Structure
-from structures.permissions import is_registry_admin
+from structures.permissions import (
+    caller_of,
+    commune_in_scope,
+    editable_structure_ids,
+    is_active_user,
+    is_registry_admin,
+)
 from structures.versioning import describe_last_change
 from territories.enums import TerritoryLevel
 
-# The fields whose change by a non-administrator waits for validation. ``parent`` is also
-# registry-only (``structures.fields.STRUCTURE_REGISTRY_ONLY``): the services refuse it from
-# staff before any proposal; it stays listed so that the rule holds if that ever changes.
+# The fields whose change by a non-administrator on a published listing waits for validation.
 SENSITIVE_FIELDS: tuple[str, ...] = ("name", "kind", "parent")
 # Coverage added at these levels widens a listing's reach to a whole région or country.
 WIDE_COVERAGE_LEVELS: tuple[str, ...] = (TerritoryLevel.REGION, TerritoryLevel.COUNTRY)
@@ -69,6 +84,77 @@ def is_moderated(structure: Structure, user) -> bool:
     ``user=None`` is the operator's own code (loaders, commands): never moderated.
     """
     return user is not None and bool(structure.is_validated) and not is_registry_admin(user)
+
+
+def may_create_structures(user) -> bool:
+    """Whether ``user`` may create a listing at all: a registry administrator, or an active
+    member of the staff of at least one structure (where the new one will belong)."""
+    if is_registry_admin(user):
+        return True
+    # The per-request cache of the user's structures: the admin asks on every page it draws.
+    return is_active_user(user) and bool(editable_structure_ids(user))
+
+
+def parent_choices(user) -> QuerySet[Structure]:
+    """The structures ``user`` may name as a network head: all of them for a registry
+    administrator; otherwise the published ones (a proposal on a published listing) and the
+    user's own (a new or unpublished listing). ``check_parent`` says which applies."""
+    if is_registry_admin(user):
+        return Structure.objects.all()
+    own = Structure.objects.editable_by(user).values("pk")
+    return Structure.objects.filter(Q(is_active=True, is_validated=True) | Q(pk__in=own))
+
+
+OWN_NETWORK_ONLY = _(
+    "Rattachez la fiche à l'une des structures dont vous faites partie (sa tête de réseau) : "
+    "vous créez une antenne ou un point d'accueil de votre réseau. Pour une autre structure, "
+    "adressez-vous à un administrateur du registre."
+)
+PUBLISHED_HEAD_ONLY = _("Choisissez comme tête de réseau une structure publiée du registre.")
+OUT_OF_SCOPE = _(
+    "Cette commune est hors de votre périmètre : une fiche ne peut pas être placée hors des "
+    "territoires où vous agissez."
+)
+
+
+def check_parent(*, structure: Structure | None, parent: Structure | None, user) -> None:
+    """Refuse (``ValidationError`` on ``parent``) a network head ``user`` may not name.
+
+    ``structure`` is the listing as published (``None`` or unsaved: a creation). A registry
+    administrator and the operator's code (``user=None``) name any; an unchanged value is
+    always accepted. Otherwise, on a new or unpublished listing the head is one of the user's
+    own structures (``OWN_NETWORK_ONLY``: the creation rule, which an edit before the
+    publication may not get around); on a published listing, any published structure, or none —
+    the change then waits for a registry administrator, who decides.
+    """
+    if user is None or is_registry_admin(user):
+        return
+    saved = structure is not None and structure.pk is not None
+    parent_id = parent.pk if parent is not None else None
+    if saved and parent_id == structure.parent_id:
+        return
+    if not saved or not structure.is_validated:
+        own = parent_id is not None and (
+            Structure.objects.editable_by(user).filter(pk=parent_id).exists()
+        )
+        if not own:
+            raise ValidationError({"parent": OWN_NETWORK_ONLY}, code="out_of_network")
+        return
+    if parent is not None and not Structure.objects.published().filter(pk=parent_id).exists():
+        raise ValidationError({"parent": PUBLISHED_HEAD_ONLY}, code="unpublished_head")
+
+
+def check_creation(*, data: Mapping[str, Any], user) -> None:
+    """Refuse (``ValidationError``, by field) a listing ``user`` may not create: its network head
+    outside their structures (``check_parent``), or its commune outside their account's
+    territories (``structures.permissions.commune_in_scope``; a token narrows it further at the
+    API's door)."""
+    if user is None or is_registry_admin(user):
+        return
+    check_parent(structure=None, parent=data.get("parent"), user=user)
+    commune = data.get("commune")
+    if not commune_in_scope(caller_of(user), commune.pk if commune is not None else None):
+        raise ValidationError({"commune": OUT_OF_SCOPE}, code="out_of_scope")
 
 
 def _as_json(name: str, value: Any) -> Any:
@@ -269,6 +355,21 @@ def record_creation(*, structure: Structure, user) -> bool:
     return True
 
 
+def create_listing(*, data: Mapping[str, Any], user) -> Structure:
+    """Create a listing (``structures.services.create_structure``) under the moderation rule.
+
+    A registry administrator's listing is written as given. Anyone else's must pass
+    ``check_creation``, is created unpublished whatever ``data`` says (``is_validated`` is
+    registry-only: the services refuse it by name), and its creator joins its team
+    (``record_creation``) — in one transaction.
+    """
+    with transaction.atomic():
+        check_creation(data=data, user=user)
+        structure = services.create_structure(data=data, user=user)
+        record_creation(structure=structure, user=user)
+    return structure
+
+
 def propose_changes(
     *,
     structure: Structure,
@@ -334,10 +435,13 @@ def update_or_propose(
 ) -> ModeratedUpdate:
     """``structures.services.update_structure``, with the moderation of published listings.
 
-    For a moderated write (``is_moderated``), the sensitive changes become the structure's
-    pending change and everything else applies at once, in one transaction, under the same
-    version check (``StaleVersionError``). Otherwise, everything applies.
+    A network head ``user`` may not name is refused first (``check_parent``). For a moderated
+    write (``is_moderated``), the sensitive changes become the structure's pending change and
+    everything else applies at once, in one transaction, under the same version check
+    (``StaleVersionError``). Otherwise, everything applies.
     """
+    if "parent" in data:
+        check_parent(structure=structure, parent=data["parent"], user=user)
     if not is_moderated(structure, user):
         updated = services.update_structure(
             structure=structure, data=data, expected_version=expected_version, user=user

@@ -37,9 +37,23 @@ class StructureQuerySet(models.QuerySet):
         """Active and validated by a registry administrator: what the public sees (rule R4)."""
         return self.filter(is_active=True, is_validated=True)
 
-    def stale(self, months: int = 12) -> StructureQuerySet:
-        """Never confirmed, or last confirmed more than ``months`` months ago."""
-        return self.filter(Q(verified_at__isnull=True) | Q(verified_at__lt=months_ago(months)))
+    def stale(
+        self, months: int | None = None, *, now: datetime.datetime | None = None
+    ) -> StructureQuerySet:
+        """No longer fresh: "à vérifier" or worse (``structures.freshness``) — last confirmed,
+        or never confirmed and created, more than ``months`` months ago (by default
+        ``FRESHNESS_REVIEW_MONTHS``, the threshold of ``freshness.thresholds``).
+
+        The complement of ``with_freshness("fresh")``: the same rule as ``freshness_of``, so a
+        listing created last week and not confirmed yet is not stale.
+        """
+        if months is None:
+            from structures.freshness import thresholds
+
+            review, _warning = thresholds(now=now)
+        else:
+            review = months_ago(months, now=now)
+        return self.confirmed_before(review)
 
     def confirmed_before(self, moment: datetime.datetime) -> StructureQuerySet:
         """Last confirmed before ``moment``; never confirmed ones count from their creation."""

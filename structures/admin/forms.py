@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from structures import moderation
 from structures.admin.competence import CompetencePreviewFormMixin
 from structures.admin.concurrency import VersionedModelForm
 from structures.admin.opening_hours import OpeningHoursField
@@ -30,11 +31,30 @@ class StructureAdminForm(VersionedModelForm):
         ),
     )
 
+    # The person editing, set by the admin (``StructureAdmin.get_form``): the network head they
+    # may name depends on who they are (``structures.moderation.check_parent``).
+    editor = None
+
     class Meta:
         model = Structure
         # The admin passes the real list (its fieldsets); listing every field here would build
         # the URL fields at import time, without the admin's ``assume_scheme`` override.
         fields = ["name"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "parent" in self.fields and "parent" in cleaned_data:
+            # ``self.instance`` still holds the stored values here (the form applies its own in
+            # ``_post_clean``): the listing as published, or an unsaved one on creation.
+            try:
+                moderation.check_parent(
+                    structure=self.instance if self.instance.pk else None,
+                    parent=cleaned_data["parent"],
+                    user=self.editor,
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned_data
 
 
 class OfferAdminForm(CompetencePreviewFormMixin, VersionedModelForm):

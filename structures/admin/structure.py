@@ -3,8 +3,12 @@
 Contacts, coverage, offers (with a link to each offer's full page for markets, sectors and
 eligibility), member counts and network links are inlines of the structure, so a routine update
 is one form and one save. No lost update (``structures.admin.concurrency``): every save of the
-page claims the structure's version, and contact, offer and staff rows their own. Provenance, validation and the network are the registry
-administrators' business: read-only for staff.
+page claims the structure's version, and contact, offer and staff rows their own. Provenance and
+validation are the registry administrators' business: read-only for staff.
+
+Staff create listings within their network and name network heads under the rules of
+``structures.moderation`` (``check_parent``, ``record_creation``): the page only offers the
+structures they may name and shows the form errors those rules raise.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ from structures import moderation, services
 from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.duplicates import DuplicatesAdminMixin
 from structures.admin.filters import (
-    STALE_MONTHS,
     ModerationFilter,
     RegionFilter,
     ServiceFilter,
@@ -40,7 +43,9 @@ from structures.admin.forms import (
 from structures.admin.history import ScopedHistoryAdmin
 from structures.admin.navigation import ReturnToOriginMixin
 from structures.admin.scoping import StructureScopedMixin
+from structures.enums import Freshness
 from structures.fields import STRUCTURE_REGISTRY_ONLY
+from structures.freshness import freshness_of
 from structures.models import (
     Contact,
     Offer,
@@ -51,7 +56,6 @@ from structures.models import (
     StructureMemberCount,
 )
 from structures.permissions import is_registry_admin
-from structures.querysets import months_ago
 
 ALWAYS_READONLY_FIELDS = (
     "verified_at",
@@ -136,6 +140,18 @@ class StaffMembershipInline(admin.TabularInline):
     readonly_fields = ["created_at"]
     autocomplete_fields = ["user"]
     verbose_name_plural = _("équipe autorisée à modifier la fiche")
+
+
+def _is_parent_autocomplete(request) -> bool:
+    """Whether ``request`` is the admin's autocomplete of a structure's network head."""
+    match = getattr(request, "resolver_match", None)
+    return (
+        match is not None
+        and match.url_name == "autocomplete"
+        and request.GET.get("app_label") == Structure._meta.app_label
+        and request.GET.get("model_name") == Structure._meta.model_name
+        and request.GET.get("field_name") == "parent"
+    )
 
 
 @admin.register(Structure)
@@ -294,10 +310,29 @@ class StructureAdmin(
             inlines.append(StaffMembershipInline)
         return inlines
 
+    def has_add_permission(self, request):
+        # Staff hold ``add_structure`` through their group; they create within their network.
+        return super().has_add_permission(request) and moderation.may_create_structures(
+            request.user
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.editor = request.user  # a class built for this request (modelform_factory)
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = moderation.parent_choices(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_validate_permission(self, request) -> bool:
         return is_registry_admin(request.user) and self.has_change_permission(request)
 
     def get_search_results(self, request, queryset, search_term):
+        if _is_parent_autocomplete(request):
+            # The network head's choices are wider than the listings one edits.
+            queryset = moderation.parent_choices(request.user)
         # search_name is stored accent-free: normalise the term the same way ("cci herault").
         return super().get_search_results(
             request, queryset, normalize_name(search_term) or search_term
@@ -431,10 +466,13 @@ class StructureAdmin(
 
     @admin.display(description=_("vérifiée le"), ordering="verified_at")
     def freshness(self, obj: Structure):
+        # Flagged by the freshness rule (structures.freshness): a listing never confirmed counts
+        # from its creation, as in the "fraîcheur" filter and "Mes fiches".
         if obj.verified_at is None:
-            return format_html('<span class="registry-stale">{}</span>', _("jamais vérifiée"))
-        label = obj.verified_at.date().strftime("%d/%m/%Y")
-        if obj.verified_at < months_ago(STALE_MONTHS):
+            label = _("jamais vérifiée")
+        else:
+            label = obj.verified_at.date().strftime("%d/%m/%Y")
+        if freshness_of(obj) != Freshness.FRESH:
             return format_html('<span class="registry-stale">{} ⚠</span>', label)
         return label
 

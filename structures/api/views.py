@@ -55,7 +55,7 @@ from structures.api.serializers import (
 from structures.enums import MarketStatus
 from structures.filters import ContactFilter, OfferFilter, SectorFilter, StructureFilter
 from structures.models import Sector, Service
-from structures.permissions import caller_for, is_registry_admin
+from structures.permissions import caller_for
 from territories.api.serializers import TerritorySerializer
 from territories.models import Territory
 
@@ -95,6 +95,11 @@ def _refuse_moves(validated: dict, obj, fields: tuple[str, ...]) -> None:
 
 # --- Structures ---------------------------------------------------------------------------------
 
+NOT_A_CREATOR = _(
+    "Seuls un administrateur du registre et le personnel d'une structure (pour une antenne de "
+    "leur réseau) créent une structure."
+)
+
 
 @extend_schema_view(
     get=extend_schema(
@@ -113,7 +118,14 @@ def _refuse_moves(validated: dict, obj, fields: tuple[str, ...]) -> None:
     ),
     post=extend_schema(
         tags=["structures"],
-        summary=_("Créer une structure (administrateurs du registre)"),
+        summary=_("Créer une structure"),
+        description=_(
+            "Un administrateur du registre crée toute structure. Le personnel d'une structure "
+            "crée une antenne ou un point d'accueil de son réseau : la tête de réseau (parent) "
+            "est l'une des structures dont il fait partie, la commune est dans son périmètre ; "
+            "la fiche n'est pas publiée (is_validated faux) avant sa validation par un "
+            "administrateur du registre, et son auteur rejoint son équipe pour la compléter."
+        ),
         request=StructureCreateInputSerializer,
         responses={201: StructureDetailSerializer, **WRITE_ERRORS, 409: CONFLICT_RESPONSE},
     ),
@@ -131,16 +143,14 @@ class StructureListView(
         return selectors.structure_list_for(caller=caller_for(self.request)).order_by("name", "pk")
 
     def create(self, request, *args, **kwargs):
-        if not is_registry_admin(request.user):
-            raise exceptions.PermissionDenied(
-                _("Seul un administrateur du registre crée une structure.")
-            )
+        if not moderation.may_create_structures(request.user):
+            raise exceptions.PermissionDenied(NOT_A_CREATOR)
         serializer = StructureCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         require_placement(request, serializer.validated_data)
         data = dict(serializer.validated_data)
         refuse_possible_duplicates(data, request)
-        structure = self.call_service(services.create_structure, data=data, user=request.user)
+        structure = self.call_service(moderation.create_listing, data=data, user=request.user)
         structure = selectors.structure_detail_for(caller=caller_for(request)).get(pk=structure.pk)
         body = StructureDetailSerializer(structure, context=self.get_serializer_context()).data
         return tagged(Response(body, status=status.HTTP_201_CREATED), structure)

@@ -137,7 +137,9 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "api/v1/territories/<str:level>/<str:code>/ancestors/": {"GET": EVERYONE},
     "api/v1/communes/<str:code>/": {"GET": EVERYONE},
     "api/v1/postal-codes/<str:code>/": {"GET": EVERYONE},
-    "api/v1/structures/": {"GET": EVERYONE, "POST": ADMIN},
+    # Staff create antennas of their network, within their token's scope: B's token (69) may
+    # not place the posted one in the Hérault; A's passes the door (400: no network head).
+    "api/v1/structures/": {"GET": EVERYONE, "POST": STAFF_A},
     "api/v1/structures/<int:pk>/": {"GET": EVERYONE, "PUT": STAFF_A, "PATCH": STAFF_A},
     "api/v1/structures/<slug:slug>/": {"GET": EVERYONE, "PUT": STAFF_A, "PATCH": STAFF_A},
     "api/v1/offers/": {"GET": EVERYONE, "POST": STAFF_A},
@@ -206,8 +208,9 @@ CATALOGUE = ModelRule(STAFF, ADMIN, STAFF, ADMIN, ADMIN, STAFF)
 STRUCTURE_ROW = ModelRule(STAFF, STAFF, STAFF_A, STAFF_A, STAFF_A, STAFF_A)
 
 ADMIN_MODEL_RULES: dict[str, ModelRule] = {
-    # Only registry administrators create or delete a listing; staff change their own.
-    "structures.structure": ModelRule(STAFF, ADMIN, STAFF_A, STAFF_A, ADMIN, STAFF_A),
+    # Staff change their own listings and create antennas of them (unpublished until a
+    # registry administrator validates them); only registry administrators delete one.
+    "structures.structure": ModelRule(STAFF, STAFF, STAFF_A, STAFF_A, ADMIN, STAFF_A),
     "structures.offer": STRUCTURE_ROW,
     "structures.contact": STRUCTURE_ROW,
     "structures.staffmembership": REGISTRY_ONLY,

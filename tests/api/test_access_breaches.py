@@ -142,7 +142,6 @@ def _patch(client, structure, data):
 @pytest.mark.parametrize(
     "field, value",
     [
-        ("parent", "lyonbiopole"),
         ("source", "Inventé"),
         ("source_url", "https://exemple.org/faux"),
         ("licence", "Domaine public"),

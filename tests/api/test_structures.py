@@ -428,10 +428,14 @@ def test_malformed_json_body_is_400(staff_client):
     assert response.json()["detail"]
 
 
-def test_only_registry_admins_create_structures(staff_client, admin_client_api):
+def test_registry_admins_create_any_structure_staff_only_in_their_network(
+    staff_client, admin_client_api
+):
     mine = StructureFactory()
     payload = {"name": "Club export du Gard", "kind": "exporters_club", "commune": "30189"}
-    assert staff_client(mine).post(LIST, payload, format="json").status_code == 403
+    # Staff create antennas of their own structures only (tests/api/test_moderation.py).
+    refused = staff_client(mine).post(LIST, payload, format="json")
+    assert refused.status_code == 400 and "parent" in refused.json()["errors"]
     response = admin_client_api.post(LIST, payload, format="json")
     assert response.status_code == 201, response.content
     body = response.json()

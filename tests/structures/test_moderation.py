@@ -193,10 +193,10 @@ def test_an_invalid_proposal_is_refused_before_anything_is_stored(world):
 
 
 def test_a_listing_created_by_a_non_administrator_is_unpublished_and_queued(world, as_user):
-    creator = grant(UserFactory(username="dora"), "structures.add_structure")
-    creator.groups.add(*world.alice.groups.all())
-    client = as_user(creator)
-    data = form_data(client.get("/admin/structures/structure/add/"))
+    # Alice is staff of the CCI Hérault: she creates a desk of it (tests/structures/
+    # test_moderation_network.py has the scope rules).
+    client = as_user(world.alice)
+    data = form_data(client.get(f"/admin/structures/structure/add/?parent={world.herault.pk}"))
     data.update(
         name="Club export de Sète",
         kind=StructureKind.EXPORTERS_CLUB,
@@ -206,12 +206,18 @@ def test_a_listing_created_by_a_non_administrator_is_unpublished_and_queued(worl
     response = client.post("/admin/structures/structure/add/", data, follow=True)
     assert "sera publiée après validation" in response.content.decode()
     created = Structure.objects.get(name="Club export de Sète")
-    assert not created.is_validated
-    assert StaffMembership.objects.filter(user=creator, structure=created).exists()
+    assert not created.is_validated and created.parent == world.herault
+    assert StaffMembership.objects.filter(user=world.alice, structure=created).exists()
     assert not selectors.structure_list(query="Sète").exists()  # not public
     queue = as_user(world.carol).get("/admin/structures/structure/?moderation=to_validate")
     assert "Club export de Sète" in queue.content.decode()
     assert "Chambre de commerce et d&#x27;industrie du Gard" not in queue.content.decode()
+
+
+def test_holding_add_structure_without_a_team_creates_nothing(world, as_user):
+    creator = grant(UserFactory(username="dora"), "structures.add_structure")
+    creator.groups.add(*world.alice.groups.all())
+    assert as_user(creator).get("/admin/structures/structure/add/").status_code == 403
 
 
 # --- Admin: a staff member's edit and the validation queue ----------------------------------

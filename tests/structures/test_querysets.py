@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from structures.enums import Freshness
+from structures.freshness import freshness_of
 from structures.models import Offer, Structure
 from structures.querysets import months_ago
 from tests.structures.factories import (
@@ -137,14 +139,30 @@ def test_active_and_published():
     assert closed not in Structure.objects.active()
 
 
-def test_stale():
+def test_stale_is_the_freshness_rule():
     fresh = StructureFactory()
     old = StructureFactory(stale=True)
-    never = StructureFactory(never_verified=True)
+    new_never = StructureFactory(never_verified=True)  # created today: fresh, like freshness_of
+    old_never = StructureFactory(never_verified=True)
+    Structure.objects.filter(pk=old_never.pk).update(created_at=months_ago(13))
     eleven_months = StructureFactory(verified_at=months_ago(11))
     thirteen_months = StructureFactory(verified_at=months_ago(13))
-    assert set(Structure.objects.stale()) == {old, never, thirteen_months}
-    assert set(Structure.objects.stale(months=6)) == {old, never, thirteen_months, eleven_months}
+    assert set(Structure.objects.stale()) == {old, old_never, thirteen_months}
+    # The same listings as the freshness states that are not "fresh", one rule for both.
+    everything = Structure.objects.all()
+    assert set(Structure.objects.stale()) == {
+        s for s in everything if freshness_of(s) != Freshness.FRESH
+    }
+    assert set(Structure.objects.stale()) == set(everything) - set(
+        Structure.objects.with_freshness(Freshness.FRESH)
+    )
+    assert set(Structure.objects.stale(months=6)) == {
+        old,
+        old_never,
+        thirteen_months,
+        eleven_months,
+    }
+    assert new_never not in Structure.objects.stale(months=1)
     assert fresh not in Structure.objects.stale(months=1)
 
 

@@ -7,6 +7,7 @@ from structures import services
 from structures.enums import MarketStatus, StructureKind
 from structures.exceptions import StaleVersionError
 from structures.models import Structure
+from structures.querysets import months_ago
 from tests.structures.factories import (
     ContactFactory,
     OfferFactory,
@@ -106,6 +107,8 @@ def test_invalid_update_writes_nothing(user):
 
 def test_confirm_up_to_date(user):
     structure = StructureFactory(never_verified=True)
+    # Never confirmed counts from the creation (structures.freshness): a year and more ago.
+    Structure.objects.filter(pk=structure.pk).update(created_at=months_ago(13))
     assert structure in Structure.objects.stale()
     confirmed = services.confirm_up_to_date(structure=structure, user=user)
     assert confirmed.verified_at is not None

@@ -56,6 +56,8 @@ def staff_listings(request: HttpRequest) -> HttpResponse:
         "stale_months": settings.FRESHNESS_REVIEW_MONTHS,
         "warning_months": settings.FRESHNESS_WARNING_MONTHS,
         "new_corrections": new_correction_count(user=request.user),
+        # Staff create antennas of their network from their own listing (structures.moderation).
+        "can_create": request.user.has_perm("structures.add_structure"),
     }
     return render(request, "site/staff_listings.html", context)
 

@@ -1,8 +1,11 @@
 """Create (or bring up to date) the two admin groups of the registry.
 
 - "Personnel des structures": what a chamber's staff need to keep their own listings current in
-  the admin (read and change their structure; add, change and delete its offers, contacts,
-  coverage, target markets and member counts; read the catalogues and the territories). The admin
+  the admin (read and change their structure; create a listing within their network — an
+  antenna or a desk whose network head is one of their structures, unpublished until a registry
+  administrator validates it (``structures.moderation``); add, change and delete its offers,
+  contacts, coverage, target markets and member counts; read the catalogues and the
+  territories). The admin
   limits every page to the structures the user belongs to (``StaffMembership``): the group gives
   the kind of access, the memberships give the scope.
 - "Administrateurs du registre": every permission of the structures, territories and SME apps
@@ -31,6 +34,7 @@ from structures.permissions import COORDINATOR_GROUP, REGISTRY_ADMIN_GROUP, STAF
 
 STAFF_PERMISSIONS = (
     "structures.view_structure",
+    "structures.add_structure",
     "structures.change_structure",
     "structures.view_structurecoverage",
     "structures.add_structurecoverage",
