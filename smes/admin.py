@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_inlines import LabelledTabularInline
 from smes.access import within_scope
 from smes.models import SME, SMEMembership
 from smes.services import UNSET, sector_for_naf
@@ -50,7 +51,7 @@ class DepartementFilter(admin.SimpleListFilter):
         return queryset.in_territory(departement) if departement else queryset.none()
 
 
-class SMEMembershipInline(admin.TabularInline):
+class SMEMembershipInline(LabelledTabularInline):
     model = SMEMembership
     extra = 0
     fields = ["structure", "role", "since"]

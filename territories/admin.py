@@ -1,17 +1,18 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_inlines import LabelledTabularInline
 from core.text import normalize_name
 from territories.models import CommuneAlias, PostalCode, Territory
 
 
-class PostalCodeInline(admin.TabularInline):
+class PostalCodeInline(LabelledTabularInline):
     model = PostalCode
     extra = 0
     fields = ["code"]
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(LabelledTabularInline):
     model = CommuneAlias
     extra = 0
     fields = ["code", "name", "reason"]

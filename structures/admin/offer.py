@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_inlines import LabelledTabularInline
 from core.text import normalize_name
 from structures.admin.competence import CompetencePreviewAdminMixin
 from structures.admin.concurrency import VersionedAdminMixin
@@ -22,7 +23,7 @@ from structures.models import Contact, Offer, OfferCoverage, OfferMarket
 from structures.permissions import editable_structure_ids, is_registry_admin
 
 
-class OfferCoverageInline(StructureScopedMixin, admin.TabularInline):
+class OfferCoverageInline(StructureScopedMixin, LabelledTabularInline):
     model = OfferCoverage
     structure_path = "offer__structure"
     extra = 0
@@ -32,7 +33,7 @@ class OfferCoverageInline(StructureScopedMixin, admin.TabularInline):
     )
 
 
-class OfferMarketInline(StructureScopedMixin, admin.TabularInline):
+class OfferMarketInline(StructureScopedMixin, LabelledTabularInline):
     model = OfferMarket
     structure_path = "offer__structure"
     extra = 0

@@ -23,6 +23,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_inlines import LabelledTabularInline
 from core.text import normalize_name
 from structures import moderation, services
 from structures.admin.concurrency import VersionedAdminMixin
@@ -81,7 +82,7 @@ class ContactInline(StructureScopedMixin, admin.StackedInline):
     verbose_name_plural = _("contacts (services ou personnes à appeler)")
 
 
-class StructureCoverageInline(StructureScopedMixin, admin.TabularInline):
+class StructureCoverageInline(StructureScopedMixin, LabelledTabularInline):
     model = StructureCoverage
     extra = 0
     autocomplete_fields = ["territory"]
@@ -91,7 +92,7 @@ class StructureCoverageInline(StructureScopedMixin, admin.TabularInline):
     )
 
 
-class OfferInline(StructureScopedMixin, admin.TabularInline):
+class OfferInline(StructureScopedMixin, LabelledTabularInline):
     model = Offer
     form = OfferInlineForm
     formset = OfferInlineFormSet
@@ -116,13 +117,13 @@ class OfferInline(StructureScopedMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("structure", "service", "contact")
 
 
-class MemberCountInline(StructureScopedMixin, admin.TabularInline):
+class MemberCountInline(StructureScopedMixin, LabelledTabularInline):
     model = StructureMemberCount
     extra = 0
     fields = ["kind", "count", "as_of", "source"]
 
 
-class OutgoingLinkInline(StructureScopedMixin, admin.TabularInline):
+class OutgoingLinkInline(StructureScopedMixin, LabelledTabularInline):
     model = StructureLink
     fk_name = "from_structure"
     structure_path = "from_structure"
@@ -132,7 +133,7 @@ class OutgoingLinkInline(StructureScopedMixin, admin.TabularInline):
     verbose_name_plural = _("liens avec d'autres structures (réseau, alliances, partenariats)")
 
 
-class StaffMembershipInline(admin.TabularInline):
+class StaffMembershipInline(LabelledTabularInline):
     model = StaffMembership
     form = StaffMembershipForm
     extra = 0

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from django.utils import timezone
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.base import Message
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from tests.structures.factories import (
     OfferFactory,
@@ -108,3 +114,28 @@ def test_logout(client, staff):
     response = client.post("/deconnexion/")
     assert response.status_code == 302
     assert client.get("/espace/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("level", "css", "said"),
+    [
+        (messages.WARNING, "notice notice--warning", "Attention\u00a0:"),
+        (messages.ERROR, "notice notice--error", "Erreur\u00a0:"),
+        (messages.SUCCESS, "notice notice--success", "✓"),
+    ],
+)
+def test_a_message_shows_its_level_by_style_and_in_words(rf, level, css, said):
+    """A warning ("ce changement retire l'offre de certaines recherches") must not look like a
+    success: its level sets its style, and an icon or a word says it without colour."""
+    request = rf.get("/espace/")
+    request.user = AnonymousUser()
+    with translation.override("fr"):
+        html = render_to_string(
+            "base.html", {"messages": [Message(level, "Effet sur les recherches")]}, request
+        )
+    item = re.search(r'<li class="([^"]*)">(.*?)</li>', html.split('class="messages"')[1], re.S)
+    assert item.group(1) == css
+    text = re.sub(r"<[^>]+>", "", item.group(2))
+    assert said in text and "Effet sur les recherches" in text
+    if level == messages.SUCCESS:
+        assert "Attention" not in text and "Erreur" not in text

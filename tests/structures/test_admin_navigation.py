@@ -156,3 +156,16 @@ def test_coordinates_check_shown_only_when_flagged(world, as_user):
     html = client.get(_change(world.herault), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "oordonnées à vérifier" in html
     assert "Vérifiez la latitude et la longitude" in html
+
+
+def test_an_offer_opened_from_the_structure_form_comes_back_to_it(world, as_user):
+    client = as_user(world.alice)
+    structure_form = f"{_change(world.herault)}?next={quote(MY_LISTINGS)}"
+    html = client.get(structure_form).content.decode()
+    # The offers row's "Modifier" link carries the structure form, its own way back included.
+    link = f"{_change(world.herault_offer)}?next={quote(structure_form, safe='')}"
+    assert f'href="{link}" class="inlinechangelink"' in html
+    response = _save(client, link, description="Salons 2027")
+    assert response["Location"] == structure_form
+    # And the structure form, saved, still leads to "Mes fiches".
+    assert _save(client, response["Location"])["Location"] == MY_LISTINGS
