@@ -116,6 +116,10 @@ class CompetencePreviewFormMixin(forms.Form):
             self.add_error(None, error)
 
 
+PREVIEW_MEDIA = {
+    "js": ["js/competence-preview.js"],
+    "css": {"all": ["css/competence-preview.css"]},
+}
 PREVIEW_TITLE = _("Effet sur les recherches")
 PREVIEW_HELP = _(
     "Ce que vos modifications changent aux recherches qui trouveront cette offre s'affiche ici "
@@ -130,9 +134,8 @@ class CompetencePreviewAdminMixin:
     """For the offer's ModelAdmin: hand the rows to the form, show the preview (live while
     editing, through ``competence_preview_view``), say the result; confirm a deletion."""
 
-    class Media:
-        js = ["js/competence-preview.js"]
-        css = {"all": ["css/competence-preview.css"]}
+    # Its script and style sheet are in the admin's ``Media`` (``PREVIEW_MEDIA``): the admin's
+    # metaclass reads one ``Media`` class, the admin's own.
 
     def get_urls(self):
         opts = self.model._meta

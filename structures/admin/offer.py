@@ -7,10 +7,11 @@ of its page, covered by the offer's version (claimed on every save of the page).
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_name
-from structures.admin.competence import CompetencePreviewAdminMixin
+from structures.admin.competence import PREVIEW_MEDIA, CompetencePreviewAdminMixin
 from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.filters import OfferRegionFilter
 from structures.admin.forms import ContactForm, OfferAdminForm
@@ -22,7 +23,17 @@ from structures.models import Contact, Offer, OfferCoverage, OfferMarket
 from structures.permissions import editable_structure_ids, is_registry_admin
 
 
-class OfferCoverageInline(StructureScopedMixin, admin.TabularInline):
+class LabelledRowsMixin:
+    """Rows of a tabular inline: each field named by its column (the header is no label)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return field
+
+
+class OfferCoverageInline(LabelledRowsMixin, StructureScopedMixin, admin.TabularInline):
     model = OfferCoverage
     structure_path = "offer__structure"
     extra = 0
@@ -32,7 +43,7 @@ class OfferCoverageInline(StructureScopedMixin, admin.TabularInline):
     )
 
 
-class OfferMarketInline(StructureScopedMixin, admin.TabularInline):
+class OfferMarketInline(LabelledRowsMixin, StructureScopedMixin, admin.TabularInline):
     model = OfferMarket
     structure_path = "offer__structure"
     extra = 0
@@ -65,6 +76,11 @@ class OfferAdmin(
     ScopedHistoryAdmin,
 ):
     form = OfferAdminForm
+
+    class Media:
+        js = [*PREVIEW_MEDIA["js"], "js/admin-select2-names.js"]
+        css = PREVIEW_MEDIA["css"]
+
     list_display = [
         "structure",
         "service",
