@@ -208,3 +208,61 @@ def test_deleting_an_inactive_offer_needs_no_confirmation(world, as_user):  # no
     assert NO_SEARCH not in client.get(url).content.decode()
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not Offer.objects.filter(pk=offer.pk).exists()
+
+
+def _structure_page(client, structure):
+    url = f"/admin/structures/structure/{structure.pk}/change/"
+    page = client.get(url)
+    return url, page, form_data(page), inline_prefix(page, Offer)
+
+
+def _offer_errors(response) -> str:
+    formset = next(
+        i.formset for i in response.context["inline_admin_formsets"] if i.formset.model is Offer
+    )
+    return str(formset.errors) + str(formset.non_form_errors())
+
+
+def test_the_structure_page_sends_a_deactivation_to_the_offer_page(world, as_user):  # noqa: F811
+    client = as_user(world.alice)
+    url, _page, data, prefix = _structure_page(client, world.herault)
+    data.pop(f"{prefix}-0-is_active")
+
+    refused = client.post(url, data)
+
+    assert refused.status_code == 200
+    assert "Désactiver l'offre la retire de toutes les recherches" in _offer_errors(refused)
+    assert Offer.objects.get(pk=world.herault_offer.pk).is_active
+
+
+def test_the_structure_page_sends_a_deletion_to_the_offer_page(world, as_user):  # noqa: F811
+    client = as_user(world.alice)
+    url, _page, data, prefix = _structure_page(client, world.herault)
+    data[f"{prefix}-0-DELETE"] = "on"
+
+    refused = client.post(url, data)
+
+    assert refused.status_code == 200
+    assert "Supprimer une offre active la retire de toutes les recherches" in _offer_errors(refused)
+    assert Offer.objects.filter(pk=world.herault_offer.pk).exists()
+
+
+def test_an_inactive_offer_is_found_by_no_search_whatever_else_changes(world):  # noqa: F811
+    from structures import competence
+
+    active = OfferFactory(structure=world.herault, service=service("trade-fairs"))
+    inactive = OfferFactory(structure=world.gard, service=service("trade-fairs"), is_active=False)
+    maroc = [territory("country", "MA")]
+
+    off = competence.preview_offer_change(
+        offer=active, data={"is_active": False}, markets=dict.fromkeys(maroc, "active")
+    )
+    still_off = competence.preview_offer_change(offer=inactive, data={}, markets=maroc)
+    back_on = competence.preview_offer_change(offer=inactive, data={"is_active": True})
+
+    assert off.narrows and off.sentences() == [NO_SEARCH]
+    assert off.sentences("en") and off.change(competence.ACTIVE).narrowed
+    assert still_off.is_unchanged
+    assert back_on.widens and not back_on.narrows
+    assert competence.preview_offer_removal(offer=active).sentences() == [NO_SEARCH]
+    assert competence.preview_offer_removal(offer=inactive).is_unchanged
