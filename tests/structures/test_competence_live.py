@@ -109,6 +109,8 @@ def test_the_endpoint_refuses_anyone_but_the_offers_staff(world, fairs, as_user,
     assert [anonymous.status_code, not_staff.status_code, out_of_scope.status_code] == [403] * 3
     assert out_of_scope.json() == {"errors": ["Cette offre n'est pas dans votre périmètre."]}
     assert missing.status_code == 404
+    for odd in ("99999999999999999999999", "abc", "1%2C2"):
+        assert client.post(f"/admin/structures/offer/{odd}/competence-preview/").status_code == 404
     client.force_login(world.carol)  # registry administrator: every offer
     assert client.post(preview, data).status_code == 200
 
