@@ -12,7 +12,9 @@ dimension, as the sets of searches that find the offer:
 - ``sectors``: the sector codes a search may give (filières, NAF sections and divisions);
 - ``coverage``: the places (communes and municipal arrondissements, ids) a search starts from;
 - ``employees`` / ``age``: the firm sizes and ages a profile may state (intervals);
-- ``naf``: the NAF divisions of a firm's activity.
+- ``naf``: the NAF divisions of a firm's activity;
+- ``active``: whether the offer is found at all (an inactive offer is found by no search, so
+  deactivating it — or deleting it — narrows it to nothing, whatever else changes).
 
 Each ``CompetenceChange`` holds what is lost (``narrowed``) and gained (``widened``), exactly as
 the engine judges it (``tests/structures/test_competence.py`` checks it against ``find_relays``),
@@ -49,7 +51,7 @@ from territories.naming import (
     territory_name,
 )
 
-SERVICE, MARKETS, SECTORS, COVERAGE, EMPLOYEES, AGE, NAF = (
+SERVICE, MARKETS, SECTORS, COVERAGE, EMPLOYEES, AGE, NAF, ACTIVE = (
     "service",
     "markets",
     "sectors",
@@ -57,11 +59,13 @@ SERVICE, MARKETS, SECTORS, COVERAGE, EMPLOYEES, AGE, NAF = (
     "employees",
     "age",
     "naf",
+    "active",
 )
-DIMENSIONS = (SERVICE, MARKETS, SECTORS, COVERAGE, EMPLOYEES, AGE, NAF)
+DIMENSIONS = (SERVICE, MARKETS, SECTORS, COVERAGE, EMPLOYEES, AGE, NAF, ACTIVE)
 
 # The offer's fields (and inline rows) whose change may move the searches that find it.
 COMPETENCE_FIELDS = (
+    "is_active",
     "service",
     "coverage",
     "sectors",
@@ -81,6 +85,10 @@ NARROWING_NOT_CONFIRMED = gettext_lazy(
     "Confirmez-le pour l'enregistrer (case « Je confirme ce changement » ; dans l'API, "
     "« confirm_narrowing »)."
 )
+# On a form that shows the sentences above the confirmation box, the error only points to them.
+CONFIRM_DESCRIBED_ABOVE = gettext_lazy("Confirmez la restriction décrite ci-dessus.")
+# Every search, lost at once: a deactivated or deleted offer (the lookup indexes active offers only).
+EVERY_SEARCH = "every search"
 
 
 # --- States -----------------------------------------------------------------------------------
@@ -101,6 +109,7 @@ class CompetenceState:
     min_age_years: int | None
     naf_include: frozenset[str]
     naf_exclude: frozenset[str]
+    is_active: bool = True
 
 
 def _inherited_coverage(structure) -> frozenset[int]:
@@ -147,6 +156,7 @@ def saved_competence(offer) -> CompetenceState:
         min_age_years=stored.min_age_years,
         naf_include=frozenset(stored.naf_include.values_list("code", flat=True)),
         naf_exclude=frozenset(stored.naf_exclude.values_list("code", flat=True)),
+        is_active=stored.is_active,
     )
 
 
@@ -163,6 +173,8 @@ def proposed_competence(
     """``before`` with the values of ``data`` (the services' offer data: model instances, as
     ``structures.services.update_offer`` takes them) and ``markets`` (``None``: unchanged)."""
     values: dict[str, Any] = {}
+    if "is_active" in data and data["is_active"] is not None:
+        values["is_active"] = bool(data["is_active"])
     if "service" in data and data["service"] is not None:
         values["service_id"] = data["service"].pk
     if "coverage" in data:
@@ -242,6 +254,11 @@ def preview_competence_change(
     *, before: CompetenceState, after: CompetenceState
 ) -> CompetencePreview:
     """What going from ``before`` to ``after`` does to the searches that find the offer."""
+    if not after.is_active:
+        # Found by no search once inactive: nothing else it changes moves a search.
+        return CompetencePreview((_deactivation(),) if before.is_active else ())
+    if not before.is_active:
+        return CompetencePreview((_reactivation(),))
     changes = []
     for compare in (
         _service_change,
@@ -266,29 +283,57 @@ def preview_offer_change(*, offer, data: Mapping[str, Any], markets=None) -> Com
     return preview_competence_change(before=before, after=after)
 
 
+def preview_offer_removal(*, offer) -> CompetencePreview:
+    """The preview of deleting ``offer``: an active offer leaves every search."""
+    return CompetencePreview((_deactivation(),) if saved_competence(offer).is_active else ())
+
+
 def active_language() -> str:
     """The active language as the naming modules take it: "fr" or "en"."""
     return ENGLISH if (get_language() or FRENCH).startswith(ENGLISH) else FRENCH
 
 
 def require_confirmation(
-    preview: CompetencePreview, *, confirmed: bool, field_name: str = "confirm_narrowing"
+    preview: CompetencePreview,
+    *,
+    confirmed: bool,
+    field_name: str = "confirm_narrowing",
+    shown_above: bool = False,
 ) -> None:
     """Refuse (``ValidationError`` on ``field_name``) a change that narrows the offer's reach
-    and was not confirmed; the message says what would be lost, in the active language."""
+    and was not confirmed. The message says what would be lost, in the active language —
+    or, where the page already shows those sentences above the box (``shown_above``), only
+    points to them."""
     if preview.narrows and not confirmed:
-        raise ValidationError(
-            {
-                field_name: ValidationError(
-                    NARROWING_NOT_CONFIRMED,
-                    code="unconfirmed_narrowing",
-                    params={"sentences": preview.text(active_language())},
-                )
-            }
+        error = (
+            ValidationError(CONFIRM_DESCRIBED_ABOVE, code="unconfirmed_narrowing")
+            if shown_above
+            else ValidationError(
+                NARROWING_NOT_CONFIRMED,
+                code="unconfirmed_narrowing",
+                params={"sentences": preview.text(active_language())},
+            )
         )
+        raise ValidationError({field_name: error})
 
 
 # --- Building each dimension's change ---------------------------------------------------------
+
+
+def _deactivation() -> CompetenceChange:
+    french, english = _both(
+        lambda _language: [_("Cette offre ne sera plus proposée pour aucune recherche.")]
+    )
+    return CompetenceChange(ACTIVE, frozenset({EVERY_SEARCH}), frozenset(), french, english)
+
+
+def _reactivation() -> CompetenceChange:
+    french, english = _both(
+        lambda _language: [
+            _("Cette offre sera de nouveau proposée, selon ses critères ci-dessous.")
+        ]
+    )
+    return CompetenceChange(ACTIVE, frozenset(), frozenset({EVERY_SEARCH}), french, english)
 
 
 def _both(write: Callable[[str], list[str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:

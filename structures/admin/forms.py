@@ -110,6 +110,7 @@ class OfferInlineFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()  # a duplicate service is said first, for the whole formset
+        self._refuse_removals_from_every_search()
         for form in self.initial_forms:
             if form in self.deleted_forms or form.errors or "service" not in form.changed_data:
                 continue
@@ -122,6 +123,32 @@ class OfferInlineFormSet(BaseInlineFormSet):
                     "Pour changer le service d'une offre, ouvrez sa page (lien « Modifier ») : "
                     "l'effet du changement sur les recherches y est montré avant l'enregistrement."
                 ),
+            )
+
+    def _refuse_removals_from_every_search(self) -> None:
+        """Deactivating or deleting an active offer takes it out of every search: like any
+        narrowing, it is done where the preview shows it and asks for a confirmation — the
+        offer's own page (structures.competence), not a row of this one."""
+        deleted = [f for f in self.deleted_forms if f.instance.pk and f.instance.is_active]
+        for form in self.initial_forms:
+            if form in self.deleted_forms or form.errors or "is_active" not in form.changed_data:
+                continue
+            if form.initial.get("is_active") and not form.cleaned_data.get("is_active"):
+                form.add_error(
+                    "is_active",
+                    _(
+                        "Désactiver l'offre la retire de toutes les recherches : faites-le sur "
+                        "sa page (lien « Modifier »), qui vous demande de le confirmer."
+                    ),
+                )
+        if deleted:
+            raise ValidationError(
+                _(
+                    "Supprimer une offre active la retire de toutes les recherches : supprimez-la "
+                    "depuis sa page (lien « Modifier », puis « Supprimer »), qui vous demande de "
+                    "le confirmer."
+                ),
+                code="offer_removal_elsewhere",
             )
 
     def add_fields(self, form, index):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_inlines import LabelledTabularInline
 from core.text import normalize_name
-from structures.admin.competence import CompetencePreviewAdminMixin
+from structures.admin.competence import PREVIEW_MEDIA, CompetencePreviewAdminMixin
 from structures.admin.concurrency import VersionedAdminMixin
 from structures.admin.filters import OfferRegionFilter
 from structures.admin.forms import ContactForm, OfferAdminForm
@@ -66,6 +66,11 @@ class OfferAdmin(
     ScopedHistoryAdmin,
 ):
     form = OfferAdminForm
+
+    class Media:
+        js = PREVIEW_MEDIA["js"]
+        css = PREVIEW_MEDIA["css"]
+
     list_display = [
         "structure",
         "service",

@@ -253,6 +253,9 @@ ADMIN_EXTRA_ROUTES = {
     # Possible duplicates: the report and the merge page are the registry administrators'.
     "structures/structure/doublons/": {"GET": ADMIN},
     "structures/structure/<path:object_id>/fusionner/": {"GET": ADMIN, "POST": ADMIN},
+    # The live competence preview of an offer's form: whoever may change the offer (POST only;
+    # the matrix posts no form, so a let-through answer is the 400 of an incomplete form).
+    "structures/offer/<path:object_id>/competence-preview/": {"POST": STRUCTURE_ROW.save},
 }
 ADMIN_MODEL_ROUTE = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/(?P<rest>.*)$")
 

@@ -55,3 +55,26 @@ def test_api_saves_a_widening_without_confirmation(staff_client):
 
     assert saved.status_code == 200
     assert found(offer, commune="34172", country="TN")
+
+
+def test_api_deactivation_needs_confirm_narrowing(staff_client):
+    offer = OfferFactory(service=service("trade-fairs"))
+    client = staff_client(offer.structure)
+    url = f"/api/v1/offers/{offer.pk}/"
+    etag = client.get(url)["ETag"]
+
+    refused = client.patch(url, {"is_active": False}, format="json", HTTP_IF_MATCH=etag)
+
+    assert refused.status_code == 400, refused.json()
+    assert (
+        "Cette offre ne sera plus proposée pour aucune recherche."
+        in refused.json()["errors"]["confirm_narrowing"][0]
+    )
+    offer.refresh_from_db()
+    assert offer.is_active
+    saved = client.patch(
+        url, {"is_active": False, "confirm_narrowing": True}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert saved.status_code == 200
+    offer.refresh_from_db()
+    assert not offer.is_active

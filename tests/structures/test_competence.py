@@ -65,10 +65,13 @@ def test_adding_an_active_market_is_previewed_confirmed_and_true(world, fairs, a
 
     assert refused.status_code == 200
     form = refused.context["adminform"].form
-    assert MAROC_ONLY in " ".join(form.errors["confirm_narrowing"])
+    # The sentences stand above the box, once; the error only points to them.
+    assert form.errors["confirm_narrowing"] == ["Confirmez la restriction décrite ci-dessus."]
+    assert form.competence_preview.text() == MAROC_ONLY
     assert not OfferMarket.objects.filter(offer=fairs).exists()
     html = refused.content.decode()
-    assert "Je confirme ce changement" in html and "Maroc" in html
+    assert "Je confirme ce changement" in html
+    assert html.count("Elle ne le sera plus pour les autres pays.") == 1
     assert found(fairs, commune="34172", country="DE")  # nothing written
 
     confirmed = form_data(refused)
@@ -147,9 +150,12 @@ def test_narrowing_the_coverage_from_a_region_to_a_departement(world, as_user): 
 
     refused = client.post(url, data)
 
-    errors = " ".join(refused.context["adminform"].form.errors["confirm_narrowing"])
-    assert "Cette offre ne couvrira plus que : Hérault." in errors
-    assert "Elle ne sera plus proposée aux entreprises du reste de : Occitanie." in errors
+    shown = refused.context["adminform"].form.competence_preview.sentences()
+    assert "Cette offre ne couvrira plus que : Hérault." in shown
+    assert "Elle ne sera plus proposée aux entreprises du reste de : Occitanie." in shown
+    assert "Elle ne sera plus proposée aux entreprises du reste de : Occitanie." in (
+        refused.content.decode()
+    )
     data = form_data(refused)
     data["confirm_narrowing"] = "on"
     assert client.post(url, data).status_code == 302
