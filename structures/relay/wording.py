@@ -85,7 +85,9 @@ def _(message: str) -> str:
 def pgettext(context: str, message: str) -> str:
     if _writing.get() is None:
         return translation.pgettext(context, message)
-    result = _(f"{context}\x04{message}")
+    # A variable, not a literal: xgettext would extract a literal argument of ``_`` as a message.
+    key = f"{context}\x04{message}"
+    result = _(key)
     # No translation: gettext gives back the key with its context (as Django's pgettext).
     return message if "\x04" in result else result
 
