@@ -106,9 +106,7 @@ class ReferenceCache(Generic[T]):
                 return copy.value
             # Tokens read before loading: a change committed meanwhile moves them again, and the
             # next check reloads (never the other way round, old rows under a new token).
-            provisional = connection.in_atomic_block and bool(
-                _written_tables().intersection(self.tables)
-            )
+            provisional = written_in_transaction(self.tables)
             # From the primary, even in a replica-routed request: a copy read from a lagging
             # replica would be kept until the next version change.
             with primary_reads():
@@ -142,6 +140,12 @@ def _written_tables() -> set[str]:
     if not hasattr(_writes, "tables"):
         _writes.tables = set()
     return _writes.tables
+
+
+def written_in_transaction(tables: Iterable[str]) -> bool:
+    """Whether this thread's open transaction wrote one of ``tables``: what it reads of them is
+    not committed yet, so nothing built from them may be kept for other requests."""
+    return connection.in_atomic_block and bool(_written_tables().intersection(tables))
 
 
 def checked_tokens() -> dict[str, str | None]:

@@ -8,6 +8,3 @@ class WebConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "web"
     verbose_name = _("Site public")
-
-    def ready(self) -> None:
-        from web import signals  # noqa: F401  (invalidates the pages' cached fragments)

@@ -169,8 +169,9 @@ def test_a_shared_cache_that_does_not_answer_never_fails_a_lookup(
             service = Service.objects.get(code="prospecting-missions")
             service.name = "Missions renommées"
             with django_capture_on_commit_callbacks(execute=True):
-                service.save()  # the token cannot be published: logged, the write stands
+                service.save()  # the token is published in process memory: the write stands
             assert reference.services.get()["prospecting-missions"].name == "Missions renommées"
+        # core.cache answers from process memory while Redis is down (one warning per outage):
+        # the tokens live there meanwhile, so this process still sees its own write at once.
         messages = [record.getMessage() for record in caplog.records]
-        assert any("versions des référentiels non vérifiées" in m for m in messages), messages
-        assert any("verront le changement de structures.service" in m for m in messages), messages
+        assert any("Redis cache unreachable:reference" in m for m in messages), messages
