@@ -8,6 +8,7 @@ database only narrows candidates with plain indexed latitude/longitude ranges.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,12 +18,25 @@ KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180.0
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in km between two points given in decimal degrees."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lon2 - lon1)
-    inner = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    # Rounding can push the term a hair above 1 for antipodal points: asin would fail.
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, inner))))
+    return distances_from(lat1, lon1)(lat2, lon2)
+
+
+def distances_from(lat1: float, lon1: float) -> Callable[[float, float], float]:
+    """``haversine_km`` from a fixed point, as a function of the other point: the origin's terms
+    are computed once (the relay measures up to hundreds of offers from one place per lookup)."""
+    phi1 = math.radians(lat1)
+    cos_phi1 = math.cos(phi1)
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+
+    def to(lat2: float, lon2: float) -> float:
+        phi2 = radians(lat2)
+        inner = (
+            sin((phi2 - phi1) / 2) ** 2 + cos_phi1 * cos(phi2) * sin(radians(lon2 - lon1) / 2) ** 2
+        )
+        # Rounding can push the term a hair above 1 for antipodal points: asin would fail.
+        return 2 * EARTH_RADIUS_KM * asin(sqrt(min(1.0, max(0.0, inner))))
+
+    return to
 
 
 def display_km(km: float) -> Decimal:

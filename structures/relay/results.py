@@ -9,6 +9,8 @@ a result is a value, not a model instance.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import connection, models
 from django.utils.translation import gettext as _
 
@@ -54,6 +56,20 @@ _TERRITORY_COLUMNS = (
 _CONTACT_COLUMNS = ("id", "structure_id", "kind", "name", "role", "phone", "email", "is_public")
 
 
+_statements: dict[tuple[str, str], str] = {}
+
+
+def _statement(build: Callable[[Callable[[str], str]], str]) -> str:
+    """``build(quote_name)``: a query's fixed part, quoted once per function and database vendor
+    (quoting its few dozen names again on every lookup cost more than some of the queries)."""
+    vendor = read_connection(Offer).vendor
+    key = (build.__name__, vendor)
+    sql = _statements.get(key)
+    if sql is None:
+        sql = _statements[key] = build(read_connection(Offer).ops.quote_name)
+    return sql
+
+
 def _select(sql: str, params: list) -> list[tuple]:
     with read_connection(Offer).cursor() as cursor:
         cursor.execute(sql, params)
@@ -94,10 +110,7 @@ def _typed(field):
 _TYPED_COLUMNS = [(f.name, _typed(f)) for f in _STRUCTURE_COLUMNS]
 
 
-def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool]]:
-    """Offers with their structures, each structure with its territories (commune, country);
-    and, per offer, whether its structure's information is to be checked (stale)."""
-    qn = connection.ops.quote_name
+def _offers_head(qn: Callable[[str], str]) -> str:
     territories = qn(Territory._meta.db_table)
     columns = [f"o.{qn(c)}" for c in _OFFER_COLUMNS]
     columns += [f"s.{qn(f.column)}" for f in _STRUCTURE_COLUMNS]
@@ -110,11 +123,31 @@ def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool
     columns.append(
         f"CASE WHEN COALESCE(s.{qn('verified_at')}, s.{qn('created_at')}) < %s THEN 1 ELSE 0 END"
     )
-    rows = _select(
+    return (
         f"SELECT {', '.join(columns)} FROM {qn(Offer._meta.db_table)} o "
         f"JOIN {qn(Structure._meta.db_table)} s ON s.id = o.structure_id "
-        f"{' '.join(joins)} "
-        f"WHERE o.id IN ({_marks(offer_ids)})",
+        f"{' '.join(joins)}"
+    )
+
+
+def _territories_head(qn: Callable[[str], str]) -> str:
+    return (
+        f"SELECT {', '.join(qn(c) for c in _TERRITORY_COLUMNS)} FROM {qn(Territory._meta.db_table)}"
+    )
+
+
+def _contacts_head(qn: Callable[[str], str]) -> str:
+    return (
+        f"SELECT {', '.join(qn(c) for c in _CONTACT_COLUMNS)}, {qn('position')} "
+        f"FROM {qn(Contact._meta.db_table)}"
+    )
+
+
+def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool]]:
+    """Offers with their structures, each structure with its territories (commune, country);
+    and, per offer, whether its structure's information is to be checked (stale)."""
+    rows = _select(
+        f"{_statement(_offers_head)} WHERE o.id IN ({_marks(offer_ids)})",
         [connection.ops.adapt_datetimefield_value(thresholds()[1]), *offer_ids],
     )
     offers, stale = {}, {}
@@ -143,10 +176,8 @@ def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool
 def _load_territories(ids: set[int]) -> dict[int, TerritoryRef]:
     if not ids:
         return {}
-    qn = connection.ops.quote_name
     rows = _select(
-        f"SELECT {', '.join(qn(c) for c in _TERRITORY_COLUMNS)} "
-        f"FROM {qn(Territory._meta.db_table)} WHERE id IN ({_marks(ids)})",
+        f"{_statement(_territories_head)} WHERE id IN ({_marks(ids)})",
         list(ids),
     )
     return {row[0]: TerritoryRef(*row) for row in rows}
@@ -155,10 +186,8 @@ def _load_territories(ids: set[int]) -> dict[int, TerritoryRef]:
 def _load_contacts(structure_ids: set[int]) -> tuple[dict[int, ContactInfo], dict[int, tuple]]:
     """Contacts by id (with whether they are public), and each structure's first public desk
     (a desk before a person, then by display position)."""
-    qn = connection.ops.quote_name
     rows = _select(
-        f"SELECT {', '.join(qn(c) for c in _CONTACT_COLUMNS)}, {qn('position')} "
-        f"FROM {qn(Contact._meta.db_table)} WHERE structure_id IN ({_marks(structure_ids)})",
+        f"{_statement(_contacts_head)} WHERE structure_id IN ({_marks(structure_ids)})",
         list(structure_ids),
     )
     by_id, desks = {}, {}

@@ -12,10 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 
-from django.db import connection
-
 from core.db_router import read_connection
-from core.geo import BoundingBox, haversine_km
+from core.geo import BoundingBox, distances_from
 from structures.relay import criteria
 from structures.relay.index import RelayIndexEntry
 from structures.relay.types import Condition
@@ -87,15 +85,28 @@ class Where:
     remote_only: bool = False
 
 
+_heads: dict[str, str] = {}
+
+
+def _select_head(reader) -> str:
+    """The query's fixed start, quoted once per database vendor."""
+    head = _heads.get(reader.vendor)
+    if head is None:
+        qn = reader.ops.quote_name
+        columns = ", ".join(qn(f) for f in FIELDS)
+        table = qn(RelayIndexEntry._meta.db_table)
+        head = _heads[reader.vendor] = f"SELECT {columns} FROM {table} WHERE service_id = %s"
+    return head
+
+
 def index_rows(where: Where, box: BoundingBox | None) -> list[tuple]:
     """Read index rows with one hand-written, portable SELECT.
 
     Raw SQL on purpose: compiling the equivalent ORM query costs several times the query itself
     on this hot path (measured with bench_relay).
     """
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f) for f in FIELDS)
-    sql = [f"SELECT {columns} FROM {qn(RelayIndexEntry._meta.db_table)} WHERE service_id = %s"]
+    reader = read_connection(RelayIndexEntry)
+    sql = [_select_head(reader)]
     params: list = [where.service_id]
     if where.territory_ids:
         sql.append(f"AND territory_id IN ({', '.join(['%s'] * len(where.territory_ids))})")
@@ -111,7 +122,7 @@ def index_rows(where: Where, box: BoundingBox | None) -> list[tuple]:
             sql.append(f"AND ({ranges})")
             for low, high in box.lon_ranges:
                 params += [low, high]
-    with read_connection(RelayIndexEntry).cursor() as cursor:
+    with reader.cursor() as cursor:
         cursor.execute(" ".join(sql), params)
         return cursor.fetchall()
 
@@ -134,11 +145,11 @@ def _judged(
         current = best.get(row[_OFFER])
         if current is None or row[_RANK] < current[_RANK]:
             best[row[_OFFER]] = row
-    lat, lon = origin
+    distance_to = distances_from(*origin)
     for values in best.values():
         if covering is not None:
             covering.add(values[_OFFER])
-        distance = haversine_km(lat, lon, values[_LAT], values[_LON])
+        distance = distance_to(values[_LAT], values[_LON])
         if radius is not None and distance > radius:
             continue
         if _conditions_of(values) == _NO_CONDITIONS:

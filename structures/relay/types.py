@@ -3,6 +3,7 @@ command) shows. The query itself is ``structures.relay.query.RelayQuery``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, make_dataclass
 from datetime import date
 from typing import Any
@@ -179,6 +180,21 @@ class ContactInfo:
     source: str  # "offer", "structure_desk", "structure_switchboard"
 
 
+class Sentences:
+    """Why each result of a list is shown, written for a whole list in one language the first
+    time that language is read: a page reads one, the API both."""
+
+    def __init__(self, write: Callable[[str], list[str]]) -> None:
+        self._write = write
+        self._written: dict[str, list[str]] = {}
+
+    def get(self, language: str, position: int) -> str:
+        written = self._written.get(language)
+        if written is None:
+            written = self._written[language] = self._write(language)
+        return written[position]
+
+
 @dataclass(frozen=True)
 class RelayResult:
     """One relay, with everything needed to say why it is shown and whom to call."""
@@ -198,10 +214,19 @@ class RelayResult:
     region_first: bool = False
     # Not confirmed for FRESHNESS_WARNING_MONTHS: shown all the same (rule R4), with a warning.
     information_to_check: bool = False
-    # Written by structures.relay.wording: the conditions in the active language, the sentences.
+    # Written by structures.relay.wording: the conditions in the active language, and the
+    # sentences of the list this result belongs to (each language written when first read).
     notes: tuple[str, ...] = ()
-    why_fr: str = ""
-    why_en: str = ""
+    sentences: Sentences | None = field(default=None, compare=False, repr=False)
+    position: int = 0  # in ``sentences``
+
+    @property
+    def why_fr(self) -> str:
+        return self.sentences.get("fr", self.position) if self.sentences else ""
+
+    @property
+    def why_en(self) -> str:
+        return self.sentences.get("en", self.position) if self.sentences else ""
 
     @property
     def is_competent(self) -> bool:

@@ -20,7 +20,7 @@ from core.geo import display_km
 from structures.naming import sector_list_phrase
 from structures.relay import reference
 from structures.relay.enums import ConditionKind, FallbackKind, MarketMatch
-from structures.relay.types import Condition, RelayResponse, RelayResult
+from structures.relay.types import Condition, RelayResponse, RelayResult, Sentences
 from territories.naming import (
     ENGLISH,
     FRENCH,
@@ -294,20 +294,22 @@ def why(result: RelayResult, service, language: str) -> str:
 
 
 def with_reasons(results: list[RelayResult], query) -> list[RelayResult]:
-    """The results with ``why_fr``, ``why_en`` and their ``notes`` (active language) written."""
+    """The results with their ``notes`` (active language) written, and their sentences
+    (``why_fr``, ``why_en``) to be written for the whole list when a language is first read."""
     active = "en" if _english() else "fr"
-    written: dict[str, list[str]] = {}
-    notes: list[tuple[str, ...]] = []
-    # One translation switch per language for the whole list: activating a language costs
-    # more than writing the sentences.
-    for language in ("fr", "en"):
+    with _written_in(active):
+        notes = [tuple(condition_texts(result.conditions)) for result in results]
+
+    def write(language: str) -> list[str]:
+        # One translation switch per language for the whole list: activating a language costs
+        # more than writing the sentences.
         with _written_in(language):
-            written[language] = [why(result, query.service, language) for result in results]
-            if language == active:
-                notes = [tuple(condition_texts(result.conditions)) for result in results]
+            return [why(result, query.service, language) for result in results]
+
+    sentences = Sentences(write)
     return [
-        replace(result, notes=note, why_fr=fr, why_en=en)
-        for result, note, fr, en in zip(results, notes, written["fr"], written["en"], strict=True)
+        replace(result, notes=note, sentences=sentences, position=position)
+        for position, (result, note) in enumerate(zip(results, notes, strict=True))
     ]
 
 
