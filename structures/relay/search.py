@@ -8,6 +8,7 @@ by looking farther: competent relays are never cut by a radius (docs/relay.md §
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import itemgetter
@@ -127,31 +128,44 @@ def index_rows(where: Where, box: BoundingBox | None) -> list[tuple]:
         return cursor.fetchall()
 
 
+class _Horizon:
+    """How far a round still needs to judge: lowered once the first ``k`` are settled."""
+
+    __slots__ = ("km",)
+
+    def __init__(self, km: float | None) -> None:
+        self.km = math.inf if km is None else km
+
+
 def _judged(
     rows: Iterable[tuple],
     *,
     origin: tuple[float, float],
     judge: criteria.Judge,
     covering: set[int] | None,
-    radius: float | None,
+    horizon: _Horizon,
     covers: bool,
 ):
-    """Collapse index rows to one per offer (its finest matching coverage), measured and judged.
+    """Collapse index rows to one per offer (its finest matching coverage), measured, then
+    judged nearest first while within ``horizon`` (read again before each judgement).
 
-    Offers beyond ``radius`` are dropped before being judged: a later, wider round sees them.
+    Offers beyond the round's radius are never judged: a later, wider round sees them.
     """
     best: dict[int, tuple] = {}
     for row in rows:
         current = best.get(row[_OFFER])
         if current is None or row[_RANK] < current[_RANK]:
             best[row[_OFFER]] = row
+    if covering is not None:
+        covering.update(best)
     distance_to = distances_from(*origin)
-    for values in best.values():
-        if covering is not None:
-            covering.add(values[_OFFER])
-        distance = distance_to(values[_LAT], values[_LON])
-        if radius is not None and distance > radius:
-            continue
+    measured = sorted(
+        ((distance_to(values[_LAT], values[_LON]), values) for values in best.values()),
+        key=itemgetter(0),
+    )
+    for distance, values in measured:
+        if distance > horizon.km:
+            return
         if _conditions_of(values) == _NO_CONDITIONS:
             verdict = judge.plain
         else:
@@ -216,19 +230,29 @@ def nearest(
     for radius in rounds:
         box = None if radius is None else BoundingBox.around(*origin, radius)
         seen = Seen([], [], [])
+        horizon = _Horizon(radius)
         judged = _judged(
             index_rows(where, box),
             origin=origin,
             judge=judge,
             covering=covering,
-            radius=radius,
+            horizon=horizon,
             covers=bool(where.territory_ids),
         )
         lists = {criteria.OK: seen.found, criteria.PLANNED: seen.planned, criteria.NEAR: seen.near}
+        done = False
         for status, candidate in judged:
-            if candidate.offer_id not in exclude:
-                lists[status].append(candidate)
-        if radius == rounds[-1] or settled(seen.found, k):
+            if candidate.offer_id in exclude:
+                continue
+            lists[status].append(candidate)
+            if not done and status == criteria.OK and settled(seen.found, k):
+                # Offers come nearest first: one farther than this one, the k-th the ranking
+                # needs, cannot enter the first k, so only ties of its distance are still
+                # judged. The planned and near-miss lists stay partial, but they only serve
+                # fallbacks, which a settled search does not need.
+                done = True
+                horizon.km = candidate.distance_km
+        if done or radius == rounds[-1]:
             seen.found.sort(key=order)
             del seen.found[k:]
             return seen
