@@ -77,6 +77,20 @@ def test_explicit_market_before_generalist_at_equal_distance_and_level():
     assert response.results[1].market_match == MarketMatch.GENERALIST
 
 
+def test_a_settled_search_still_judges_every_tie_of_the_kth_distance():
+    # Judged nearest first, a search stops past the k-th relay's distance: the offers at that
+    # very distance must all be judged, or one seen first would win on reading order alone.
+    region_wide = relay_at(MONTPELLIER, covers=[territory("region", "76")], name="A région")
+    local = relay_at(MONTPELLIER, covers=[territory("commune", MONTPELLIER)], name="Z commune")
+    farther = relay_at("34003", covers=[territory("departement", "34")])  # Agde, ~50 km
+    assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER, k=1)) == [local.pk]
+    assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER, k=2)) == [
+        local.pk,
+        region_wide.pk,
+    ]
+    assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER, k=3))[2] == farther.pk
+
+
 def test_stable_key_breaks_remaining_ties():
     first = relay_at(MONTPELLIER, covers=[territory("departement", "34")], name="Alpha export")
     second = relay_at(MONTPELLIER, covers=[territory("departement", "34")], name="Beta export")
