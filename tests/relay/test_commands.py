@@ -48,4 +48,5 @@ def test_bench_relay_measures_the_lookup_against_the_floor():
     call_command("bench_relay", queries=20, stdout=out)
     text = out.getvalue()
     assert "rapport moteur / plancher" in text
+    assert "temps CPU de ce processus : moteur" in text
     assert "requêtes par recherche" in text
