@@ -4,11 +4,18 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from core.db_router import read_connection
-from structures.relay.types import RelayQueryError, ResolvedLocation
+from structures.relay.types import (
+    TERRITORY_REF_COLUMNS,
+    RelayQueryError,
+    ResolvedLocation,
+    TerritoryRef,
+)
 from territories.enums import PLACE_LEVELS
 from territories.models import Territory, TerritoryAncestor
 from territories.selectors import (
@@ -37,28 +44,38 @@ _PLACE_COLUMNS = (
 )
 
 
-def _ancestors(commune) -> list[tuple[int, int]]:
-    """(ancestor id, rank) of the commune, itself included: one plain indexed SELECT."""
-    table = connection.ops.quote_name(TerritoryAncestor._meta.db_table)
+def _ancestor_columns(qn) -> str:
+    return ", ".join(f"r.{qn(c)}" for c in TERRITORY_REF_COLUMNS)
+
+
+def _ancestors(commune) -> list[tuple]:
+    """(ancestor id, rank, *its TerritoryRef columns) of the commune, itself included: one
+    plain indexed SELECT."""
+    qn = connection.ops.quote_name
     with read_connection(TerritoryAncestor).cursor() as cursor:
         cursor.execute(
-            f"SELECT ancestor_id, ancestor_rank FROM {table} WHERE descendant_id = %s",
+            f"SELECT a.ancestor_id, a.ancestor_rank, {_ancestor_columns(qn)} "
+            f"FROM {qn(TerritoryAncestor._meta.db_table)} a "
+            f"JOIN {qn(Territory._meta.db_table)} r ON r.id = a.ancestor_id "
+            "WHERE a.descendant_id = %s",
             [commune.pk],
         )
         return cursor.fetchall()
 
 
-def _current_place_and_ancestors(code: str) -> tuple[Territory, list[tuple[int, int]]] | None:
-    """The current commune or arrondissement with that exact code and its ancestors, in one
-    plain SELECT (the common case of the hot path; the ORM's compilation would cost more)."""
+def _current_place_and_ancestors(code: str) -> tuple[Territory, list[tuple]] | None:
+    """The current commune or arrondissement with that exact code and its ancestors (as
+    ``_ancestors`` gives them), in one plain SELECT (the common case of the hot path; the ORM's
+    compilation would cost more)."""
     qn = connection.ops.quote_name
     columns = ", ".join(f"t.{qn(c)}" for c in _PLACE_COLUMNS)
     reader = read_connection(Territory)
     with reader.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns}, a.ancestor_id, a.ancestor_rank "
+            f"SELECT {columns}, a.ancestor_id, a.ancestor_rank, {_ancestor_columns(qn)} "
             f"FROM {qn(Territory._meta.db_table)} t "
             f"JOIN {qn(TerritoryAncestor._meta.db_table)} a ON a.descendant_id = t.id "
+            f"JOIN {qn(Territory._meta.db_table)} r ON r.id = a.ancestor_id "
             "WHERE t.code = %s AND t.is_current = %s AND t.level IN (%s, %s)",
             [code, True, *PLACE_LEVELS],
         )
@@ -70,7 +87,7 @@ def _current_place_and_ancestors(code: str) -> tuple[Territory, list[tuple[int, 
     finest = min(rows, key=lambda row: (row[5], row[0]))
     place = Territory.from_db(reader.alias, _PLACE_COLUMNS, finest[:width])
     place.is_current = True
-    ancestors = [(row[width], row[width + 1]) for row in rows if row[0] == finest[0]]
+    ancestors = [row[width:] for row in rows if row[0] == finest[0]]
     return place, ancestors
 
 
@@ -90,7 +107,7 @@ def locate(
         )
     if ancestors is None:
         ancestors = _ancestors(commune)
-    region = next((pk for pk, rank in ancestors if rank == REGION_RANK), None)
+    region = next((row[0] for row in ancestors if row[1] == REGION_RANK), None)
     return ResolvedLocation(
         commune=commune,
         latitude=lat,
@@ -98,7 +115,8 @@ def locate(
         region_id=region,
         precision=precision,
         note=note,
-        ancestor_ids=tuple(sorted(pk for pk, _rank in ancestors)),
+        ancestor_ids=tuple(sorted(row[0] for row in ancestors)),
+        ancestors=tuple(TerritoryRef(*row[2:]) for row in sorted(ancestors, key=itemgetter(1))),
     )
 
 

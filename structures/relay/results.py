@@ -20,6 +20,7 @@ from structures.freshness import thresholds
 from structures.models import Contact, Offer, Structure
 from structures.relay.search import Candidate
 from structures.relay.types import (
+    TERRITORY_REF_COLUMNS,
     ContactInfo,
     RelayOffer,
     RelayResult,
@@ -42,17 +43,7 @@ _OFFER_COLUMNS = (
 _STRUCTURE_FIELDS = [Structure._meta.get_field(name) for name in STRUCTURE_RELAY]
 _STRUCTURE_COLUMNS = tuple(f for f in _STRUCTURE_FIELDS if not f.is_relation)
 _STRUCTURE_TERRITORIES = tuple(f for f in _STRUCTURE_FIELDS if f.is_relation)
-_TERRITORY_COLUMNS = (
-    "id",
-    "level",
-    "code",
-    "name",
-    "name_en",
-    "latitude",
-    "longitude",
-    "tncc",
-    "kind",
-)
+_TERRITORY_COLUMNS = TERRITORY_REF_COLUMNS
 _CONTACT_COLUMNS = ("id", "structure_id", "kind", "name", "role", "phone", "email", "is_public")
 
 
@@ -226,7 +217,11 @@ def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
     if not candidates:
         return []
     offers, stale = _load_offers([c.offer_id for c in candidates])
-    territories = _load_territories({c.territory_id for c in candidates})
+    # Only an offer found through the place's ancestors shows its territory: one of those the
+    # location read (a query only for a location built without them).
+    territories = {ref.pk: ref for ref in query.location.ancestors}
+    missing = {c.territory_id for c in candidates if c.covers} - territories.keys()
+    territories.update(_load_territories(missing))
     contacts, desks = _load_contacts({structure.pk for _offer, structure in offers.values()})
     location = query.location
     results = []

@@ -68,6 +68,12 @@ class ResolvedLocation:
     precision: str  # "exact" (SME's own point or given coordinates) or "commune"
     note: str = ""  # e.g. the old commune code that was resolved
     ancestor_ids: tuple[int, ...] = ()  # the commune and every territory containing it
+    # The same territories as results show them, read with the location (a covering offer's
+    # matched territory is always one of them).
+    ancestors: tuple[TerritoryRef, ...] = field(default=(), compare=False, repr=False)
+
+    def ancestor_at(self, level: str) -> TerritoryRef | None:
+        return next((ref for ref in self.ancestors if ref.level == level), None)
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,20 @@ def _label(choices, value: str) -> str:
         return str(choices(value).label)
     except ValueError:  # a value the enum no longer knows: shown as stored
         return value
+
+
+# TerritoryRef's fields, as columns of ``territories_territory``.
+TERRITORY_REF_COLUMNS = (
+    "id",
+    "level",
+    "code",
+    "name",
+    "name_en",
+    "latitude",
+    "longitude",
+    "tncc",
+    "kind",
+)
 
 
 @dataclass(frozen=True)

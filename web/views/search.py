@@ -13,7 +13,6 @@ from structures.models import Sector
 from structures.permissions import caller_for
 from structures.relay.engine import find_relays
 from territories.enums import TerritoryLevel
-from territories.models import Territory
 from web.forms import POSTAL_CODE, RelaySearchForm
 from web.unmet import count_if_unmet
 from web.views.maps import grouped, relay_marker
@@ -44,16 +43,12 @@ def _sector_label(code: str) -> str:
 
 def _directory_url(location) -> str:
     """The directory filtered on the commune's département (the "what to try" of an empty
-    result), found among the ancestors the lookup already resolved: one query by primary key."""
-    departement = (
-        Territory.objects.filter(pk__in=location.ancestor_ids, level=TerritoryLevel.DEPARTEMENT)
-        .values_list("code", flat=True)
-        .first()
-    )
+    result), found among the ancestors the lookup already read."""
+    departement = location.ancestor_at(TerritoryLevel.DEPARTEMENT)
     base = reverse("structure-list")
     if departement is None:
         return base
-    return f"{base}?{urlencode({'in': f'departement:{departement}'})}"
+    return f"{base}?{urlencode({'in': f'departement:{departement.code}'})}"
 
 
 def _results_context(response) -> dict:
