@@ -185,7 +185,9 @@ def door_gaps(*, programmes: Iterable[Programme]) -> dict[int, DoorGaps]:
         return {}
     departements = {
         t.pk: t
-        for t in Territory.objects.current().filter(level=TerritoryLevel.DEPARTEMENT).order_by("code")
+        for t in Territory.objects.current()
+        .filter(level=TerritoryLevel.DEPARTEMENT)
+        .order_by("code")
     }
     areas = {p.area_id for p in programmes if p.area_id}
     within_area: dict[int, set[int]] = defaultdict(set)

@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from structures.admin.competence import CompetencePreviewFormMixin
 from structures.admin.concurrency import VersionedModelForm
 from structures.admin.opening_hours import OpeningHoursField
-from structures.models import Contact, Offer, Sector, Service, StaffMembership, Structure
+from structures.models import (
+    Contact,
+    Offer,
+    Programme,
+    Sector,
+    Service,
+    StaffMembership,
+    Structure,
+)
 
 
 class StructureAdminForm(VersionedModelForm):
@@ -162,11 +170,18 @@ class SectorForm(VersionedModelForm):
         fields = "__all__"
 
 
+class ProgrammeForm(VersionedModelForm):
+    class Meta:
+        model = Programme
+        fields = "__all__"
+
+
 __all__ = [
     "ContactForm",
     "OfferAdminForm",
     "OfferInlineForm",
     "OfferInlineFormSet",
+    "ProgrammeForm",
     "SectorForm",
     "ServiceForm",
     "StaffMembershipForm",

@@ -193,17 +193,17 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("programme-detail", kwargs={"slug": self.slug})
 
     @property
     def operator_label(self) -> str:
         return str(self.operator) if self.operator_id else self.operator_name
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = self._unique_slug()
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -318,7 +318,11 @@ class ProgrammeEntryPoint(models.Model):
                 _("Le contact doit appartenir à la structure choisie.")
             )
         if territory is not None and not errors:
-            programme = self.programme if self.programme_id else None
+            # In the admin's inline, a new programme is not saved yet: its fields still count.
+            try:
+                programme = self.programme
+            except Programme.DoesNotExist:
+                programme = None
             if (
                 programme is not None
                 and programme.area_id
@@ -327,12 +331,17 @@ class ProgrammeEntryPoint(models.Model):
                 ).exists()
             ):
                 errors.setdefault("territory", []).append(
-                    _("Ce territoire n'est pas dans le territoire d'application du dispositif (%(area)s).")
+                    _(
+                        "Ce territoire n'est pas dans le territoire d'application du dispositif (%(area)s)."
+                    )
                     % {"area": programme.area.name}
                 )
-            if self.structure_id and not TerritoryAncestor.objects.filter(
-                descendant=territory, ancestor__covering_structures=self.structure_id
-            ).exists():
+            if (
+                self.structure_id
+                and not TerritoryAncestor.objects.filter(
+                    descendant=territory, ancestor__covering_structures=self.structure_id
+                ).exists()
+            ):
                 errors.setdefault("structure", []).append(
                     _(
                         "%(structure)s ne couvre pas %(territory)s : choisissez une structure "
