@@ -329,6 +329,11 @@ SPECTACULAR_SETTINGS = {
         {"name": "contacts", "description": "Personnes et guichets à appeler."},
         {"name": "pme", "description": "PME (accès restreint, par jeton d'agence)."},
         {"name": "référentiels", "description": "Services, secteurs, pays."},
+        {
+            "name": "dispositifs",
+            "description": "Dispositifs nationaux, européens, régionaux et leurs portes "
+            "d'entrée locales.",
+        },
         {"name": "territoires", "description": "Communes, EPCI, départements, régions, pays."},
         {"name": "données ouvertes", "description": "Exports sous Licence Ouverte 2.0."},
     ],

@@ -80,6 +80,26 @@ def _entry_point_rows(*, caller: Caller | None) -> QuerySet[ProgrammeEntryPoint]
     )
 
 
+def _keep_finest(rows: Iterable[ProgrammeEntryPoint]) -> dict[int, list[ProgrammeEntryPoint]]:
+    """By programme, the rows on the finest territory among ``rows`` (all of them on a tie)."""
+    finest: dict[int, list[ProgrammeEntryPoint]] = defaultdict(list)
+    for row in rows:
+        kept = finest[row.programme_id]
+        if kept and kept[0].territory.rank < row.territory.rank:
+            continue
+        if kept and kept[0].territory.rank > row.territory.rank:
+            kept.clear()
+        kept.append(row)
+    return finest
+
+
+def finest_entry_point_ids(rows: QuerySet[ProgrammeEntryPoint], *, commune) -> list[int]:
+    """Ids of the doors among ``rows`` to use at ``commune``: by programme, those whose territory
+    contains it, on the finest such territory (the rule above, for the API's ``commune=``)."""
+    found = rows.filter(territory__descendant_links__descendant=commune).select_related("territory")
+    return [row.pk for kept in _keep_finest(found).values() for row in kept]
+
+
 def applicable_programmes(
     *,
     ancestor_ids: Iterable[int],
@@ -122,14 +142,7 @@ def entry_points_for(
     rows = _entry_point_rows(caller=caller).filter(
         programme__in=[p.pk for p in applying], territory_id__in=ids
     )
-    finest: dict[int, list[ProgrammeEntryPoint]] = defaultdict(list)
-    for row in rows:
-        kept = finest[row.programme_id]
-        if kept and kept[0].territory.rank < row.territory.rank:
-            continue
-        if kept and kept[0].territory.rank > row.territory.rank:
-            kept.clear()
-        kept.append(row)
+    finest = _keep_finest(rows)
     return [
         Door(
             programme=programme,
