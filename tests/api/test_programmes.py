@@ -172,7 +172,11 @@ def test_programme_filters(api, doors):
         ("/api/v1/programmes/", {"pays": "MA"}, None),
         ("/api/v1/programmes/assurance-prospection/entry-points/", {"commune": "abc"}, "commune"),
         ("/api/v1/programmes/assurance-prospection/entry-points/", {"level": "x"}, "level"),
-        ("/api/v1/programmes/assurance-prospection/entry-points/", {"within": "departement:999"}, "within"),
+        (
+            "/api/v1/programmes/assurance-prospection/entry-points/",
+            {"within": "departement:999"},
+            "within",
+        ),
     ],
 )
 def test_bad_input_is_a_400_naming_the_parameter(api, doors, url, params, field):
