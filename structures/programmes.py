@@ -185,23 +185,26 @@ def programme_entry_points(
     )
 
 
-def door_gaps(*, programmes: Iterable[Programme]) -> dict[int, DoorGaps]:
+def door_gaps(
+    *, programmes: Iterable[Programme], within: Territory | None = None
+) -> dict[int, DoorGaps]:
     """For each programme, the current départements where it applies that no door reaches.
 
     A département is reached when a published door's territory contains it (France, its région,
     itself) or lies within it (one of its EPCI or communes: part of it has a door). A nationwide
     programme applies in every current département, a régional or départemental one in those
-    of its territory of application. Four queries for any number of programmes.
+    of its territory of application. ``within`` (a coverage report's territory) narrows the count
+    to the départements it contains or lies in. Four queries for any number of programmes.
     """
     programmes = list(programmes)
     if not programmes:
         return {}
-    departements = {
-        t.pk: t
-        for t in Territory.objects.current()
-        .filter(level=TerritoryLevel.DEPARTEMENT)
-        .order_by("code")
-    }
+    candidates = Territory.objects.current().filter(level=TerritoryLevel.DEPARTEMENT)
+    if within is not None and within.level != TerritoryLevel.COUNTRY:
+        candidates = candidates.filter(
+            Q(ancestor_links__ancestor=within) | Q(descendant_links__descendant=within)
+        ).distinct()
+    departements = {t.pk: t for t in candidates.order_by("code")}
     areas = {p.area_id for p in programmes if p.area_id}
     within_area: dict[int, set[int]] = defaultdict(set)
     for area_id, dep_id in TerritoryAncestor.objects.filter(
@@ -230,3 +233,19 @@ def door_gaps(*, programmes: Iterable[Programme]) -> dict[int, DoorGaps]:
             without_door=tuple(departements[pk] for pk in missing),
         )
     return gaps
+
+
+def door_gaps_in(*, territory: Territory, service=None) -> list[DoorGaps]:
+    """The current programmes that apply in (part of) ``territory``, for ``service`` when given,
+    each with the départements of the territory left without a door (the coverage report's
+    section). Five queries."""
+    contains = TerritoryAncestor.objects.filter(descendant=territory).values("ancestor_id")
+    inside = TerritoryAncestor.objects.filter(ancestor=territory).values("descendant_id")
+    programmes = Programme.objects.current().filter(
+        Q(area__isnull=True) | Q(area_id__in=contains) | Q(area_id__in=inside)
+    )
+    if service is not None:
+        programmes = programmes.for_service(service)
+    programmes = list(programmes.select_related("area").order_by("name", "pk").distinct())
+    gaps = door_gaps(programmes=programmes, within=territory)
+    return [gaps[p.pk] for p in programmes if gaps[p.pk].departements]

@@ -138,3 +138,20 @@ def test_programme_page_paginates_long_door_lists(client, db):
     assert second.status_code == 200 and "Page 2 sur 2" in second.content.decode()
     # A page number out of range shows the last page, never an error.
     assert client.get("/dispositifs/grand-reseau/", {"page": "zz"}).status_code == 200
+
+
+def test_the_coverage_report_counts_departements_without_a_door(client, programme):
+    # Occitanie in the test reference holds the Gard and the Hérault: both reached (région door).
+    region = client.get("/territoires/region/76/couverture/", {"service": "export-insurance"})
+    html = region.content.decode()
+    assert region.status_code == 200
+    assert "Dispositifs : départements sans porte d'entrée locale" in html
+    assert 'href="/dispositifs/assurance-prospection/"' in html
+    assert "0 sur 2" in html
+    # Without the région's door, nothing reaches the Gard.
+    ProgrammeEntryPoint.objects.filter(territory__level="region").delete()
+    gard = client.get("/territoires/departement/30/couverture/", {"service": "export-insurance"})
+    assert "1 sur 1" in gard.content.decode() and "Gard (30)" in gard.content.decode()
+    # Another need: the programme does not cover it, no section.
+    other = client.get("/territoires/region/76/couverture/", {"service": "trade-fairs"})
+    assert "Dispositifs : départements sans porte" not in other.content.decode()
