@@ -43,7 +43,7 @@ class ProgrammeSpec:
     services: tuple[str, ...]
     summary: str
     operator: str = ""  # slug of a demo structure
-    operator_name: str = ""
+    operator_name: str = ""  # always given: shown when the operator is not loaded
     area: tuple[str, str] | None = None  # (level, code)
     eligibility: str = ""
     min_employees: int | None = None
@@ -93,6 +93,7 @@ def demo_programmes() -> tuple[ProgrammeSpec, ...]:
             name="Assurance prospection (Bpifrance Assurance Export)",
             level="national",
             operator="bpifrance",
+            operator_name="Bpifrance",
             services=("export-insurance", "export-finance"),
             summary=(
                 "Avance une partie des dépenses de prospection à l'étranger et assure l'entreprise "
@@ -112,6 +113,7 @@ def demo_programmes() -> tuple[ProgrammeSpec, ...]:
             name="Prêt et crédit export (Bpifrance)",
             level="national",
             operator="bpifrance",
+            operator_name="Bpifrance",
             services=("export-finance",),
             summary=(
                 "Financement du développement à l'international (prêt sans garantie) et crédit "
@@ -126,6 +128,7 @@ def demo_programmes() -> tuple[ProgrammeSpec, ...]:
             name="V.I.E — Volontariat international en entreprise",
             level="national",
             operator="business-france",
+            operator_name="Business France",
             services=("shared-export-staff", "international-training"),
             summary=(
                 "Une mission de 6 à 24 mois à l'étranger, confiée à un jeune de 18 à 28 ans, "
@@ -148,6 +151,7 @@ def demo_programmes() -> tuple[ProgrammeSpec, ...]:
             name="Aides régionales à l'export de la Région Occitanie",
             level="regional",
             operator="region-occitanie",
+            operator_name="Région Occitanie",
             area=("region", "76"),
             services=("public-aid", "trade-fairs", "prospecting-missions"),
             summary=(
@@ -207,6 +211,7 @@ def demo_programmes() -> tuple[ProgrammeSpec, ...]:
             name="Pacte territorial de l'Hérault pour l'international (fictif)",
             level="departemental",
             operator="departement-herault",
+            operator_name="Conseil départemental de l'Hérault",
             area=("departement", "34"),
             services=("information-orientation", "public-aid", "hosting-incubation"),
             summary=(
@@ -265,7 +270,7 @@ def load_demo_programmes(*, report: DemoReport, structures: dict[str, Structure]
                 "name": spec.name,
                 "level": spec.level,
                 "operator": operator,
-                "operator_name": spec.operator_name or ("" if operator else spec.operator),
+                "operator_name": spec.operator_name,
                 "area": area,
                 "summary": spec.summary,
                 "eligibility": spec.eligibility,

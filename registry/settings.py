@@ -318,6 +318,7 @@ SPECTACULAR_SETTINGS = {
         "GeocodingPrecisionEnum": "structures.enums.GeocodingPrecision.choices",
         "TerritoryCoordinatePrecisionEnum": "territories.enums.CoordinatePrecision.choices",
         "PendingChangeStatusEnum": "structures.enums.PendingChangeStatus.choices",
+        "ProgrammeLevelEnum": "structures.enums.ProgrammeLevel.choices",
         # Markets and links share these choices; the name they had before the moderation status.
         "StatusEnum": "structures.enums.MarketStatus.choices",
     },

@@ -15,17 +15,12 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 
 from core.api.contract import QueryContractMixin
+from structures.api.serializers import StructureRefSerializer
 from structures.filters import ProgrammeEntryPointFilter, ProgrammeFilter
-from structures.models import Contact, Programme, ProgrammeEntryPoint, Structure
+from structures.models import Contact, Programme, ProgrammeEntryPoint
 from structures.permissions import caller_for
 from structures.programmes import programme_entry_points, programme_list
 from territories.api.serializers import TerritoryRefSerializer
-
-
-class StructureRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Structure
-        fields = ["id", "slug", "name", "acronym"]
 
 
 class DoorContactSerializer(serializers.ModelSerializer):

@@ -259,13 +259,13 @@ class RelayResultSerializer(serializers.Serializer):
     why_en = serializers.CharField()
 
 
-class DoorStructureSerializer(serializers.Serializer):
+class RelayDoorStructureSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
-class DoorContactSerializer(serializers.Serializer):
+class RelayDoorContactSerializer(serializers.Serializer):
     name = serializers.CharField()
     role = serializers.CharField()
     phone = serializers.CharField()
@@ -276,8 +276,8 @@ class DoorEntryPointSerializer(serializers.Serializer):
     territory = TerritoryRefSerializer(
         help_text=_("Le territoire le plus fin contenant la commune où une porte est enregistrée.")
     )
-    structure = DoorStructureSerializer()
-    contact = DoorContactSerializer(
+    structure = RelayDoorStructureSerializer()
+    contact = RelayDoorContactSerializer(
         allow_null=True, help_text=_("Guichet ou personne à voir ; null : aucun, ou non public.")
     )
     note = serializers.CharField()
