@@ -130,8 +130,8 @@ def entry_points_for(
     docstring). ``ancestor_ids`` (the place and every territory containing it) saves a query
     when the caller already has them (the relay's resolved location does).
 
-    Three queries at most (ancestors, programmes, doors and their readable contacts: four with
-    the prefetch), whatever the number of programmes and doors.
+    Four queries at most (the place's territories unless given, the programmes, their doors,
+    the doors' readable contacts), whatever the number of programmes and doors.
     """
     ids = tuple(ancestor_ids) if ancestor_ids is not None else _ancestor_ids(commune)
     applying = list(
