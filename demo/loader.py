@@ -515,6 +515,7 @@ def load_demo_structures(*, report: DemoReport) -> dict[str, Structure]:
 
 def load_demo(*, sme_count: int = 300, seed: int = DEMO_SEED) -> DemoReport:
     """Load (or bring up to date) the whole demo dataset in one transaction."""
+    from demo.programmes import load_demo_programmes
     from demo.smes import load_demo_smes
     from demo.territorial import load_demo_territorial
 
@@ -524,6 +525,7 @@ def load_demo(*, sme_count: int = 300, seed: int = DEMO_SEED) -> DemoReport:
         confirmed = spread_confirmations(loaded.values())
         if confirmed:
             report.updated["confirmations (vérifiée le)"] += confirmed
+        load_demo_programmes(report=report, structures=loaded)
         load_demo_smes(report=report, structures=loaded, count=sme_count, seed=seed)
         load_demo_territorial(report=report)
     return report

@@ -365,6 +365,7 @@ SPECTACULAR_SETTINGS = {
         "GeocodingPrecisionEnum": "structures.enums.GeocodingPrecision.choices",
         "TerritoryCoordinatePrecisionEnum": "territories.enums.CoordinatePrecision.choices",
         "PendingChangeStatusEnum": "structures.enums.PendingChangeStatus.choices",
+        "ProgrammeLevelEnum": "structures.enums.ProgrammeLevel.choices",
         # Markets and links share these choices; the name they had before the moderation status.
         "StatusEnum": "structures.enums.MarketStatus.choices",
     },
@@ -376,6 +377,11 @@ SPECTACULAR_SETTINGS = {
         {"name": "contacts", "description": "Personnes et guichets à appeler."},
         {"name": "pme", "description": "PME (accès restreint, par jeton d'agence)."},
         {"name": "référentiels", "description": "Services, secteurs, pays."},
+        {
+            "name": "dispositifs",
+            "description": "Dispositifs nationaux, européens, régionaux et leurs portes "
+            "d'entrée locales.",
+        },
         {"name": "territoires", "description": "Communes, EPCI, départements, régions, pays."},
         {"name": "données ouvertes", "description": "Exports sous Licence Ouverte 2.0."},
     ],

@@ -170,3 +170,21 @@ class PendingChangeStatus(models.TextChoices):
     PENDING = "pending", _("en attente de validation")
     APPROVED = "approved", _("validée")
     REJECTED = "rejected", _("refusée")
+
+
+class ProgrammeLevel(models.TextChoices):
+    """Who runs a scheme, hence where it applies (rule R6: the global reached through the local)."""
+
+    EU = "eu", _("européen")
+    NATIONAL = "national", _("national")
+    REGIONAL = "regional", _("régional")
+    DEPARTEMENTAL = "departemental", _("départemental")
+
+
+# Schemes that apply to the whole country: no territory of application.
+NATIONWIDE_PROGRAMME_LEVELS: tuple[str, ...] = (ProgrammeLevel.EU, ProgrammeLevel.NATIONAL)
+# The territory level a régional or départemental scheme applies to.
+PROGRAMME_AREA_LEVEL: dict[str, str] = {
+    ProgrammeLevel.REGIONAL: "region",
+    ProgrammeLevel.DEPARTEMENTAL: "departement",
+}

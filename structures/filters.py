@@ -25,17 +25,20 @@ from core.filters import (
     StrictBooleanFilter,
 )
 from core.text import normalize_name
-from structures.enums import ContactKind, MarketStatus, SectorKind, StructureKind
+from structures.enums import ContactKind, MarketStatus, ProgrammeLevel, SectorKind, StructureKind
 from structures.models import (
     Contact,
     Offer,
     OfferMarket,
+    Programme,
+    ProgrammeEntryPoint,
     Sector,
     Service,
     Structure,
     UnmetSearch,
 )
 from structures.relay.criteria import expand_sector
+from territories.enums import TerritoryLevel
 from territories.filters import CommuneCodeFilter, CountryCodeFilter, TerritoryReferenceFilter
 
 # How deep ``network`` follows the parent links (CCI France → régionale → territoriale → desk).
@@ -406,3 +409,86 @@ class UnmetSearchFilter(django_filters.FilterSet):
 
 
 UnmetSearchFilter.base_filters["in"] = UnmetSearchFilter.base_filters.pop("within")
+
+
+class ProgrammeFilter(django_filters.FilterSet):
+    """Filters of the programme catalogue (``/api/v1/programmes/``)."""
+
+    level = django_filters.ChoiceFilter(
+        choices=ProgrammeLevel.choices,
+        help_text=_("Niveau du dispositif : eu, national, regional ou departemental."),
+        error_messages={
+            "invalid_choice": _(
+                "Niveau inconnu : « %(value)s » (attendu eu, national, regional ou departemental)."
+            )
+        },
+    )
+    service = CodeChoiceFilter(
+        queryset=Service.objects.all(),
+        field_name="services",
+        help_text=_("Code d'un besoin couvert par le dispositif (voir /api/v1/services/)."),
+    )
+    commune = CommuneCodeFilter(
+        method="filter_commune",
+        help_text=_(
+            "Code INSEE d'une commune (ancien code accepté) : les dispositifs qui s'y "
+            "appliquent (nationaux et européens, et régionaux ou départementaux de son territoire)."
+        ),
+    )
+
+    class Meta:
+        model = Programme
+        fields: list[str] = []
+
+    def filter_commune(self, queryset, name, value):
+        if value is None:
+            return queryset
+        from territories.models import TerritoryAncestor
+
+        ancestors = TerritoryAncestor.objects.filter(descendant=value).values("ancestor_id")
+        return queryset.filter(Q(area__isnull=True) | Q(area_id__in=ancestors))
+
+
+class ProgrammeEntryPointFilter(django_filters.FilterSet):
+    """Filters of a programme's doors (``/api/v1/programmes/<slug>/entry-points/``)."""
+
+    within = TerritoryReferenceFilter(
+        method="filter_within",
+        help_text=_(
+            "Territoire, sous la forme niveau:code (departement:34, region:76, epci:243400017, "
+            "commune:34172) ou code INSEE seul : les portes enregistrées sur ce territoire ou "
+            "sur un territoire qu'il contient."
+        ),
+    )
+    level = django_filters.ChoiceFilter(
+        field_name="territory__level",
+        choices=TerritoryLevel.choices,
+        help_text=_(
+            "Niveau du territoire de la porte : commune, epci, departement, region ou country."
+        ),
+        error_messages={"invalid_choice": _("Niveau de territoire inconnu : « %(value)s ».")},
+    )
+    commune = CommuneCodeFilter(
+        method="filter_commune",
+        help_text=_(
+            "Code INSEE d'une commune (ancien code accepté) : la ou les portes à y utiliser, "
+            "celles du territoire le plus fin qui la contient (commune, intercommunalité, "
+            "département, région, puis France). Liste vide : aucune porte pour ce lieu."
+        ),
+    )
+
+    class Meta:
+        model = ProgrammeEntryPoint
+        fields: list[str] = []
+
+    def filter_within(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(territory__ancestor_links__ancestor=value)
+
+    def filter_commune(self, queryset, name, value):
+        if value is None:
+            return queryset
+        from structures.programmes import finest_entry_point_ids
+
+        return queryset.filter(pk__in=finest_entry_point_ids(queryset, commune=value))

@@ -161,3 +161,28 @@ class OfferQuerySet(models.QuerySet):
         from structures.models import Structure
 
         return self.filter(structure__in=Structure.objects.editable_by(user).values("pk"))
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def current(self, *, on: datetime.date | None = None) -> ProgrammeQuerySet:
+        """Active programmes whose period of validity contains ``on`` (today by default)."""
+        day = on or timezone.localdate()
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=day),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+            is_active=True,
+        )
+
+    def for_service(self, service) -> ProgrammeQuerySet:
+        return self.filter(services=service)
+
+    def applying_in(self, ancestor_ids) -> ProgrammeQuerySet:
+        """Programmes that apply where a place is, given the ids of every territory containing it
+        (nationwide ones, and those whose territory of application contains it)."""
+        return self.filter(Q(area__isnull=True) | Q(area_id__in=list(ancestor_ids)))
+
+
+class ProgrammeEntryPointQuerySet(models.QuerySet):
+    def published(self) -> ProgrammeEntryPointQuerySet:
+        """Doors of published structures (a door to a listing the public cannot see is none)."""
+        return self.filter(structure__is_active=True, structure__is_validated=True)

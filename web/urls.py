@@ -10,6 +10,7 @@ from web.views import (
     freshness,
     network,
     pages,
+    programmes,
     search,
     staff,
     structures,
@@ -44,6 +45,8 @@ urlpatterns = [
         name="territory-coverage",
     ),
     path("couverture/", coverage.france_coverage_page, name="france-coverage"),
+    path("dispositifs/", programmes.programme_list_page, name="programme-list"),
+    path("dispositifs/<slug:slug>/", programmes.programme_page, name="programme-detail"),
     path(
         "territoires/<str:level>/<str:code>/4d/",
         dimensions.territory_dimensions_page,

@@ -11,6 +11,7 @@ from structures.admin.corrections import CorrectionReportAdmin
 from structures.admin.demand import FreshnessReminderAdmin, UnmetSearchAdmin
 from structures.admin.moderation import PendingChangeAdmin
 from structures.admin.offer import ContactAdmin, OfferAdmin
+from structures.admin.programme import ProgrammeAdmin
 from structures.admin.reference import SectorAdmin, ServiceAdmin, StaffMembershipAdmin
 from structures.admin.structure import StructureAdmin
 
@@ -21,6 +22,7 @@ __all__ = [
     "FreshnessReminderAdmin",
     "OfferAdmin",
     "PendingChangeAdmin",
+    "ProgrammeAdmin",
     "SectorAdmin",
     "ServiceAdmin",
     "StaffMembershipAdmin",

@@ -11,7 +11,15 @@ from structures import moderation
 from structures.admin.competence import CompetencePreviewFormMixin
 from structures.admin.concurrency import VersionedModelForm
 from structures.admin.opening_hours import OpeningHoursField
-from structures.models import Contact, Offer, Sector, Service, StaffMembership, Structure
+from structures.models import (
+    Contact,
+    Offer,
+    Programme,
+    Sector,
+    Service,
+    StaffMembership,
+    Structure,
+)
 
 
 class StructureAdminForm(VersionedModelForm):
@@ -209,11 +217,18 @@ class SectorForm(VersionedModelForm):
         fields = "__all__"
 
 
+class ProgrammeForm(VersionedModelForm):
+    class Meta:
+        model = Programme
+        fields = "__all__"
+
+
 __all__ = [
     "ContactForm",
     "OfferAdminForm",
     "OfferInlineForm",
     "OfferInlineFormSet",
+    "ProgrammeForm",
     "SectorForm",
     "ServiceForm",
     "StaffMembershipForm",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from structures.api import opendata, unmet, views
+from structures.api import opendata, programmes, unmet, views
 
 urlpatterns = [
     path("structures/", views.StructureListView.as_view(), name="structure-list"),
@@ -20,6 +20,17 @@ urlpatterns = [
     path("sectors/<str:code>/", views.SectorDetailView.as_view(), name="sector-detail"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
+    path("programmes/", programmes.ProgrammeListView.as_view(), name="api-programme-list"),
+    path(
+        "programmes/<slug:slug>/",
+        programmes.ProgrammeDetailView.as_view(),
+        name="api-programme-detail",
+    ),
+    path(
+        "programmes/<slug:slug>/entry-points/",
+        programmes.ProgrammeEntryPointListView.as_view(),
+        name="api-programme-entry-points",
+    ),
     path("unmet-searches/", unmet.UnmetSearchListView.as_view(), name="unmet-search-list"),
     path(
         "opendata/structures.csv",

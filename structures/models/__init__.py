@@ -9,6 +9,7 @@ from structures.models.moderation import PendingChange
 from structures.models.network import StructureLink, StructureMemberCount
 from structures.models.offer import Offer, OfferCoverage, OfferMarket
 from structures.models.people import Contact, StaffMembership
+from structures.models.programme import Programme, ProgrammeEntryPoint
 from structures.models.structure import Structure, StructureCoverage
 
 # The relay lookup's flat index lives with its engine (structures/relay/index.py).
@@ -24,6 +25,8 @@ __all__ = [
     "OfferCoverage",
     "OfferMarket",
     "PendingChange",
+    "Programme",
+    "ProgrammeEntryPoint",
     "RelayIndexEntry",
     "Sector",
     "Service",

@@ -48,6 +48,8 @@ from structures.models import (
     CorrectionReport,
     FreshnessReminder,
     PendingChange,
+    Programme,
+    ProgrammeEntryPoint,
     Sector,
     Service,
     StaffMembership,
@@ -115,6 +117,8 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "territoires/<str:level>/<str:code>/": {"GET": EVERYONE},
     "territoires/<str:level>/<str:code>/couverture/": {"GET": EVERYONE},
     "couverture/": {"GET": EVERYONE},
+    "dispositifs/": {"GET": EVERYONE},
+    "dispositifs/<slug:slug>/": {"GET": EVERYONE},
     "territoires/<str:level>/<str:code>/4d/": {"GET": EVERYONE},
     "espace/": {"GET": SIGNED_IN},
     "espace/structures/<slug:slug>/a-jour/": {"POST": STAFF_A},
@@ -165,6 +169,9 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "api/v1/coverage/": {"GET": EVERYONE},
     # Anonymous aggregates (commune, service, country, month, count): public like the gaps.
     "api/v1/unmet-searches/": {"GET": EVERYONE},
+    "api/v1/programmes/": {"GET": EVERYONE},
+    "api/v1/programmes/<slug:slug>/": {"GET": EVERYONE},
+    "api/v1/programmes/<slug:slug>/entry-points/": {"GET": EVERYONE},
     # Territorial intelligence: public reads (writes are the admin's).
     "api/v1/territories/<str:level>/<str:code>/dimensions/": {"GET": EVERYONE},
     "api/v1/territorial-events/": {"GET": EVERYONE},
@@ -214,6 +221,8 @@ ADMIN_MODEL_RULES: dict[str, ModelRule] = {
     "structures.offer": STRUCTURE_ROW,
     "structures.contact": STRUCTURE_ROW,
     "structures.staffmembership": REGISTRY_ONLY,
+    # Programmes and their doors: reference data of registry administrators, hidden from staff.
+    "structures.programme": REGISTRY_ONLY,
     "structures.apitoken": REGISTRY_ONLY,
     "structures.accountscope": REGISTRY_ONLY,
     "structures.service": CATALOGUE,
@@ -357,7 +366,14 @@ def world():
             user=user, name=f"jeton {role}", scope=token_scopes.get(role, ())
         )
 
+    programme = Programme.objects.create(
+        name="Assurance prospection", level="national", operator_name="Bpifrance"
+    )
+    ProgrammeEntryPoint.objects.create(
+        programme=programme, territory=territory("departement", "34"), structure=cci
+    )
     history_ids = {
+        "structures.programme": programme.history.latest("history_id").history_id,
         "structures.structure": cci.history.latest("history_id").history_id,
         "structures.offer": a_offer.history.latest("history_id").history_id,
         "structures.contact": a_contact.history.latest("history_id").history_id,
@@ -372,6 +388,7 @@ def world():
         "structures.apitoken": ApiToken.objects.filter(user=users["agency"]).get(),
         "structures.accountscope": AccountScope.objects.get(user=users["agency"]),
         "structures.service": Service.objects.get(code="trade-fairs"),
+        "structures.programme": programme,
         "structures.sector": Sector.objects.order_by("code").first(),
         "territories.territory": territory("commune", "34172"),
         "territories.communealias": CommuneAlias.objects.first()
@@ -438,6 +455,11 @@ def concrete_url(route: str, world) -> str:
             "/territoires/departement/34/couverture/?service=trade-fairs"
         ),
         "couverture/": "/couverture/?service=trade-fairs",
+        "dispositifs/<slug:slug>/": "/dispositifs/assurance-prospection/",
+        "api/v1/programmes/<slug:slug>/": "/api/v1/programmes/assurance-prospection/",
+        "api/v1/programmes/<slug:slug>/entry-points/": (
+            "/api/v1/programmes/assurance-prospection/entry-points/?commune=34172"
+        ),
         "territoires/<str:level>/<str:code>/4d/": "/territoires/departement/34/4d/",
         "espace/structures/<slug:slug>/a-jour/": f"/espace/structures/{cci.slug}/a-jour/",
         "structures/<slug:slug>/signaler/": f"/structures/{cci.slug}/signaler/",

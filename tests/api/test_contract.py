@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
+from structures.models import Programme
 from territories.models import Territory
 from tests.smes.factories import SMEFactory
 from tests.structures.factories import ContactFactory, OfferFactory, StructureFactory, territory
@@ -298,6 +299,9 @@ def test_the_api_root_lists_every_endpoint_and_the_docs(api, herault):
         "schema": "http://testserver/api/v1/schema/",
     }
     offer = OfferFactory(structure=herault)
+    programme = Programme.objects.create(
+        name="Assurance prospection", level="national", operator_name="Bpifrance"
+    )
     ids = {
         "structure": herault.pk,
         "offer": offer.pk,
@@ -308,7 +312,7 @@ def test_the_api_root_lists_every_endpoint_and_the_docs(api, herault):
         url = url.replace("{level}", "commune").replace(
             "{code}", "34000" if "postal" in url else "34172"
         )
-        url = url.replace("{siret}", "73282932000074")
+        url = url.replace("{siret}", "73282932000074").replace("{slug}", programme.slug)
         # Every listed address exists: at most it wants parameters (the relays) or a token.
         assert api.get(url).status_code in (200, 400, 401), (name, url)
     for url in docs.values():

@@ -18,7 +18,7 @@ from structures.models import (
     Structure,
     StructureMemberCount,
 )
-from territories.models import TerritoryAncestor
+from territories.models import Territory, TerritoryAncestor
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +243,35 @@ def test_a_demo_install_publishes_its_open_data_marked_as_fictitious(client, set
     assert len(geo["features"]) == published and geo["metadata"]["demo"] is True
     assert "fictives" in geo["metadata"]["notice"]
     assert "données fictives de démonstration" in client.get("/sources/").content.decode()
+
+
+def test_demo_programmes_and_their_doors():
+    from structures.models import Programme
+    from structures.programmes import entry_points_for
+
+    load_demo(sme_count=10)
+    programmes = {p.slug: p for p in Programme.objects.all()}
+    assert set(programmes) >= {
+        "assurance-prospection-bpifrance",
+        "pret-credit-export-bpifrance",
+        "vie-business-france",
+        "aides-export-region-occitanie",
+        "feder",
+        "pacte-territorial-herault",
+    }
+    assert all(p.is_demo and p.operator_label for p in programmes.values())
+    montpellier = Territory.objects.get(level="commune", code="34172")
+    doors = {
+        d.programme.slug: [row.structure.slug for row in d.entry_points]
+        for d in entry_points_for(
+            commune=montpellier, service=Service.objects.get(code="public-aid")
+        )
+    }
+    # The fictitious pact's door in Montpellier is the technopole (EPCI), finer than the Département.
+    assert doors["pacte-territorial-herault"] == ["montpellier-mediterranee-technopole"]
+    assert doors["feder"] == ["departement-herault"]
+    assert doors["aides-export-region-occitanie"] == ["team-france-export-occitanie-montpellier"]
+    # Every door's contact, when there is one, is one of the demo's fictitious desks.
+    for programme in programmes.values():
+        for row in programme.entry_points.select_related("contact"):
+            assert row.contact is None or row.contact.is_demo

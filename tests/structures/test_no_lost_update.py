@@ -478,3 +478,35 @@ def test_api_token_page(world):
     assert names_who_and_when(html, "carol")
     token.refresh_from_db()
     assert (token.is_active, token.name) == (False, "Agence régionale")
+
+
+def test_programme_page_and_its_door_rows(world):
+    """A programme's doors are rows of its page: a change of a door claims the programme's
+    version, so the second administrator's save (another door, or a field) is refused."""
+    from structures.models import Programme, ProgrammeEntryPoint
+
+    world.herault.coverage.set([territory("departement", "34")])
+    programme = Programme.objects.create(
+        name="Assurance prospection", level="national", operator_name="Bpifrance"
+    )
+    ProgrammeEntryPoint.objects.create(
+        programme=programme, territory=territory("departement", "34"), structure=world.herault
+    )
+
+    def first(data, page):
+        data[row(page, ProgrammeEntryPoint, "note")] = "Sur rendez-vous"
+
+    def second(data, _page):
+        data["eligibility"] = "PME de plus d'un an"
+
+    html = race(
+        f"/admin/structures/programme/{programme.pk}/change/",
+        world.carol,
+        world.root,
+        first,
+        second,
+    )
+    assert names_who_and_when(html, "carol")
+    programme.refresh_from_db()
+    assert programme.eligibility == ""
+    assert programme.entry_points.get().note == "Sur rendez-vous"

@@ -27,6 +27,8 @@ from structures.api.serializers import ServiceRefSerializer
 from structures.fields import STRUCTURE_RELAY_API
 from structures.models import Structure
 from structures.permissions import caller_for
+from structures.programmes import Door
+from structures.relay.doors import door_text, local_doors
 from structures.relay.engine import find_relays
 from structures.relay.enums import ConditionKind, FallbackKind, MarketMatch
 from structures.relay.query import DEFAULT_K, MAX_K, RelayRequest
@@ -257,6 +259,48 @@ class RelayResultSerializer(serializers.Serializer):
     why_en = serializers.CharField()
 
 
+class RelayDoorStructureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RelayDoorContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+
+
+class DoorEntryPointSerializer(serializers.Serializer):
+    territory = TerritoryRefSerializer(
+        help_text=_("Le territoire le plus fin contenant la commune où une porte est enregistrée.")
+    )
+    structure = RelayDoorStructureSerializer()
+    contact = RelayDoorContactSerializer(
+        allow_null=True, help_text=_("Guichet ou personne à voir ; null : aucun, ou non public.")
+    )
+    note = serializers.CharField()
+    text = serializers.CharField(help_text=_("« Votre porte d'entrée locale : … », à afficher."))
+
+
+class DoorProgrammeSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField(help_text=_("eu, national, regional ou departemental."))
+    operator = serializers.CharField()
+    official_url = serializers.CharField()
+    page = serializers.CharField(help_text=_("Page publique du dispositif et de ses portes."))
+
+
+class LocalDoorSerializer(serializers.Serializer):
+    programme = DoorProgrammeSerializer()
+    entry_points = DoorEntryPointSerializer(
+        many=True,
+        help_text=_("Vide : aucune porte enregistrée pour ce lieu ; voir la page officielle."),
+    )
+
+
 class RelayResponseSerializer(serializers.Serializer):
     location = LocationSerializer()
     service = ServiceRefSerializer()
@@ -269,6 +313,14 @@ class RelayResponseSerializer(serializers.Serializer):
     )
     empty_message = serializers.CharField(
         help_text=_("Le même conseil, quand la recherche ne renvoie rien du tout.")
+    )
+    local_doors = LocalDoorSerializer(
+        many=True,
+        help_text=_(
+            "Les dispositifs (nationaux, européens, régionaux) qui couvrent ce besoin à cet "
+            "endroit, chacun avec sa porte d'entrée locale : la structure et le guichet du "
+            "territoire le plus fin (commune, intercommunalité, département, région, France)."
+        ),
     )
 
 
@@ -366,6 +418,44 @@ def response_payload(response: RelayResponse) -> dict:
         "hint": response.hint,
         "empty_message": response.empty_message,
     }
+
+
+def doors_payload(doors: list[Door]) -> list[dict]:
+    """The local doors as ``LocalDoorSerializer`` documents them."""
+    return [
+        {
+            "programme": {
+                "slug": door.programme.slug,
+                "name": door.programme.name,
+                "level": door.programme.level,
+                "operator": door.programme.operator_label,
+                "official_url": door.programme.official_url,
+                "page": door.programme.get_absolute_url(),
+            },
+            "entry_points": [
+                {
+                    "territory": _territory(row.territory),
+                    "structure": {
+                        "id": row.structure.pk,
+                        "slug": row.structure.slug,
+                        "name": str(row.structure),
+                    },
+                    "contact": None
+                    if row.contact is None
+                    else {
+                        "name": row.contact.name,
+                        "role": row.contact.role,
+                        "phone": row.contact.phone,
+                        "email": row.contact.email,
+                    },
+                    "note": row.note,
+                    "text": door_text(row),
+                }
+                for row in door.entry_points
+            ],
+        }
+        for door in doors
+    ]
 
 
 def error_payload(error: RelayError) -> dict:
@@ -474,6 +564,64 @@ _EXAMPLE_RESULT = {
                 "fallbacks": [],
                 "hint": "",
                 "empty_message": "",
+                "local_doors": [],
+            },
+            response_only=True,
+            status_codes=["200"],
+        ),
+        OpenApiExample(
+            "Assurance prospection depuis Montpellier : la porte d'entrée locale",
+            summary="?commune=34172&service=export-insurance",
+            value={
+                "location": {
+                    "commune": {"level": "commune", "code": "34172", "name": "Montpellier"},
+                    "latitude": 43.6134,
+                    "longitude": 3.8742,
+                    "precision": "commune",
+                    "note": "",
+                },
+                "service": {"code": "export-insurance", "name": "Assurance export"},
+                "country": None,
+                "sectors": [],
+                "results": [],
+                "fallbacks": [],
+                "hint": "",
+                "empty_message": "",
+                "local_doors": [
+                    {
+                        "programme": {
+                            "slug": "assurance-prospection-bpifrance",
+                            "name": "Assurance prospection (Bpifrance)",
+                            "level": "national",
+                            "operator": "Bpifrance",
+                            "official_url": "https://www.bpifrance.fr/",
+                            "page": "/dispositifs/assurance-prospection-bpifrance/",
+                        },
+                        "entry_points": [
+                            {
+                                "territory": {
+                                    "level": "departement",
+                                    "code": "34",
+                                    "name": "Hérault",
+                                },
+                                "structure": {
+                                    "id": 12,
+                                    "slug": "cci-herault",
+                                    "name": "CCI Hérault — service international",
+                                },
+                                "contact": {
+                                    "name": "Service international",
+                                    "role": "Accueil export",
+                                    "phone": "+33499000001",
+                                    "email": "cci-herault.international@demo.invalid",
+                                },
+                                "note": "Prépare le dossier avant le dépôt chez Bpifrance.",
+                                "text": "Votre porte d'entrée locale : CCI Hérault — service "
+                                "international — Service international — Accueil export",
+                            }
+                        ],
+                    }
+                ],
             },
             response_only=True,
             status_codes=["200"],
@@ -514,9 +662,8 @@ class RelayView(QueryContractMixin, APIView):
     query_serializer_class = RelayQuerySerializer
 
     def get(self, request):
-        query = RelayQuerySerializer(
-            data=request.query_params, context={"caller": caller_for(request)}
-        )
+        caller = caller_for(request)
+        query = RelayQuerySerializer(data=request.query_params, context={"caller": caller})
         query.is_valid(raise_exception=True)
         response = find_relays(query.validated_data["query"])
         count_if_unmet(request, response)
@@ -526,4 +673,5 @@ class RelayView(QueryContractMixin, APIView):
             return Response({"results": ranked, "service": body["service"]["code"]})
         if request.accepted_renderer.format == "csv":
             return Response(ranked)
+        body["local_doors"] = doors_payload(local_doors(response=response, caller=caller))
         return Response(body)

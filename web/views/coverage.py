@@ -28,6 +28,7 @@ from insights.coverage import (
     TerritoryCoverage,
     territory_coverage,
 )
+from structures.programmes import door_gaps_in
 from structures.unmet_searches import unmet_search_summary
 from territories.enums import TerritoryLevel
 from territories.models import Territory
@@ -142,6 +143,7 @@ def _coverage_page(request: HttpRequest, territory: Territory, *, national: bool
         form.add_error(None, str(error))
         return render(request, "site/coverage.html", context, status=400)
     context.update(_report_context(request, report, data))
+    context["programme_gaps"] = door_gaps_in(territory=territory, service=data["service"])
     return render(request, "site/coverage.html", context)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from structures.models import Sector
 from structures.permissions import caller_for
+from structures.relay.doors import local_doors
 from structures.relay.engine import find_relays
 from territories.enums import TerritoryLevel
 from web.forms import POSTAL_CODE, RelaySearchForm
@@ -81,7 +82,8 @@ def relay_search(request: HttpRequest) -> HttpResponse:
     (which of these communes? / did you mean one of these?)."""
     if not request.GET:
         return render(request, "site/search.html", {"form": RelaySearchForm(), "state": "form"})
-    form = RelaySearchForm(request.GET, caller=caller_for(request))
+    caller = caller_for(request)
+    form = RelaySearchForm(request.GET, caller=caller)
     context: dict = {"form": form}
     if not form.is_valid():
         context["state"] = "invalid"
@@ -99,6 +101,7 @@ def relay_search(request: HttpRequest) -> HttpResponse:
         response=response,
         sector_label=_sector_label(data["sector"]),
         applied_profile=form.applied_profile(),
+        doors=local_doors(response=response, caller=caller),
         **_results_context(response),
     )
     return render(request, "site/search.html", context)
