@@ -55,6 +55,8 @@ SME_FIELDS = (
     "export_stage",
     "export_share",
     "is_innovative",
+    "partner_search_consent",
+    "partner_search_consent_at",
     "source",
     "is_demo",
 )
