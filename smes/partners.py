@@ -110,6 +110,7 @@ class PartnerProfile:
     markets: tuple[Territory, ...] = ()
     sme_id: int | None = None
     name: str = ""
+    siret: str = ""
 
     @property
     def market_ids(self) -> frozenset[int]:
@@ -143,6 +144,7 @@ class PartnerProfile:
             markets=tuple(sme.target_markets.order_by("code")),
             sme_id=sme.pk,
             name=sme.name,
+            siret=sme.siret,
         )
 
     @classmethod
