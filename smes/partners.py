@@ -636,36 +636,40 @@ def propose_groups(
     ]
     best: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
 
-    def consider(chosen: tuple[int, ...]) -> None:
+    def consider(chosen: tuple[int, ...], total: int, common: frozenset, spread: float) -> None:
         size = len(chosen) + 1
-        pairs = size * (size - 1) // 2
-        total = sum(own_points[i] for i in chosen) + sum(
-            points[i][j] for i, j in itertools.combinations(chosen, 2)
+        score = (
+            total / (size * (size - 1) // 2)
+            + COMMON_MARKET_POINTS * len(common)
+            - spread / radius_km
         )
-        common = partner.market_ids.intersection(*(candidates[i].market_ids for i in chosen))
-        spread = max(
-            [candidates[i].distance_km for i in chosen]
-            + [distances[i][j] for i, j in itertools.combinations(chosen, 2)]
-        )
-        score = total / pairs + COMMON_MARKET_POINTS * len(common) - spread / radius_km
-        ids = tuple(candidates[i].sme_id for i in chosen)
         # Keep the ``limit`` best: a min-heap on (score, then the smaller ids win ties).
-        entry = (score, tuple(-x for x in ids), chosen)
+        entry = (score, tuple(-candidates[i].sme_id for i in chosen), chosen)
         if len(best) < limit:
             heapq.heappush(best, entry)
         elif entry > best[0]:
             heapq.heapreplace(best, entry)
 
-    def extend(chosen: tuple[int, ...], allowed: int, start: int) -> None:
+    def extend(
+        chosen: tuple[int, ...], allowed: int, start: int, total: int, common, spread: float
+    ) -> None:
+        # Sums carried down the search: each group costs one step, whatever its size.
         if len(chosen) + 1 >= min_size:
-            consider(chosen)
+            consider(chosen, total, common, spread)
         if len(chosen) + 1 >= max_size:
             return
         for j in range(start, n):
             if allowed >> j & 1:
-                extend((*chosen, j), allowed & compatible[j], j + 1)
+                extend(
+                    (*chosen, j),
+                    allowed & compatible[j],
+                    j + 1,
+                    total + own_points[j] + sum(points[i][j] for i in chosen),
+                    common & candidates[j].market_ids,
+                    max(spread, candidates[j].distance_km, *(distances[i][j] for i in chosen)),
+                )
 
-    extend((), (1 << n) - 1, 0)
+    extend((), (1 << n) - 1, 0, 0, partner.market_ids, 0.0)
     proposals = []
     ranked = sorted(best, reverse=True)
     shown = sorted({i for _s, _ids, chosen in ranked for i in chosen})
