@@ -24,7 +24,7 @@ geographic proximity as a constraint nobody escapes. The finder reads them as fo
 
 **Candidate score** (higher first, then nearer, then by name): 3 per shared target market (at
 most 3 counted), 2 for a shared filière, 1 for the same export stage, 1 for the same employee
-range, minus the distance as a share of the radius (0 to 1).
+range, minus the distance as a share of the radius (0 to 1); ties go to the nearer firm.
 
 **Group score**: the mean of the pair scores of every two members (the same terms, distance
 excepted), plus 3 per target market shared by every member, minus the largest distance between
@@ -236,6 +236,7 @@ class GroupProposal:
 @dataclass(frozen=True)
 class _Filieres:
     by_division_code: dict[str, frozenset[str]]
+    by_division_id: dict[int, frozenset[str]]
     division_ids: dict[str, frozenset[int]]  # filière code → ids of its NAF divisions
 
 
@@ -245,12 +246,15 @@ def _filieres() -> _Filieres:
         from_sector__kind=SectorKind.FILIERE
     ).values_list("from_sector__code", "to_sector_id", "to_sector__code")
     by_division: dict[str, set[str]] = defaultdict(set)
+    by_id: dict[int, set[str]] = defaultdict(set)
     ids: dict[str, set[int]] = defaultdict(set)
     for filiere, division_id, division_code in links:
         by_division[division_code].add(filiere)
+        by_id[division_id].add(filiere)
         ids[filiere].add(division_id)
     return _Filieres(
         {code: frozenset(v) for code, v in by_division.items()},
+        {pk: frozenset(v) for pk, v in by_id.items()},
         {code: frozenset(v) for code, v in ids.items()},
     )
 
@@ -372,14 +376,57 @@ def _size_q(profile: PartnerProfile, max_size_steps: int) -> Q:
     return Q(employee_range__in=codes) | unranked
 
 
+def _rows(query, profile: PartnerProfile, radius_km: float) -> list[tuple]:
+    """(row, distance) of the rows of ``query`` within the radius (the exact haversine)."""
+    near = []
+    for row in query.values_list(
+        "pk",
+        "naf_code",
+        "sector_id",
+        "employee_range",
+        "employees",
+        "export_stage",
+        "latitude",
+        "longitude",
+    ):
+        distance = haversine_km(profile.latitude, profile.longitude, row[6], row[7])
+        if distance <= radius_km:
+            near.append((row, distance))
+    return near
+
+
+def _markets_of(ids: Sequence[int], *, among: frozenset[int] | None = None) -> dict[int, set]:
+    """Target markets of the SMEs ``ids`` (only those in ``among`` when given)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    for start in range(0, len(ids), 5000):
+        query = _MARKETS.objects.filter(sme_id__in=ids[start : start + 5000])
+        if among is not None:
+            query = query.filter(territory_id__in=among)
+        for sme_id, territory_id in query.values_list("sme_id", "territory_id"):
+            found[sme_id].add(territory_id)
+    return found
+
+
+# A firm sharing a filière and no market scores at most this (filière, stage, range, no
+# distance): when enough firms sharing a market score more, the others need not be read.
+_FILIERE_ONLY_MAX = FILIERE_POINTS + SAME_STAGE_POINTS + SAME_RANGE_POINTS
+
+
 def _all_candidates(
     *,
     profile: PartnerProfile,
     radius_km: float,
     max_size_steps: int,
     caller: Caller | None,
+    enough: int,
 ) -> list[PartnerCandidate]:
-    """Every candidate, best first (the rules and the score of the module docstring)."""
+    """The ``enough`` best candidates, best first (the rules and the score of the module
+    docstring), with their names, communes and full target markets.
+
+    Two reads: the firms sharing a market with the profile, then — only when fewer than
+    ``enough`` of them outscore any firm sharing only a filière — those sharing a filière and
+    no market. The result is the same as reading all of them at once.
+    """
     filieres = _filieres()
     own_division = naf_division(profile.naf_code)
     own_filieres = filieres.by_division_code.get(own_division, frozenset())
@@ -387,82 +434,75 @@ def _all_candidates(
     market_ids = profile.market_ids
     if not market_ids and not division_ids:
         return []  # nothing to share with anybody
+    if caller is not None and not access.may_read_smes(caller):
+        return []
     box = BoundingBox.around(profile.latitude, profile.longitude, radius_km)
     base = access.visible_smes(caller) if caller is not None else SME.objects.all()
-    synergy = Q(sector_id__in=division_ids) if division_ids else Q(pk__in=[])
-    if market_ids:
-        synergy |= Q(
-            Exists(_MARKETS.objects.filter(sme_id=OuterRef("pk"), territory_id__in=market_ids))
-        )
-    rows = list(
-        base.filter(box.q(), _size_q(profile, max_size_steps), synergy)
+    base = (
+        base.filter(box.q(), _size_q(profile, max_size_steps))
         .filter(
             partner_search_consent=True,
             export_stage__in=EXPORT_STAGE_PARTNERS[profile.export_stage],
         )
         .exclude(pk=profile.sme_id)
         .order_by()
-        .values_list(
-            "pk",
-            "siret",
-            "name",
-            "commune__name",
-            "naf_code",
-            "sector__code",
-            "employee_range",
-            "employees",
-            "export_stage",
-            "latitude",
-            "longitude",
-        )
     )
-    near = []
-    for row in rows:
-        distance = haversine_km(profile.latitude, profile.longitude, row[9], row[10])
-        if distance <= radius_km:
-            near.append((row, distance))
-    markets_of: dict[int, set[int]] = defaultdict(set)
-    ids = [row[0] for row, _d in near]
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        for sme_id, territory_id in _MARKETS.objects.filter(sme_id__in=chunk).values_list(
-            "sme_id", "territory_id"
-        ):
-            markets_of[sme_id].add(territory_id)
+    shares_market = Exists(
+        _MARKETS.objects.filter(sme_id=OuterRef("pk"), territory_id__in=market_ids)
+    )
     own_step = EMPLOYEE_RANGE_STEPS[profile.employee_range]
-    profile_markets = {market.pk: market for market in profile.markets}
-    found = []
-    for row, distance in near:
-        pk, siret, name, commune, naf, division, size, employees, stage, lat, lon = row
-        size = range_code(size, employees)
-        if size not in EMPLOYEE_RANGE_STEPS:
-            continue
-        if abs(EMPLOYEE_RANGE_STEPS[size] - own_step) > max_size_steps:
-            continue
-        theirs = frozenset(markets_of.get(pk, ()))
-        row_filieres = filieres.by_division_code.get(division or "", frozenset())
-        shared_markets = sorted(
-            (profile_markets[i] for i in theirs & market_ids), key=lambda m: m.code
-        )
-        shared_filieres = sorted(row_filieres & own_filieres)
-        if not shared_markets and not shared_filieres:
-            continue
-        warning = ""
-        if profile.naf_code and naf == profile.naf_code:
-            if shared_markets:
+    found: list[tuple[float, float, int, tuple, frozenset[int], frozenset[str]]] = []
+
+    def judge(near: list[tuple], shared_of: dict[int, set]) -> None:
+        for row, distance in near:
+            pk, naf, sector_id, size, employees, stage, _lat, _lon = row
+            size = range_code(size, employees)
+            if size not in EMPLOYEE_RANGE_STEPS:
+                continue
+            if abs(EMPLOYEE_RANGE_STEPS[size] - own_step) > max_size_steps:
+                continue
+            shared = frozenset(shared_of.get(pk, ()))
+            row_filieres = filieres.by_division_id.get(sector_id, frozenset())
+            if not shared and not row_filieres & own_filieres:
+                continue
+            if profile.naf_code and naf == profile.naf_code and shared:
                 continue  # a competitor on the same markets
-            warning = _competition_warning(naf)
-        score = pair_points(
-            markets_a=market_ids,
-            markets_b=theirs,
-            filieres_a=own_filieres,
-            filieres_b=row_filieres,
-            stage_a=profile.export_stage,
-            stage_b=stage,
-            range_a=profile.employee_range,
-            range_b=size,
-        ) - (distance / radius_km)
-        found.append(
+            score = pair_points(
+                markets_a=market_ids,
+                markets_b=shared,
+                filieres_a=own_filieres,
+                filieres_b=row_filieres,
+                stage_a=profile.export_stage,
+                stage_b=stage,
+                range_a=profile.employee_range,
+                range_b=size,
+            ) - (distance / radius_km)
+            found.append((score, distance, pk, (*row[:3], size, *row[5:]), shared, row_filieres))
+
+    if market_ids:
+        near = _rows(base.filter(shares_market), profile, radius_km)
+        judge(near, _markets_of([row[0] for row, _d in near], among=market_ids))
+    strong = sum(1 for entry in found if entry[0] > _FILIERE_ONLY_MAX)
+    if division_ids and strong < enough:
+        others = base.filter(sector_id__in=division_ids)
+        if market_ids:
+            others = others.filter(~shares_market)
+        judge(_rows(others, profile, radius_km), {})
+    found.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
+    kept = found[:enough]
+    ids = [entry[2] for entry in kept]
+    details = {
+        pk: (siret, name, commune)
+        for pk, siret, name, commune in SME.objects.filter(pk__in=ids).values_list(
+            "pk", "siret", "name", "commune__name"
+        )
+    }
+    markets = _markets_of(ids)
+    candidates = []
+    for score, distance, pk, row, shared, row_filieres in kept:
+        _pk, naf, _sector, size, stage, lat, lon = row
+        siret, name, commune = details[pk]
+        candidates.append(
             PartnerCandidate(
                 sme_id=pk,
                 siret=siret,
@@ -474,17 +514,20 @@ def _all_candidates(
                 latitude=lat,
                 longitude=lon,
                 distance_km=distance,
-                market_ids=theirs,
+                market_ids=frozenset(markets.get(pk, ())),
                 filiere_codes=row_filieres,
-                shared_market_codes=tuple(m.code for m in shared_markets),
-                shared_filiere_codes=tuple(shared_filieres),
+                shared_market_codes=tuple(
+                    sorted(m.code for m in profile.markets if m.pk in shared)
+                ),
+                shared_filiere_codes=tuple(sorted(row_filieres & own_filieres)),
                 score=score,
                 why="",
-                warning=warning,
+                warning=_competition_warning(naf)
+                if profile.naf_code and naf == profile.naf_code
+                else "",
             )
         )
-    found.sort(key=lambda c: (-c.score, c.distance_km, c.name, c.sme_id))
-    return found
+    return candidates
 
 
 def _explained(
@@ -530,9 +573,13 @@ def partner_candidates(
     _check(radius_km, max_size_steps, limit)
     partner = _as_profile(profile)
     found = _all_candidates(
-        profile=partner, radius_km=radius_km, max_size_steps=max_size_steps, caller=caller
+        profile=partner,
+        radius_km=radius_km,
+        max_size_steps=max_size_steps,
+        caller=caller,
+        enough=limit,
     )
-    return _explained(found[:limit], partner)
+    return _explained(found, partner)
 
 
 # --- Groups -------------------------------------------------------------------------------------
@@ -589,8 +636,12 @@ def propose_groups(
     _check(radius_km, max_size_steps, limit)
     partner = _as_profile(profile)
     candidates = _all_candidates(
-        profile=partner, radius_km=radius_km, max_size_steps=max_size_steps, caller=caller
-    )[:pool]
+        profile=partner,
+        radius_km=radius_km,
+        max_size_steps=max_size_steps,
+        caller=caller,
+        enough=pool,
+    )
     n = len(candidates)
     markets_by_id = {m.pk: m for m in partner.markets}
     own = frozenset(_filieres().by_division_code.get(naf_division(partner.naf_code), ()))

@@ -117,6 +117,20 @@ def test_candidates_are_exactly_the_brute_force(seed):
             assert bool(c.warning) == (c.naf_code == origin.naf_code)
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_short_list_is_the_head_of_the_long_one(seed):
+    """The finder may skip the firms sharing only a filière when enough firms sharing a market
+    outrank them: the first results must be the same as when it reads everything."""
+    rng = random.Random(seed)
+    smes = _random_smes(rng, 90)
+    for origin in rng.sample(smes, 10):
+        full = partner_candidates(profile=origin, radius_km=40, limit=100)
+        for limit in (1, 3, 8):
+            short = partner_candidates(profile=origin, radius_km=40, limit=limit)
+            assert [c.sme_id for c in short] == [c.sme_id for c in full[:limit]]
+            assert [c.why for c in short] == [c.why for c in full[:limit]]
+
+
 def test_unsaved_profile_matches_the_brute_force():
     rng = random.Random(7)
     _random_smes(rng, 60)

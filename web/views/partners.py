@@ -29,7 +29,8 @@ from web.partner_forms import CreateGroupForm, PartnerSearchForm
 def _animators(request: HttpRequest):
     caller = caller_for(request)
     animators = export_group_animators(user=request.user)
-    if not access.may_read_smes(caller) or not animators.exists():
+    # A registry administrator may search even where nothing animates an export group yet.
+    if not access.may_read_smes(caller) or not (caller.is_registry_admin or animators.exists()):
         raise Http404
     return caller, animators
 
