@@ -131,6 +131,8 @@ class SMEAdmin(VersionedAdminMixin, admin.ModelAdmin):
                     "target_markets",
                     "needs",
                     "is_innovative",
+                    "partner_search_consent",
+                    "partner_search_consent_at",
                 ]
             },
         ),
