@@ -129,6 +129,12 @@ def test_page_lists_candidates_and_groups_within_scope(world):
     assert "csrfmiddlewaretoken" in html
 
 
+def test_my_listings_link_to_the_finder_for_animators_only(world):
+    link = reverse("staff-partners")
+    assert link in _client(world["staff_a"]).get(reverse("staff-listings")).content.decode()
+    assert link not in _client(world["plain"]).get(reverse("staff-listings")).content.decode()
+
+
 def test_page_empty_form_and_empty_state(world):
     client = _client(world["staff_a"])
     assert client.get(reverse("staff-partners")).status_code == 200
