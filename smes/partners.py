@@ -410,8 +410,6 @@ def _markets_of(ids: Sequence[int], *, among: frozenset[int] | None = None) -> d
 # A firm sharing a filière and no market scores at most this (filière, stage, range, no
 # distance): when enough firms sharing a market score more, the others need not be read.
 _FILIERE_ONLY_MAX = FILIERE_POINTS + SAME_STAGE_POINTS + SAME_RANGE_POINTS
-# The finder reads a quarter, then half, then all of the radius (see ``_all_candidates``).
-REACH_SHARES = (0.25, 0.5, 1.0)
 
 
 def _all_candidates(
@@ -427,9 +425,7 @@ def _all_candidates(
 
     Two reads: the firms sharing a market with the profile, then — only when fewer than
     ``enough`` of them outscore any firm sharing only a filière — those sharing a filière and
-    no market; first within a quarter of the radius, then half, then all of it, stopping as
-    soon as no firm farther away could enter the list. The result is the same as reading all
-    of them at once (``tests/smes/test_partners.py``).
+    no market. The result is the same as reading all of them at once.
     """
     filieres = _filieres()
     own_division = naf_division(profile.naf_code)
@@ -440,79 +436,59 @@ def _all_candidates(
         return []  # nothing to share with anybody
     if caller is not None and not access.may_read_smes(caller):
         return []
-    visible = access.visible_smes(caller) if caller is not None else SME.objects.all()
+    box = BoundingBox.around(profile.latitude, profile.longitude, radius_km)
+    base = access.visible_smes(caller) if caller is not None else SME.objects.all()
+    base = (
+        base.filter(box.q(), _size_q(profile, max_size_steps))
+        .filter(
+            partner_search_consent=True,
+            export_stage__in=EXPORT_STAGE_PARTNERS[profile.export_stage],
+        )
+        .exclude(pk=profile.sme_id)
+        .order_by()
+    )
     shares_market = Exists(
         _MARKETS.objects.filter(sme_id=OuterRef("pk"), territory_id__in=market_ids)
     )
     own_step = EMPLOYEE_RANGE_STEPS[profile.employee_range]
-    best_possible = (
-        MARKET_POINTS * min(MARKETS_COUNTED, len(market_ids))
-        + (FILIERE_POINTS if own_filieres else 0)
-        + SAME_STAGE_POINTS
-        + SAME_RANGE_POINTS
-    )
+    found: list[tuple[float, float, int, tuple, frozenset[int], frozenset[str]]] = []
 
-    def within(reach: float) -> list[tuple]:
-        """Every candidate within ``reach`` km (scored against the full radius), best first."""
-        box = BoundingBox.around(profile.latitude, profile.longitude, reach)
-        base = (
-            visible.filter(box.q(), _size_q(profile, max_size_steps))
-            .filter(
-                partner_search_consent=True,
-                export_stage__in=EXPORT_STAGE_PARTNERS[profile.export_stage],
-            )
-            .exclude(pk=profile.sme_id)
-            .order_by()
-        )
-        found: list[tuple] = []
+    def judge(near: list[tuple], shared_of: dict[int, set]) -> None:
+        for row, distance in near:
+            pk, naf, sector_id, size, employees, stage, _lat, _lon = row
+            size = range_code(size, employees)
+            if size not in EMPLOYEE_RANGE_STEPS:
+                continue
+            if abs(EMPLOYEE_RANGE_STEPS[size] - own_step) > max_size_steps:
+                continue
+            shared = frozenset(shared_of.get(pk, ()))
+            row_filieres = filieres.by_division_id.get(sector_id, frozenset())
+            if not shared and not row_filieres & own_filieres:
+                continue
+            if profile.naf_code and naf == profile.naf_code and shared:
+                continue  # a competitor on the same markets
+            score = pair_points(
+                markets_a=market_ids,
+                markets_b=shared,
+                filieres_a=own_filieres,
+                filieres_b=row_filieres,
+                stage_a=profile.export_stage,
+                stage_b=stage,
+                range_a=profile.employee_range,
+                range_b=size,
+            ) - (distance / radius_km)
+            found.append((score, distance, pk, (*row[:3], size, *row[5:]), shared, row_filieres))
 
-        def judge(near: list[tuple], shared_of: dict[int, set]) -> None:
-            for row, distance in near:
-                pk, naf, sector_id, size, employees, stage, _lat, _lon = row
-                size = range_code(size, employees)
-                if size not in EMPLOYEE_RANGE_STEPS:
-                    continue
-                if abs(EMPLOYEE_RANGE_STEPS[size] - own_step) > max_size_steps:
-                    continue
-                shared = frozenset(shared_of.get(pk, ()))
-                row_filieres = filieres.by_division_id.get(sector_id, frozenset())
-                if not shared and not row_filieres & own_filieres:
-                    continue
-                if profile.naf_code and naf == profile.naf_code and shared:
-                    continue  # a competitor on the same markets
-                score = pair_points(
-                    markets_a=market_ids,
-                    markets_b=shared,
-                    filieres_a=own_filieres,
-                    filieres_b=row_filieres,
-                    stage_a=profile.export_stage,
-                    stage_b=stage,
-                    range_a=profile.employee_range,
-                    range_b=size,
-                ) - (distance / radius_km)
-                found.append(
-                    (score, distance, pk, (*row[:3], size, *row[5:]), shared, row_filieres)
-                )
-
+    if market_ids:
+        near = _rows(base.filter(shares_market), profile, radius_km)
+        judge(near, _markets_of([row[0] for row, _d in near], among=market_ids))
+    strong = sum(1 for entry in found if entry[0] > _FILIERE_ONLY_MAX)
+    if division_ids and strong < enough:
+        others = base.filter(sector_id__in=division_ids)
         if market_ids:
-            near = _rows(base.filter(shares_market), profile, reach)
-            judge(near, _markets_of([row[0] for row, _d in near], among=market_ids))
-        strong = sum(1 for entry in found if entry[0] > _FILIERE_ONLY_MAX)
-        if division_ids and strong < enough:
-            others = base.filter(sector_id__in=division_ids)
-            if market_ids:
-                others = others.filter(~shares_market)
-            judge(_rows(others, profile, reach), {})
-        found.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
-        return found
-
-    # Growing reach: a firm farther than ``reach`` scores less than ``best_possible - reach /
-    # radius_km``; once ``enough`` firms within it score at least that, none beyond can enter.
-    for share in REACH_SHARES:
-        reach = radius_km * share
-        found = within(reach)
-        if share == 1 or (len(found) >= enough and found[enough - 1][0] >= best_possible - share):
-            break
+            others = others.filter(~shares_market)
+        judge(_rows(others, profile, radius_km), {})
+    found.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
     kept = found[:enough]
     ids = [entry[2] for entry in kept]
     details = {
