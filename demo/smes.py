@@ -70,6 +70,16 @@ NAME_TAILS = ("amex", "erio", "ival", "onis", "uria", "eta", "ano", "ix", "orane
               "atis")  # fmt: skip
 _EPOCH = datetime.date(1965, 1, 1)
 MEMBERSHIP_KINDS = ("exporters_club", "competitiveness_cluster", "cluster_spl", "export_group")
+# The partner finder (smes.partners) proposes only firms that agreed to it: a plausible share of
+# the fictitious firms did, on a fixed date (reloading the demo changes nothing). The choice
+# follows the serial, not the random draw, so that the rest of the data set stays as it was.
+PARTNER_CONSENT_PERCENT = 40
+PARTNER_CONSENT_AT = datetime.datetime(2026, 1, 15, 9, 0, tzinfo=datetime.UTC)
+
+
+def partner_consent(serial: int) -> bool:
+    """Whether the fictitious firm of ``serial`` agreed to be proposed as a partner."""
+    return (serial * 7919) % 100 < PARTNER_CONSENT_PERCENT
 
 
 def _range_code(employees: int) -> str:
@@ -213,8 +223,11 @@ def load_demo_smes(*, report, structures: dict, count: int, seed: int) -> None:
     for index, place in enumerate(_demo_places(places, rng, count)):
         draft = drafter.draw(DEMO_SERIAL_BASE + index, place)
         markets, needs = draft.pop("markets"), draft.pop("needs")
+        consent = partner_consent(DEMO_SERIAL_BASE + index)
         result = create_or_update_sme(
             **draft,
+            partner_search_consent=consent,
+            partner_search_consent_at=PARTNER_CONSENT_AT if consent else None,
             commune=Territory.objects.get(pk=place.id),
             target_markets=Territory.objects.filter(pk__in=[countries[c] for c in markets]),
             needs=[services[c] for c in needs],
@@ -298,7 +311,8 @@ _SME_COLUMNS = (
     "siren", "siret", "name", "naf_code", "sector", "legal_form", "employees", "employee_range",
     "turnover_eur", "created_on", "address_line", "postal_code", "commune", "latitude",
     "longitude", "location_precision", "export_stage", "export_share", "is_innovative", "source",
-    "is_demo", "created_at", "updated_at", "version",
+    "is_demo", "created_at", "updated_at", "version", "partner_search_consent",
+    "partner_search_consent_at",
 )  # fmt: skip
 
 
@@ -331,6 +345,7 @@ def generate_smes(
     services = dict(Service.objects.values_list("code", "pk"))
     targets = _membership_targets()
     now = db_datetime(timezone.now())
+    consent_at = db_datetime(PARTNER_CONSENT_AT)
     markets_through, needs_through = SME.target_markets.through, SME.needs.through
     totals = {"PME": 0, "marchés visés": 0, "besoins": 0, "adhésions": 0}
     with transaction.atomic():
@@ -347,6 +362,8 @@ def generate_smes(
                         d["postal_code"], place.id, place.latitude, place.longitude,
                         LocationPrecision.COMMUNE.value, d["export_stage"].value,
                         d["export_share"], d["is_innovative"], GENERATOR_SOURCE, True, now, now, 1,
+                        partner_consent(start + offset),
+                        consent_at if partner_consent(start + offset) else None,
                     )
                 )  # fmt: skip
                 pool = targets.get(place.departement_id, ())

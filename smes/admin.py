@@ -132,6 +132,8 @@ class SMEAdmin(VersionedAdminMixin, admin.ModelAdmin):
                     "target_markets",
                     "needs",
                     "is_innovative",
+                    "partner_search_consent",
+                    "partner_search_consent_at",
                 ]
             },
         ),

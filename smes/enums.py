@@ -76,3 +76,50 @@ class MembershipRole(models.TextChoices):
     FOUNDER = "founder", _("membre fondateur")
     COORDINATOR = "coordinator", _("coordinateur / chef de file")
     PARTNER = "partner", _("partenaire")
+
+
+# --- Partner finder (smes/partners.py) ------------------------------------------------------
+
+# Size steps of the partner finder: the INSEE ranges in increasing order, "no employee" ranges
+# on the same step. Two firms are "of balanced size" (Torrès 2002: "équilibre des tailles") when
+# their steps differ by at most ``max_size_steps`` (1 by default: "10 à 19" with "6 à 9" or
+# "20 à 49", not with "50 à 99").
+EMPLOYEE_RANGE_STEPS: dict[str, int] = {
+    EmployeeRange.NON_EMPLOYER: 0,
+    EmployeeRange.ZERO: 0,
+    EmployeeRange.FROM_1: 1,
+    EmployeeRange.FROM_3: 2,
+    EmployeeRange.FROM_6: 3,
+    EmployeeRange.FROM_10: 4,
+    EmployeeRange.FROM_20: 5,
+    EmployeeRange.FROM_50: 6,
+    EmployeeRange.FROM_100: 7,
+    EmployeeRange.FROM_200: 8,
+    EmployeeRange.FROM_250: 9,
+    EmployeeRange.FROM_500: 10,
+    EmployeeRange.FROM_1000: 11,
+    EmployeeRange.FROM_2000: 12,
+    EmployeeRange.FROM_5000: 13,
+    EmployeeRange.FROM_10000: 14,
+}
+
+# Export stages that may share an export group, each with itself and its neighbours only. A
+# group hires one part-time export manager (Torrès 2002): firms one stage apart share his or her
+# agenda (a beginner with an occasional exporter, a regular exporter with a confirmed one), while
+# a firm that does not export yet and a confirmed exporter need different work (diagnosis and
+# first steps against finance and logistics) and would compete for the shared time. The relation
+# is symmetric.
+EXPORT_STAGE_PARTNERS: dict[str, frozenset[str]] = {
+    ExportStage.NONE: frozenset({ExportStage.NONE, ExportStage.OCCASIONAL}),
+    ExportStage.OCCASIONAL: frozenset(
+        {ExportStage.NONE, ExportStage.OCCASIONAL, ExportStage.REGULAR}
+    ),
+    ExportStage.REGULAR: frozenset(
+        {ExportStage.OCCASIONAL, ExportStage.REGULAR, ExportStage.ESTABLISHED}
+    ),
+    ExportStage.ESTABLISHED: frozenset({ExportStage.REGULAR, ExportStage.ESTABLISHED}),
+}
+
+# An export group counts 3 to 5 firms (Torrès 2002, "généralement entre 3 et 5").
+EXPORT_GROUP_MIN_SIZE = 3
+EXPORT_GROUP_MAX_SIZE = 5

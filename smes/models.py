@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import version_field
@@ -198,6 +199,22 @@ class SME(models.Model):
         blank=True,
         help_text=_("Origine de la fiche (ex. « SIRENE 2025-01 », « saisie manuelle »)."),
     )
+    # The partner finder (smes/partners.py) proposes an SME to other firms' advisers only with
+    # its consent, recorded with its date (constraint ``smes_partner_consent_dated``).
+    partner_search_consent = models.BooleanField(
+        _("accepte d'être proposée comme partenaire"),
+        default=False,
+        help_text=_(
+            "L'entreprise accepte d'être proposée à d'autres PME pour former un groupement à "
+            "l'export. Sans cet accord, elle n'est jamais proposée."
+        ),
+    )
+    partner_search_consent_at = models.DateTimeField(
+        _("accord donné le"),
+        null=True,
+        blank=True,
+        help_text=_("Date de l'accord ; renseignée automatiquement si elle est laissée vide."),
+    )
     is_demo = models.BooleanField(
         _("donnée de démonstration"),
         default=False,
@@ -259,10 +276,25 @@ class SME(models.Model):
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="smes_longitude_range",
             ),
+            models.CheckConstraint(
+                condition=Q(partner_search_consent=False)
+                | Q(partner_search_consent_at__isnull=False),
+                name="smes_partner_consent_dated",
+                violation_error_message=_(
+                    "L'accord pour être proposée comme partenaire doit être daté."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["naf_code"], name="smes_naf_code_idx"),
             models.Index(fields=["latitude", "longitude"], name="smes_lat_lon_idx"),
+            # The partner finder's box: consenting SMEs only (a partial index, portable to
+            # SQLite and PostgreSQL), with the size and stage it filters on inside the index.
+            models.Index(
+                fields=["latitude", "longitude", "employee_range", "export_stage"],
+                condition=Q(partner_search_consent=True),
+                name="smes_partner_search_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,6 +304,8 @@ class SME(models.Model):
         # The SIREN is redundant with the SIRET; filling it here lets callers give only the SIRET.
         if self.siret and not self.siren:
             self.siren = self.siret[:9]
+        if self.partner_search_consent and self.partner_search_consent_at is None:
+            self.partner_search_consent_at = timezone.now()
 
     @property
     def has_point(self) -> bool:

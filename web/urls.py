@@ -10,6 +10,7 @@ from web.views import (
     freshness,
     network,
     pages,
+    partners,
     programmes,
     search,
     staff,
@@ -53,6 +54,12 @@ urlpatterns = [
         name="territory-dimensions-page",
     ),
     path("espace/", staff.staff_listings, name="staff-listings"),
+    path("espace/partenaires/", partners.partner_finder, name="staff-partners"),
+    path(
+        "espace/partenaires/groupement/",
+        partners.create_group,
+        name="staff-partners-create-group",
+    ),
     path("espace/structures/<slug:slug>/a-jour/", staff.staff_confirm, name="staff-confirm"),
     path("espace/signalements/", corrections.staff_corrections, name="staff-corrections"),
     path(

@@ -55,6 +55,8 @@ SME_FIELDS = (
     "export_stage",
     "export_share",
     "is_innovative",
+    "partner_search_consent",
+    "partner_search_consent_at",
     "source",
     "is_demo",
 )
@@ -177,6 +179,8 @@ def create_or_update_sme(
     target_markets: Iterable | _Unset = UNSET,
     needs: Iterable | _Unset = UNSET,
     is_innovative: bool | _Unset = UNSET,
+    partner_search_consent: bool | _Unset = UNSET,
+    partner_search_consent_at: datetime.datetime | _Unset | None = UNSET,
     source: str | _Unset = UNSET,
     is_demo: bool | _Unset = UNSET,
     expected_version: int | _Unset | None = UNSET,
@@ -184,7 +188,8 @@ def create_or_update_sme(
 ) -> SMEWriteResult:
     """Create the SME of ``siret`` or update it with the fields given.
 
-    Fields left ``UNSET`` keep their value; ``target_markets`` (country territories) and
+    Fields left ``UNSET`` keep their value (a consent given without its date is dated now,
+    ``SME.clean``); ``target_markets`` (country territories) and
     ``needs`` (services) replace the current sets when given. The SIREN and the NAF division are
     derived. Coordinates: ``latitude``/``longitude`` when given (precision "address"), else a
     previously geocoded point if the commune did not change, else the commune's point.
@@ -225,6 +230,8 @@ def create_or_update_sme(
         "export_stage": export_stage,
         "export_share": export_share,
         "is_innovative": is_innovative,
+        "partner_search_consent": partner_search_consent,
+        "partner_search_consent_at": partner_search_consent_at,
         "is_demo": is_demo,
     }
     for field_name, value in given.items():

@@ -132,6 +132,12 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     # A's structure heads a network (it has an antenna): its staff export and re-import offers.
     "espace/structures/<slug:slug>/offres-reseau/": {"GET": STAFF_A, "POST": STAFF_A},
     "espace/structures/<slug:slug>/offres-reseau.csv": {"GET": STAFF_A},
+    # The partner finder: staff of a structure animating export groups who may read SMEs. No
+    # role of this world is both (A's network has no export group, the agency animates
+    # nothing): registry administrators only here; tests/smes/test_partners_access.py proves
+    # the animators' access and scope.
+    "espace/partenaires/": {"GET": ADMIN},
+    "espace/partenaires/groupement/": {"POST": ADMIN},
     "connexion/": {"GET": EVERYONE, "POST": EVERYONE},
     "deconnexion/": {"POST": EVERYONE},
     # API
@@ -164,6 +170,8 @@ ROUTE_RULES: dict[str, dict[str, frozenset[str]]] = {
     "api/v1/opendata/structures.geojson": {"GET": EVERYONE},
     "api/v1/smes/": {"GET": AGENCY, "POST": AGENCY},
     "api/v1/smes/<str:siret>/": {"GET": AGENCY, "PUT": AGENCY, "PATCH": AGENCY},
+    "api/v1/smes/partners/candidates/": {"GET": AGENCY},
+    "api/v1/smes/partners/groups/": {"GET": AGENCY},
     "api/v1/relays/": {"GET": EVERYONE},
     # Aggregates over places (states, inhabitants, SME counts, no record): public like the relays.
     "api/v1/coverage/": {"GET": EVERYONE},

@@ -12,11 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from smes.access import may_read_smes
+from smes.selectors import export_group_animators
 from structures.corrections import new_correction_count
 from structures.enums import Freshness
 from structures.exceptions import StaleVersionError
 from structures.freshness import freshness_of
 from structures.models import Structure
+from structures.permissions import caller_for
 from structures.selectors import listings_of
 from structures.services import confirm_up_to_date
 from web.forms import ConfirmUpToDateForm
@@ -58,6 +61,9 @@ def staff_listings(request: HttpRequest) -> HttpResponse:
         "new_corrections": new_correction_count(user=request.user),
         # Staff create antennas of their network from their own listing (structures.moderation).
         "can_create": request.user.has_perm("structures.add_structure"),
+        # The partner finder's door (web/views/partners.py), shown to those it lets in.
+        "finds_partners": may_read_smes(caller_for(request))
+        and export_group_animators(user=request.user).exists(),
     }
     return render(request, "site/staff_listings.html", context)
 
