@@ -174,6 +174,7 @@ OFFER_WRITABLE = (
     "application_required",
     "delivery",
     "cost",
+    "intensity",
     "contact",
     "is_active",
 )
@@ -197,6 +198,7 @@ OFFER_PUBLIC = (
     "application_required",
     "delivery",
     "cost",
+    "intensity",
     "contact",
     "is_active",
     "version",
