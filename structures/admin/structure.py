@@ -99,6 +99,7 @@ class OfferInline(StructureScopedMixin, admin.TabularInline):
         "cost",
         "members_only",
         "application_required",
+        "intensity",
         "is_active",
         "loaded_version",
     ]
@@ -166,6 +167,7 @@ class StructureAdmin(
     list_select_related = ["commune"]
     list_filter = [
         "kind",
+        "label_tier",
         RegionFilter,
         ServiceFilter,
         StaleFilter,
