@@ -65,15 +65,6 @@ def localized(obj, field: str = "name") -> str:
 
 
 @register.filter
-def flag(code: str) -> str:
-    """The flag emoji of an ISO 3166-1 alpha-2 code ("MA" → 🇲🇦); "" for anything else."""
-    code = (code or "").upper()
-    if len(code) != 2 or not code.isascii() or not code.isalpha():
-        return ""
-    return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in code)
-
-
-@register.filter
 def why(result) -> str:
     """The "why this relay" sentence of a relay result, in the page's language."""
     return result.why_en if _is_english() and result.why_en else result.why_fr
