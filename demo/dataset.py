@@ -20,6 +20,11 @@ def _check(spec: StructureSpec) -> None:
     for partner in spec.partners:
         if not partner.source or partner.status not in ("active", "planned"):
             raise ValueError(f"{spec.slug!r}: partner {partner.country} without a source")
+    # Offer.intensity is for clusters only (the loader's full_clean would refuse it).
+    intensities = [t.intensity for t in offer_templates(spec) if t.intensity]
+    intensities += [value for _service, value in spec.intensities]
+    if intensities and spec.kind not in ("competitiveness_cluster", "cluster_spl"):
+        raise ValueError(f"{spec.slug!r}: an intensity on the offers of a {spec.kind}")
 
 
 @cache

@@ -190,6 +190,7 @@ class _OfferFactory:
             "application_required": template.application_required,
             "delivery": "remote" if rng.random() < 0.05 else template.delivery,
             "cost": template.cost,
+            "intensity": template.intensity,
         }
 
     def sectors_for(self, template: OfferTemplate) -> list[int]:

@@ -286,6 +286,7 @@ def _load_offer(ctx, structure, spec, commune, template: OfferTemplate, contact)
             "application_required": template.application_required,
             "delivery": template.delivery,
             "cost": template.cost,
+            "intensity": dict(spec.intensities).get(template.service, template.intensity),
             "contact_id": contact.pk if contact else None,
             "is_active": True,
         },

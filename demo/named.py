@@ -289,8 +289,19 @@ SOPHIA_GRASSE: list[StructureSpec] = [
         legal_form="association loi 1901",
         description="Pôle de compétitivité de Grasse, labellisé en 2005.",
         offers=(
-            T("trade-fairs", sectors=("cosmetique-parfum", "agroalimentaire"), members_only=True),
-            T("prospecting-missions", sectors=("cosmetique-parfum",), members_only=True),
+            # Intensities fictitious (the papers say nothing of PASS's services), plausible.
+            T(
+                "trade-fairs",
+                sectors=("cosmetique-parfum", "agroalimentaire"),
+                members_only=True,
+                intensity="regular",
+            ),
+            T(
+                "prospecting-missions",
+                sectors=("cosmetique-parfum",),
+                members_only=True,
+                intensity="occasional",
+            ),
         ),
     ),
 ]
@@ -339,16 +350,25 @@ POLES: list[StructureSpec] = [
         ),
         coverage=(("region", "84"),),
         contacts=_POLE_CONTACTS,
+        # Missions "several times a year" (LYONBIOPOLE_MISSIONS) and the Boston alliance
+        # (LYONBIOPOLE_BOSTON); fairs and partner search as the pôles in general (profiles).
         offers=(
-            T("trade-fairs", sectors=("sante-biotech",), members_only=True, cost="subsidised"),
+            T(
+                "trade-fairs",
+                sectors=("sante-biotech",),
+                members_only=True,
+                cost="subsidised",
+                intensity="regular",
+            ),
             T(
                 "prospecting-missions",
                 sectors=("sante-biotech",),
                 members_only=True,
                 application_required=True,
+                intensity="regular",
             ),
-            T("inter-cluster-alliances", members_only=True),
-            T("partner-search", members_only=True, cost="paid"),
+            T("inter-cluster-alliances", members_only=True, intensity="central"),
+            T("partner-search", members_only=True, cost="paid", intensity="occasional"),
         ),
         markets=(("US", "active"), ("CA", "active"), ("JP", "active")),
         market_services=("prospecting-missions",),
@@ -377,6 +397,8 @@ POLES: list[StructureSpec] = [
         ),
         coverage=(("region", "28"), ("region", "11")),
         contacts=_POLE_CONTACTS,
+        # Alliances "just starting" (MOVEO_ALLIANCES): occasional so far, not the pôle's core.
+        intensities=(("inter-cluster-alliances", "occasional"),),
         # The agreements are signed (a partner can be found there); the alliances built on them
         # are "just starting" and Japan was a study trip: labelled planned, not competence.
         partners=(
@@ -418,15 +440,29 @@ POLES: list[StructureSpec] = [
         contacts=_POLE_CONTACTS,
         # No partner abroad (CAP_DIGITAL_NONE): no inter-cluster alliance and no partner search,
         # which would otherwise read as generalist, i.e. competent for every country (rule R10).
+        # Intensities as the pôles in general (profiles): the source details none for Cap Digital.
         offers=(
-            T("trade-fairs", members_only=True, cost="subsidised", application_required=True),
+            T(
+                "trade-fairs",
+                members_only=True,
+                cost="subsidised",
+                application_required=True,
+                intensity="regular",
+            ),
             T(
                 "prospecting-missions",
                 members_only=True,
                 cost="subsidised",
                 application_required=True,
+                intensity="regular",
             ),
-            T("translation", members_only=True, cost="paid", delivery="remote"),
+            T(
+                "translation",
+                members_only=True,
+                cost="paid",
+                delivery="remote",
+                intensity="occasional",
+            ),
         ),
         member_counts=(
             MemberCountSpec("members", 700, "2011-12-31", COLOVIC),
@@ -548,6 +584,8 @@ SPL: list[StructureSpec] = [
         markets=(("DE", "active"), ("IT", "active")),
         market_services=("trade-fairs",),
         markets_source=TINCHEBRAY_FAIRS,
+        # Joint fairs abroad are what the source reports of this SPL: its regular service.
+        intensities=(("trade-fairs", "regular"),),
     ),
     StructureSpec(
         slug="spl-saveurs-senteurs",

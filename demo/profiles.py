@@ -39,6 +39,8 @@ class OfferTemplate:
     application_required: bool = False
     note: str = ""
     markets: tuple[tuple[str, str], ...] = field(default=())
+    # ServiceIntensity, for cluster kinds only (Offer.intensity); "" = not stated.
+    intensity: str = ""
 
 
 # The territory a structure covers by default, by kind.
@@ -152,16 +154,40 @@ OFFER_PROFILES: dict[str, tuple[OfferTemplate, ...]] = {
         T("information-orientation", members_only=True),
         T("international-training", members_only=True, cost="paid"),
     ),
+    # The pôles' international services for their members and how much each is done, as Colovic
+    # (2013, data of 2011) reports them across the pôles studied: collective stands at fairs and
+    # missions abroad (subsidised, on application) recur every year; individual partner search
+    # is "rare"; inter-cluster alliances are the preferred mode; translation is occasional.
     "competitiveness_cluster": (
-        T("trade-fairs", members_only=True, cost="subsidised", application_required=True),
-        T("prospecting-missions", members_only=True, cost="subsidised", application_required=True),
-        T("inter-cluster-alliances", members_only=True),
-        T("partner-search", members_only=True, cost="paid"),
-        T("translation", members_only=True, cost="paid", delivery="remote"),
+        T(
+            "trade-fairs",
+            members_only=True,
+            cost="subsidised",
+            application_required=True,
+            intensity="regular",
+        ),
+        T(
+            "prospecting-missions",
+            members_only=True,
+            cost="subsidised",
+            application_required=True,
+            intensity="regular",
+        ),
+        T("inter-cluster-alliances", members_only=True, intensity="central"),
+        T("partner-search", members_only=True, cost="paid", intensity="occasional"),
+        T(
+            "translation",
+            members_only=True,
+            cost="paid",
+            delivery="remote",
+            intensity="occasional",
+        ),
     ),
+    # Pommier (2012) gives a ladder of collective action (joint fairs below prospecting abroad),
+    # not how often each SPL climbs it: these intensities are fictitious, plausible demo values.
     "cluster_spl": (
-        T("trade-fairs", members_only=True, cost="subsidised"),
-        T("prospecting-missions", members_only=True, cost="paid"),
+        T("trade-fairs", members_only=True, cost="subsidised", intensity="regular"),
+        T("prospecting-missions", members_only=True, cost="paid", intensity="occasional"),
         T("information-orientation"),
     ),
     "export_group": (

@@ -100,6 +100,9 @@ class StructureSpec:
     markets: tuple[tuple[str, str], ...] = ()  # (ISO alpha-2, "active" | "planned")
     market_services: tuple[str, ...] = ()
     markets_source: str = ""
+    # Intensity of some services (service code → ServiceIntensity), overriding the offer
+    # templates' (cluster kinds only): where the source says more of this structure.
+    intensities: tuple[tuple[str, str], ...] = ()
     # Partnerships abroad, each with its source line (see PartnerSpec).
     partners: tuple[PartnerSpec, ...] = ()
     contacts: tuple[ContactSpec, ...] = ()  # empty = the kind's default desk

@@ -64,6 +64,33 @@ class LabelTier(models.TextChoices):
     REGIONAL = "regional", _("pôle régional")
 
 
+# The kinds whose offers may carry an intensity (``Offer.intensity``): pôles de compétitivité
+# and clusters / SPL, the collective bodies whose international services Colovic (2013) and
+# Pommier (2012) describe as more or less central to what they do for their members.
+CLUSTER_KINDS = frozenset({StructureKind.COMPETITIVENESS_CLUSTER, StructureKind.CLUSTER_SPL})
+
+
+class ServiceIntensity(models.TextChoices):
+    """How much a cluster does of one international service for its members.
+
+    Three degrees, the ones Colovic (2013, "Pôles de compétitivité et internationalisation des
+    PME", data of 2011, see ``docs/domain.md``) can tell apart in the pôles' accounts:
+
+    - ``occasional``: done now and then, on request — individual partner search ("rare"),
+      translation;
+    - ``regular``: a recurring programme — missions abroad "several times a year" (Lyonbiopôle),
+      collective stands at international fairs;
+    - ``central``: the pôle's preferred mode of internationalisation — inter-cluster alliances
+      abroad ("le mode privilégié").
+
+    Blank on an offer: not stated (and always blank outside ``CLUSTER_KINDS``).
+    """
+
+    OCCASIONAL = "occasional", _("occasionnel")
+    REGULAR = "regular", _("régulier")
+    CENTRAL = "central", _("central (mode privilégié)")
+
+
 class GeocodingPrecision(models.TextChoices):
     """How a structure's point was obtained (shown next to distances)."""
 

@@ -175,6 +175,7 @@ OFFER_WRITABLE = (
     "application_required",
     "delivery",
     "cost",
+    "intensity",
     "contact",
     "is_active",
 )
@@ -198,6 +199,7 @@ OFFER_PUBLIC = (
     "application_required",
     "delivery",
     "cost",
+    "intensity",
     "contact",
     "is_active",
     "version",

@@ -8,6 +8,7 @@ they may edit, with inactive offers and private contacts; registry administrator
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db.models import (
@@ -22,6 +23,7 @@ from django.db.models import (
 )
 
 from core.text import normalize_name
+from structures.enums import LinkKind, LinkStatus
 from structures.models import (
     Contact,
     Offer,
@@ -68,15 +70,55 @@ def _network_prefetches(*, public_only: bool) -> list[Prefetch]:
     return [
         Prefetch(
             "outgoing_links",
-            queryset=links.select_related("to_structure"),
+            queryset=links.select_related("to_structure__country"),
             to_attr="public_outgoing_links",
         ),
         Prefetch(
             "incoming_links",
-            queryset=links.select_related("from_structure"),
+            queryset=links.select_related("from_structure__country"),
             to_attr="public_incoming_links",
         ),
     ]
+
+
+@dataclass(frozen=True)
+class Alliance:
+    """An inter-cluster alliance of a structure, seen from it: the partner and its countries.
+
+    A link, never competence (rule R10): the relay reads offers and their markets only, so an
+    alliance with a Moroccan cluster makes no relay competent for Morocco.
+    """
+
+    partner: Structure
+    countries: tuple  # territories of level "country", ordered by code
+    status: str  # LinkStatus
+    since: date | None
+    description: str
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == LinkStatus.PLANNED
+
+
+def alliances_of(structure: Structure) -> list[Alliance]:
+    """The alliances of a structure loaded by ``structure_detail`` or ``structure_detail_for``
+    (both directions of ``StructureLink`` of kind inter-cluster alliance), active ones first,
+    then by partner name. No query: reads the prefetched links."""
+    links = [
+        (link, link.to_structure) for link in getattr(structure, "public_outgoing_links", ())
+    ] + [(link, link.from_structure) for link in getattr(structure, "public_incoming_links", ())]
+    alliances = [
+        Alliance(
+            partner=partner,
+            countries=tuple(sorted(link.countries.all(), key=lambda c: c.code)),
+            status=link.status,
+            since=link.since,
+            description=link.description,
+        )
+        for link, partner in links
+        if link.kind == LinkKind.INTER_CLUSTER_ALLIANCE
+    ]
+    return sorted(alliances, key=lambda a: (a.is_planned, a.partner.name, a.partner.pk))
 
 
 def structure_detail(*, slug: str, public_only: bool = True) -> Structure:
@@ -284,11 +326,30 @@ def structure_detail_for(*, caller: Caller) -> QuerySet[Structure]:
             active |= _editable(caller, "structure_id")
         offers = offers.filter(active)
     contacts = visible_contacts(caller=caller).order_by("position", "name", "pk")
+    # Alliances (``alliances_of``) with the partners the caller may see, with their country.
+    alliances = StructureLink.objects.filter(kind=LinkKind.INTER_CLUSTER_ALLIANCE).prefetch_related(
+        "countries"
+    )
+    partners = visible_structures(caller=caller).values("pk")
     return structure_list_for(caller=caller).prefetch_related(
         Prefetch("offers", queryset=offers),
         Prefetch("contacts", queryset=contacts),
         Prefetch("children", queryset=visible_structures(caller=caller).order_by("name", "pk")),
         "member_counts",
+        Prefetch(
+            "outgoing_links",
+            queryset=alliances.filter(to_structure__in=partners).select_related(
+                "to_structure__country"
+            ),
+            to_attr="public_outgoing_links",
+        ),
+        Prefetch(
+            "incoming_links",
+            queryset=alliances.filter(from_structure__in=partners).select_related(
+                "from_structure__country"
+            ),
+            to_attr="public_incoming_links",
+        ),
     )
 
 

@@ -90,6 +90,7 @@ class OfferAdmin(
         "cost",
         "members_only",
         "application_required",
+        "intensity",
     ]
     search_fields = ["structure__search_name", "service__name", "contact__name"]
     search_help_text = _("Nom ou sigle de la structure, nom du service ou du contact.")
@@ -101,7 +102,7 @@ class OfferAdmin(
         (None, {"fields": ["structure", "service", "contact", "description", "is_active"]}),
         (
             _("Modalités"),
-            {"fields": [("delivery", "cost"), "members_only", "application_required"]},
+            {"fields": [("delivery", "cost"), "members_only", "application_required", "intensity"]},
         ),
         (
             _("Secteurs et éligibilité (vide : ouverte à toutes les entreprises)"),

@@ -104,6 +104,7 @@ class OfferInline(StructureScopedMixin, LabelledTabularInline):
         "cost",
         "members_only",
         "application_required",
+        "intensity",
         "is_active",
         "loaded_version",
     ]
@@ -183,6 +184,7 @@ class StructureAdmin(
     list_select_related = ["commune"]
     list_filter = [
         "kind",
+        "label_tier",
         RegionFilter,
         ServiceFilter,
         StaleFilter,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from structures.enums import Freshness
+from structures.enums import Freshness, LinkStatus
 from structures.fields import (
     CONTACT_PUBLIC,
     OFFER_PUBLIC,
@@ -26,6 +26,7 @@ from structures.models import (
     Service,
     Structure,
 )
+from structures.selectors import alliances_of
 from territories.api.serializers import TerritoryRefSerializer
 
 
@@ -136,12 +137,28 @@ class StructureSerializer(serializers.ModelSerializer):
         ),
     )
 
+    label_tier_label = serializers.SerializerMethodField(
+        help_text=_(
+            "Le niveau de label d'un pôle de compétitivité en toutes lettres (« pôle mondial », "
+            "« pôle à vocation mondiale »…) ; null pour les autres structures."
+        )
+    )
+
     class Meta:
         model = Structure
         fields = _with_computed(
             STRUCTURE_PUBLIC,
-            after={"slug": "url", "kind": "kind_label", "verified_at": "freshness"},
+            after={
+                "slug": "url",
+                "kind": "kind_label",
+                "label_tier": "label_tier_label",
+                "verified_at": "freshness",
+            },
         )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_label_tier_label(self, obj: Structure) -> str | None:
+        return str(obj.get_label_tier_display()) if obj.label_tier else None
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, obj: Structure) -> str:
@@ -157,14 +174,62 @@ class MemberCountSerializer(serializers.Serializer):
     source = serializers.CharField()
 
 
+class AlliancePartnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    acronym = serializers.CharField()
+    country = serializers.SerializerMethodField(
+        help_text=_("Code ISO 3166-1 alpha-2 du pays du partenaire ; null s'il n'est pas connu.")
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_country(self, obj: Structure) -> str | None:
+        return obj.country.code if obj.country_id else None
+
+
+class AllianceSerializer(serializers.Serializer):
+    """An inter-cluster alliance: a link with a cluster (often abroad), never competence for its
+    countries (rule R10: only an offer's active markets are)."""
+
+    partner = AlliancePartnerSerializer()
+    countries = serializers.SerializerMethodField(
+        help_text=_("Pays de l'alliance, en codes ISO 3166-1 alpha-2 (ex. « BE », « MA »).")
+    )
+    status = serializers.ChoiceField(
+        choices=LinkStatus.choices,
+        help_text=_("active : alliance conclue ; planned : en projet, affichée comme telle."),
+    )
+    since = serializers.DateField(allow_null=True)
+    description = serializers.CharField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_countries(self, obj) -> list[str]:
+        return [country.code for country in obj.countries]
+
+
 class StructureDetailSerializer(StructureSerializer):
+    """A structure with its offers (a pôle's international services carry their ``intensity``),
+    contacts, network members, member counts and inter-cluster ``alliances``."""
+
     offers = OfferSerializer(many=True, read_only=True)
     contacts = ContactSerializer(many=True, read_only=True)
     children = StructureRefSerializer(many=True, read_only=True)
     member_counts = MemberCountSerializer(many=True, read_only=True)
+    alliances = serializers.SerializerMethodField(
+        help_text=_(
+            "Alliances inter-clusters de la structure (dans les deux sens), avec les pays en "
+            "codes ISO 3166. Un lien, jamais une compétence : le relais ne lit que les marchés "
+            "actifs des offres."
+        )
+    )
 
     class Meta(StructureSerializer.Meta):
-        fields = [*StructureSerializer.Meta.fields, *STRUCTURE_PUBLIC_RELATED]
+        fields = [*StructureSerializer.Meta.fields, *STRUCTURE_PUBLIC_RELATED, "alliances"]
+
+    @extend_schema_field(AllianceSerializer(many=True))
+    def get_alliances(self, obj: Structure) -> list[dict]:
+        return AllianceSerializer(alliances_of(obj), many=True).data
 
 
 class PendingChangeSerializer(serializers.ModelSerializer):

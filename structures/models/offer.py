@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.fields import version_field
-from structures.enums import MarketStatus, OfferCost, OfferDelivery, SectorKind
+from structures.enums import (
+    CLUSTER_KINDS,
+    MarketStatus,
+    OfferCost,
+    OfferDelivery,
+    SectorKind,
+    ServiceIntensity,
+)
 from structures.querysets import OfferQuerySet
 
 NAF_KINDS = (SectorKind.NAF_SECTION, SectorKind.NAF_DIVISION)
@@ -98,6 +105,17 @@ class Offer(models.Model):
     cost = models.CharField(
         _("coût"), max_length=16, choices=OfferCost.choices, default=OfferCost.FREE
     )
+    intensity = models.CharField(
+        _("intensité"),
+        max_length=16,
+        choices=ServiceIntensity.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Pôles et clusters seulement : la place de ce service dans ce que la structure fait "
+            "pour ses membres (occasionnel, régulier, central) ; vide : non précisée."
+        ),
+    )
     contact = models.ForeignKey(
         "structures.Contact",
         verbose_name=_("contact"),
@@ -135,6 +153,12 @@ class Offer(models.Model):
                     "L'effectif minimum doit être inférieur ou égal à l'effectif maximum."
                 ),
             ),
+            # The kind rule (clusters only) spans two tables: ``clean`` checks it.
+            models.CheckConstraint(
+                condition=Q(intensity="") | Q(intensity__in=ServiceIntensity.values),
+                name="structures_offer_intensity_valid",
+                violation_error_message=_("Intensité inconnue."),
+            ),
         ]
         indexes = [
             models.Index(fields=["service", "is_active"], name="structures_offer_service_idx"),
@@ -147,6 +171,15 @@ class Offer(models.Model):
         if self.contact_id and self.structure_id and self.contact.structure_id != self.structure_id:
             raise ValidationError(
                 {"contact": _("Le contact doit appartenir à la structure qui propose l'offre.")}
+            )
+        if self.intensity and self.structure_id and self.structure.kind not in CLUSTER_KINDS:
+            raise ValidationError(
+                {
+                    "intensity": _(
+                        "Seuls les pôles de compétitivité et les clusters indiquent l'intensité "
+                        "d'un service."
+                    )
+                }
             )
 
 

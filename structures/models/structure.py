@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from core.fields import version_field
 from core.text import normalize_name
 from structures.enums import (
+    CLUSTER_KINDS,
     GeocodingPrecision,
     LabelTier,
     StructureKind,
@@ -327,6 +328,18 @@ class Structure(models.Model):
         if self.label_tier and self.kind != StructureKind.COMPETITIVENESS_CLUSTER:
             errors.setdefault("label_tier", []).append(
                 _("Seul un pôle de compétitivité a un niveau de label.")
+            )
+        if (
+            self.pk
+            and self.kind not in CLUSTER_KINDS
+            and self.offers.exclude(intensity="").exists()
+        ):
+            # Offer.intensity is for clusters only: a kind change must not leave one behind.
+            errors.setdefault("kind", []).append(
+                _(
+                    "Des offres de cette structure indiquent une intensité, réservée aux pôles "
+                    "et aux clusters : videz-la d'abord."
+                )
             )
         if self.parent_id and self.pk:
             ancestor, seen = self.parent, set()

@@ -43,7 +43,7 @@ from web.api.relay import RelayStructureSerializer, response_payload
 
 ROOT = Path(__file__).resolve().parents[2]
 # Fields the read serializers compute rather than read from the model.
-COMPUTED = {"url", "kind_label", "inherits_coverage", "freshness"}
+COMPUTED = {"url", "kind_label", "label_tier_label", "inherits_coverage", "freshness", "alliances"}
 
 LISTS = {
     Structure: [

@@ -7,14 +7,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from structures.enums import MarketStatus
+from structures.enums import LinkKind, MarketStatus
 from structures.filters import StructureFilter
 from structures.merging import merged_successor
 from structures.models import Structure
 from structures.permissions import caller_for, may_edit_structure
 from structures.relay import criteria
 from structures.relay.wording import condition_texts
-from structures.selectors import directory_list, structure_detail
+from structures.selectors import alliances_of, directory_list, structure_detail
 from territories.selectors import regions_and_departements
 from web.views.maps import grouped, point_of
 
@@ -56,6 +56,18 @@ def structure_page(request: HttpRequest, slug: str) -> HttpResponse:
         "parent": parent,
         "parent_is_public": parent is not None and parent.is_active and parent.is_validated,
         "contacts": list(structure.contacts.all()),
+        # Inter-cluster alliances apart, with their countries (a link, never competence: R10).
+        "alliances": alliances_of(structure),
+        "outgoing_links": [
+            link
+            for link in structure.public_outgoing_links
+            if link.kind != LinkKind.INTER_CLUSTER_ALLIANCE
+        ],
+        "incoming_links": [
+            link
+            for link in structure.public_incoming_links
+            if link.kind != LinkKind.INTER_CLUSTER_ALLIANCE
+        ],
         "member_counts": list(structure.member_counts.all()),
         # Its staff edit it from here and come back here after saving (admin ``next``).
         "can_edit": request.user.is_staff and may_edit_structure(caller_for(request), structure),
