@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('structures', '0014_dupes_merged_into'),
+        ('structures', '0015_programmes_catalogue_and_doors'),
         ('territories', '0004_reference_version'),
     ]
 
