@@ -366,6 +366,7 @@ SPECTACULAR_SETTINGS = {
         "TerritoryCoordinatePrecisionEnum": "territories.enums.CoordinatePrecision.choices",
         "PendingChangeStatusEnum": "structures.enums.PendingChangeStatus.choices",
         "ProgrammeLevelEnum": "structures.enums.ProgrammeLevel.choices",
+        "TerritoryLevelEnum": "territories.enums.TerritoryLevel.choices",
         # Markets and links share these choices; the name they had before the moderation status.
         "StatusEnum": "structures.enums.MarketStatus.choices",
     },

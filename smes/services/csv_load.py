@@ -236,6 +236,9 @@ def _upsert_sql(*, with_markets: bool, with_needs: bool) -> str:
     ]
     insert_columns = [*written, "is_demo", "source", "version", "created_at", "updated_at"]
     insert_columns.append("updated_by_id")
+    # Never said by a file: a new firm has not consented to be proposed as a partner, and an
+    # existing one keeps its consent (not in ``updated``).
+    insert_columns += ["partner_search_consent", "partner_search_consent_at"]
     select = [
         *(f"m.{name}" for name in written),
         f"COALESCE(m.old_is_demo, {false})",
@@ -245,6 +248,8 @@ def _upsert_sql(*, with_markets: bool, with_needs: bool) -> str:
         "COALESCE(m.old_created_at, %(now)s)",
         f"CASE WHEN {is_changed} THEN %(now)s ELSE m.old_updated_at END",
         f"CASE WHEN {is_changed} THEN NULL ELSE m.old_updated_by_id END",
+        false,
+        "NULL",
     ]
     updated = [*written, "source", "version", "updated_at", "updated_by_id"]
     updated.remove("siret")

@@ -44,7 +44,7 @@ from structures.admin.forms import (
 from structures.admin.history import ScopedHistoryAdmin
 from structures.admin.navigation import ReturnToOriginMixin
 from structures.admin.scoping import StructureScopedMixin
-from structures.enums import Freshness
+from structures.enums import CLUSTER_KINDS, Freshness
 from structures.fields import STRUCTURE_REGISTRY_ONLY
 from structures.freshness import freshness_of
 from structures.models import (
@@ -116,6 +116,14 @@ class OfferInline(StructureScopedMixin, LabelledTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("structure", "service", "contact")
+
+    def get_fields(self, request, obj=None):
+        # Only pôles and clusters state an intensity (Offer.clean): elsewhere the column would
+        # be empty and push the form past a laptop's width.
+        fields = super().get_fields(request, obj)
+        if obj is None or obj.kind not in CLUSTER_KINDS:
+            fields = [name for name in fields if name != "intensity"]
+        return fields
 
 
 class MemberCountInline(StructureScopedMixin, LabelledTabularInline):
