@@ -62,7 +62,17 @@ def test_registry_administrators_set_it_too(world, pole, as_user):  # noqa: F811
 
 
 def test_a_chamber_cannot_state_an_intensity(world, as_user):  # noqa: F811
-    response = _set_intensity(as_user(world.alice), world.herault, ServiceIntensity.REGULAR)
+    client = as_user(world.alice)
+    # No intensity column among a chamber's offers (it would stay empty and widen the page)...
+    page = client.get(f"{ADMIN}/structure/{world.herault.pk}/change/")
+    prefix = inline_prefix(page, Offer)
+    assert f"{prefix}-0-service" in form_data(page)
+    assert f"{prefix}-0-intensity" not in form_data(page)
+    # ...and the offer's own page refuses one.
+    url = f"{ADMIN}/offer/{world.herault_offer.pk}/change/"
+    data = form_data(client.get(url))
+    data["intensity"] = ServiceIntensity.REGULAR
+    response = client.post(url, data)
     assert response.status_code == 200
     assert "Seuls les pôles de compétitivité et les clusters" in response.content.decode()
     world.herault_offer.refresh_from_db()
