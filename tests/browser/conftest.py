@@ -294,7 +294,9 @@ class Browser:
     def screenshot(page, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # A full-page shot of a long page (ReDoc) can take more than Playwright's default on a
+        # loaded machine; a shot is evidence, not a timing test.
+        page.screenshot(path=str(path), full_page=True, timeout=60_000)
         return path
 
     def axe(self, page) -> list[dict]:
