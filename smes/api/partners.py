@@ -271,31 +271,33 @@ _EXAMPLE_CANDIDATE = {
         ),
     ],
 )
-class PartnerCandidatesView(QueryContractMixin, _SMEAccessMixin, APIView):
-    query_serializer_class = PartnerQuerySerializer
+class _PartnerQueryView(QueryContractMixin, _SMEAccessMixin, APIView):
+    """Validates the query (a 400 listing what is wrong), then answers with ``results``."""
 
     def get(self, request):
-        query = PartnerQuerySerializer(
-            data=request.query_params, context={"caller": caller_for(request)}
-        )
+        caller = caller_for(request)
+        query = self.query_serializer_class(data=request.query_params, context={"caller": caller})
         query.is_valid(raise_exception=True)
         data = query.validated_data
         try:
-            found = partner_candidates(
-                profile=data["profile"],
-                radius_km=data["radius_km"],
-                max_size_steps=data["max_size_steps"],
-                limit=data["limit"],
-                caller=caller_for(request),
-            )
+            results = self.results(data, caller=caller)
         except DjangoValidationError as exc:
             raise as_api_error(exc) from None
-        return Response(
-            {
-                "profile": _profile_body(data["profile"]),
-                "results": CandidateSerializer(found, many=True).data,
-            }
+        return Response({"profile": _profile_body(data["profile"]), "results": results})
+
+
+class PartnerCandidatesView(_PartnerQueryView):
+    query_serializer_class = PartnerQuerySerializer
+
+    def results(self, data, *, caller) -> list:
+        found = partner_candidates(
+            profile=data["profile"],
+            radius_km=data["radius_km"],
+            max_size_steps=data["max_size_steps"],
+            limit=data["limit"],
+            caller=caller,
         )
+        return CandidateSerializer(found, many=True).data
 
 
 @extend_schema(
@@ -333,30 +335,17 @@ class PartnerCandidatesView(QueryContractMixin, _SMEAccessMixin, APIView):
         ),
     ],
 )
-class PartnerGroupsView(QueryContractMixin, _SMEAccessMixin, APIView):
+class PartnerGroupsView(_PartnerQueryView):
     query_serializer_class = GroupQuerySerializer
 
-    def get(self, request):
-        query = GroupQuerySerializer(
-            data=request.query_params, context={"caller": caller_for(request)}
+    def results(self, data, *, caller) -> list:
+        groups = propose_groups(
+            profile=data["profile"],
+            radius_km=data["radius_km"],
+            max_size_steps=data["max_size_steps"],
+            min_size=data["min_size"],
+            max_size=data["max_size"],
+            limit=data["limit"],
+            caller=caller,
         )
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        try:
-            groups = propose_groups(
-                profile=data["profile"],
-                radius_km=data["radius_km"],
-                max_size_steps=data["max_size_steps"],
-                min_size=data["min_size"],
-                max_size=data["max_size"],
-                limit=data["limit"],
-                caller=caller_for(request),
-            )
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from None
-        return Response(
-            {
-                "profile": _profile_body(data["profile"]),
-                "results": GroupSerializer(groups, many=True).data,
-            }
-        )
+        return GroupSerializer(groups, many=True).data
