@@ -52,6 +52,7 @@ from structures.models import (
     StructureLink,
     StructureMemberCount,
 )
+from structures.relay.indexing import deferred_refresh
 from structures.validators import normalize_phone
 from territories.models import Territory, TerritoryAncestor
 
@@ -521,7 +522,7 @@ def load_demo(*, sme_count: int = 300, seed: int = DEMO_SEED) -> DemoReport:
     from demo.territorial import load_demo_territorial
 
     report = DemoReport()
-    with transaction.atomic():
+    with transaction.atomic(), deferred_refresh():
         loaded = load_demo_structures(report=report)
         confirmed = spread_confirmations(loaded.values())
         if confirmed:

@@ -71,7 +71,8 @@ def test_second_load_changes_nothing_and_says_so():
     assert counts == (Structure.objects.count(), Offer.objects.count(), Contact.objects.count())
 
 
-def test_load_demo_command_is_idempotent(capsys):
+def test_load_demo_command_is_idempotent(capsys, loaded_demo):
+    # On the loaded structures, the first command still loads (its SMEs).
     call_command("load_demo", smes=10)
     call_command("load_demo", smes=10)
     out = capsys.readouterr().out
@@ -79,8 +80,7 @@ def test_load_demo_command_is_idempotent(capsys):
     assert "Jeu de démonstration déjà à jour" in out
 
 
-def test_every_contact_is_fictitious():
-    load_demo(sme_count=0)
+def test_every_contact_is_fictitious(loaded_demo):
     contacts = list(Contact.objects.all())
     assert contacts
     for contact in contacts:
@@ -97,8 +97,7 @@ def test_every_contact_is_fictitious():
             assert structure.country.code != "FR" and not structure.contacts.exists()
 
 
-def test_every_structure_carries_provenance_and_the_demo_flag():
-    load_demo(sme_count=0)
+def test_every_structure_carries_provenance_and_the_demo_flag(loaded_demo):
     assert Structure.objects.count() > 50
     assert not Structure.objects.filter(source="").exists()
     assert not Structure.objects.filter(licence="").exists()
@@ -109,8 +108,7 @@ def test_every_structure_carries_provenance_and_the_demo_flag():
     assert "approximative" in approximate.description
 
 
-def test_demo_listings_carry_confirmation_dates_in_every_freshness_state():
-    load_demo(sme_count=0)
+def test_demo_listings_carry_confirmation_dates_in_every_freshness_state(loaded_demo):
     assert not Structure.objects.filter(verified_at__isnull=True).exists()
     counts = {state: Structure.objects.with_freshness(state).count() for state in Freshness.values}
     total = Structure.objects.count()
@@ -125,8 +123,7 @@ def test_demo_listings_carry_confirmation_dates_in_every_freshness_state():
     assert confirmed.verified_at == moment
 
 
-def test_poles_have_their_dated_member_counts_and_partner_countries():
-    load_demo(sme_count=0)
+def test_poles_have_their_dated_member_counts_and_partner_countries(loaded_demo):
     counts = {
         (c.kind, c.count)
         for c in StructureMemberCount.objects.filter(structure__slug="lyonbiopole")
@@ -190,7 +187,7 @@ def test_full_reference_every_region_has_cci_tfe_and_club_or_cce():
             )
 
 
-def test_demo_smes_are_valid_fictitious_firms_with_memberships():
+def test_demo_smes_are_valid_fictitious_firms_with_memberships(loaded_demo):
     from demo.smes import DEMO_SME_SOURCE
     from smes.models import SME, SMEMembership
     from smes.validators import validate_naf, validate_siret
@@ -217,7 +214,7 @@ def test_demo_smes_are_valid_fictitious_firms_with_memberships():
             assert not members.exclude(sme__commune__parent__code="34").exists()
 
 
-def test_fewer_demo_smes_on_a_second_load_removes_the_extra_ones():
+def test_fewer_demo_smes_on_a_second_load_removes_the_extra_ones(loaded_demo):
     from demo.smes import DEMO_SME_SOURCE
     from smes.models import SME
 
@@ -227,12 +224,11 @@ def test_fewer_demo_smes_on_a_second_load_removes_the_extra_ones():
     assert SME.objects.filter(source=DEMO_SME_SOURCE).count() == 25
 
 
-def test_a_demo_install_publishes_its_open_data_marked_as_fictitious(client, settings):
+def test_a_demo_install_publishes_its_open_data_marked_as_fictitious(client, settings, loaded_demo):
     import csv
     import io
 
     settings.IS_PRODUCTION, settings.OPEN_DATA_INCLUDE_DEMO = False, None
-    load_demo(sme_count=0)
     published = Structure.objects.published().count()
     response = client.get("/api/v1/opendata/structures.csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -245,11 +241,10 @@ def test_a_demo_install_publishes_its_open_data_marked_as_fictitious(client, set
     assert "données fictives de démonstration" in client.get("/sources/").content.decode()
 
 
-def test_demo_programmes_and_their_doors():
+def test_demo_programmes_and_their_doors(loaded_demo):
     from structures.models import Programme
     from structures.programmes import entry_points_for
 
-    load_demo(sme_count=10)
     programmes = {p.slug: p for p in Programme.objects.all()}
     assert set(programmes) >= {
         "assurance-prospection-bpifrance",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from demo.dataset import demo_links, demo_structures, offer_templates
-from demo.loader import load_demo
 from structures.models import Offer, Structure
 from structures.selectors import alliances_of, structure_detail
 
@@ -47,8 +46,7 @@ def test_only_clusters_state_an_intensity():
 
 
 @pytest.mark.django_db
-def test_loaded_poles_show_services_with_intensity_and_alliances_abroad():
-    load_demo(sme_count=0)
+def test_loaded_poles_show_services_with_intensity_and_alliances_abroad(loaded_demo):
     lyon = Offer.objects.filter(structure__slug="lyonbiopole")
     assert dict(lyon.values_list("service__code", "intensity")) == {
         "trade-fairs": "regular",

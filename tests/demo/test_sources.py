@@ -132,8 +132,7 @@ def test_business_france_is_generalist():
 # --- Loaded ----------------------------------------------------------------------------------------
 
 
-def test_loaded_pole_markets_follow_the_sources():
-    load_demo(sme_count=0)
+def test_loaded_pole_markets_follow_the_sources(loaded_demo):
     markets = OfferMarket.objects.filter(offer__structure__kind="competitiveness_cluster")
     assert not markets.filter(offer__structure__slug="cap-digital").exists()
     systematic = markets.filter(offer__structure__slug="systematic-paris-region")
@@ -154,8 +153,7 @@ def test_loaded_pole_markets_follow_the_sources():
     assert "DSP Valley" in offer.description
 
 
-def test_foreign_partners_are_structures_abroad_linked_from_their_pole():
-    load_demo(sme_count=0)
+def test_foreign_partners_are_structures_abroad_linked_from_their_pole(loaded_demo):
     for slug, country in FOREIGN_CLUSTERS.items():
         cluster = Structure.objects.get(slug=slug)
         assert cluster.commune is None and cluster.country.code == country
@@ -173,8 +171,7 @@ def test_foreign_partners_are_structures_abroad_linked_from_their_pole():
     ).exists()
 
 
-def test_a_reload_removes_a_link_no_source_records():
-    load_demo(sme_count=0)
+def test_a_reload_removes_a_link_no_source_records(loaded_demo):
     StructureLink.objects.create(
         from_structure=Structure.objects.get(slug="systematic-paris-region"),
         to_structure=Structure.objects.get(slug="cap-digital"),
@@ -186,8 +183,7 @@ def test_a_reload_removes_a_link_no_source_records():
     assert not load_demo(sme_count=0).changed
 
 
-def test_offices_abroad_exist_with_fictitious_contacts():
-    load_demo(sme_count=0)
+def test_offices_abroad_exist_with_fictitious_contacts(loaded_demo):
     offices = Structure.objects.filter(kind="office_abroad")
     assert {o.country.code for o in offices} == OFFICES_ABROAD
     for office in offices:
@@ -209,8 +205,9 @@ def test_offices_abroad_exist_with_fictitious_contacts():
     assert not Contact.objects.filter(structure__kind="office_abroad", is_demo=False).exists()
 
 
-def test_trade_fairs_in_spain_from_montpellier_find_team_france_export_and_business_france():
-    load_demo(sme_count=0)
+def test_trade_fairs_in_spain_from_montpellier_find_team_france_export_and_business_france(
+    loaded_demo,
+):
     nearest = lookup(service="trade-fairs", commune="34172", country="ES", k=5)
     assert "team-france-export-occitanie-montpellier" in [r.structure.slug for r in nearest.results]
     every = lookup(service="trade-fairs", commune="34172", country="ES", k=50)
@@ -226,8 +223,7 @@ def test_trade_fairs_in_spain_from_montpellier_find_team_france_export_and_busin
         assert "business-france" in [r.structure.slug for r in found.results], country
 
 
-def test_every_loaded_region_has_its_networks_and_overseas_desks_answer():
-    load_demo(sme_count=0)
+def test_every_loaded_region_has_its_networks_and_overseas_desks_answer(loaded_demo):
     # Corse and Guadeloupe are in the test subset: their own desks answer, at home.
     for commune, region in (("2A004", "corse"), ("97105", "guadeloupe")):
         finance = lookup(service="export-finance", commune=commune, k=1)

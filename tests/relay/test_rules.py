@@ -341,6 +341,32 @@ def test_coverage_changes_reach_the_index():
     assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER)) == [offer.pk]
 
 
+def test_a_deferred_refresh_indexes_everything_saved_in_the_block_once_on_exit():
+    from django.db import transaction
+
+    from structures.relay.index import RelayIndexEntry
+    from structures.relay.indexing import deferred_refresh
+
+    with deferred_refresh():
+        offer = relay_at(MONTPELLIER, covers=[territory("departement", "30")])
+        offer.coverage.add(territory("departement", "34"))
+        other = relay_at("30189", covers=[territory("departement", "30")])
+        # Nothing is indexed inside the block, nested or not.
+        with deferred_refresh():
+            other.structure.save()
+        assert not RelayIndexEntry.objects.filter(offer__in=[offer, other]).exists()
+    assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER)) == [offer.pk]
+    assert set(
+        RelayIndexEntry.objects.filter(offer=other).values_list("territory__code", flat=True)
+    ) == {"30"}
+
+    # A block that fails re-indexes nothing: its writes roll back with the transaction.
+    with pytest.raises(RuntimeError), transaction.atomic(), deferred_refresh():
+        offer.coverage.clear()
+        raise RuntimeError
+    assert ids(lookup(service="prospecting-missions", commune=MONTPELLIER)) == [offer.pk]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
