@@ -326,7 +326,7 @@ def generate_smes(
     """
     from django.utils import timezone
 
-    from demo.bulk import db_date, db_datetime, fast_insert
+    from core.bulk import db_date, db_datetime, fast_insert
     from structures.models import Sector, Service
     from territories.models import Territory
 

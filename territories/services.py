@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import reference_cache
+from core.bulk import fast_insert
 from core.text import normalize_name
 from territories import reference_build
 from territories.enums import LEVEL_RANK, CoordinatePrecision, TerritoryLevel, Zone
@@ -291,6 +292,33 @@ def _batched(items: list, size: int = _BATCH) -> Iterable[list]:
         yield items[start : start + size]
 
 
+def _create_parents_first(
+    to_create: list[tuple[Key, Territory]], desired: dict[Key, _Desired], ids: dict[Key, int]
+) -> None:
+    """Insert the new territories level by level, each with its parent already set.
+
+    Written all at once, every new row's parent had to be set afterwards through
+    ``bulk_update``, whose per-row ``CASE`` took 20 of a full load's 50 seconds. ``ids`` holds
+    the existing territories' ids and receives the new ones.
+    """
+    pending = to_create
+    while pending:
+        ready = [
+            (k, t) for k, t in pending if desired[k].parent is None or desired[k].parent in ids
+        ]
+        # A parent missing from the edition (never, with the vendored files): written without,
+        # the parent pass of the caller reports it.
+        ready = ready or pending
+        for key, row in ready:
+            parent = desired[key].parent
+            row.parent_id = ids.get(parent) if parent else None
+        for batch in _batched([row for _key, row in ready]):
+            Territory.objects.bulk_create(batch)
+        ids.update((key, row.pk) for key, row in ready)
+        created = {id(row) for _key, row in ready}
+        pending = [(k, t) for k, t in pending if id(t) not in created]
+
+
 @transaction.atomic
 def load_territory_reference(
     *, document: dict, departements: Collection[str] | None = None
@@ -311,7 +339,7 @@ def load_territory_reference(
         (t.level, t.code): t
         for t in Territory.objects.only("id", "level", "code", "parent_id", *_COMPARED_FIELDS)
     }
-    to_create: list[Territory] = []
+    to_create: list[tuple[Key, Territory]] = []
     # Rows to update, grouped by the fields that changed: a refresh that brings one new
     # attribute (or a handful of renamed communes) writes only those columns, which keeps
     # the update of an existing database about as fast as a fresh load.
@@ -320,7 +348,7 @@ def load_territory_reference(
         row = existing.get(key)
         level = key[0]
         if row is None:
-            to_create.append(Territory(level=level, code=key[1], **item.values))
+            to_create.append((key, Territory(level=level, code=key[1], **item.values)))
             report.created[level] = report.created.get(level, 0) + 1
             continue
         changed = tuple(name for name, value in item.values.items() if getattr(row, name) != value)
@@ -339,8 +367,7 @@ def load_territory_reference(
                 row.updated_at = now
                 to_update[("is_current",)].append(row)
                 report.retired[key[0]] = report.retired.get(key[0], 0) + 1
-    for batch in _batched(to_create):
-        Territory.objects.bulk_create(batch)
+    _create_parents_first(to_create, desired, {key: row.pk for key, row in existing.items()})
     for fields, rows in to_update.items():
         for batch in _batched(rows):
             Territory.objects.bulk_update(batch, [*fields, "updated_at"])
@@ -379,12 +406,9 @@ def load_territory_reference(
     for batch in _batched(stale, 500):
         TerritoryAncestor.objects.filter(pk__in=batch).delete()
     new_pairs = [
-        TerritoryAncestor(descendant_id=d, ancestor_id=a, ancestor_rank=rank)
-        for (d, a), rank in wanted_pairs.items()
-        if (d, a) not in existing_pairs
+        (d, a, rank) for (d, a), rank in wanted_pairs.items() if (d, a) not in existing_pairs
     ]
-    for batch in _batched(new_pairs, 5000):
-        TerritoryAncestor.objects.bulk_create(batch)
+    fast_insert(TerritoryAncestor, ("descendant_id", "ancestor_id", "ancestor_rank"), new_pairs)
     report.closure_added, report.closure_removed = len(new_pairs), len(stale)
 
     # Postal codes.
@@ -402,12 +426,8 @@ def load_territory_reference(
     stale = [pk for pair, pk in existing_postal.items() if pair not in wanted_postal]
     for batch in _batched(stale, 500):
         PostalCode.objects.filter(pk__in=batch).delete()
-    new_postal = [
-        PostalCode(code=code, commune_id=commune_id)
-        for code, commune_id in wanted_postal
-        if (code, commune_id) not in existing_postal
-    ]
-    PostalCode.objects.bulk_create(new_postal, batch_size=5000)
+    new_postal = [pair for pair in wanted_postal if pair not in existing_postal]
+    fast_insert(PostalCode, ("code", "commune_id"), new_postal)
     report.postal_added, report.postal_removed = len(new_postal), len(stale)
 
     # Aliases of old commune codes.

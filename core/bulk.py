@@ -1,4 +1,5 @@
-"""A portable fast path for inserting millions of plain rows (the scale generator only).
+"""A portable fast path for inserting many plain rows (the territory reference, the scale
+generator).
 
 ``bulk_create`` compiles SQL per row and, on SQLite, splits inserts into batches of ~40 rows
 (999 parameters): most of a million-row load goes there. ``fast_insert`` sends the rows in one
@@ -29,6 +30,7 @@ def fast_insert(model, field_names: Sequence[str], rows: list[tuple]) -> None:
         and not field.primary_key
         and field.db_default is NOT_PROVIDED
         and field.name not in field_names
+        and field.attname not in field_names
     ]
     if missing:
         raise ValueError(f"fast_insert into {model.__name__} lacks NOT NULL columns: {missing}")
