@@ -25,7 +25,14 @@ from core.filters import (
     StrictBooleanFilter,
 )
 from core.text import normalize_name
-from structures.enums import ContactKind, MarketStatus, ProgrammeLevel, SectorKind, StructureKind
+from structures.enums import (
+    ContactKind,
+    MarketStatus,
+    ProgrammeLevel,
+    SectorKind,
+    ServiceIntensity,
+    StructureKind,
+)
 from structures.models import (
     Contact,
     Offer,
@@ -262,6 +269,19 @@ class OfferFilter(django_filters.FilterSet):
         ),
     )
     is_active = StrictBooleanFilter(help_text=_("Offres actives ou inactives."))
+    intensity = django_filters.ChoiceFilter(
+        choices=ServiceIntensity.choices,
+        help_text=_(
+            "Intensité du service d'un pôle ou cluster : occasional (ponctuel), regular "
+            "(régulier) ou central (au cœur de son action internationale). Les offres des "
+            "autres structures n'en ont pas."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "Intensité inconnue : « %(value)s » (attendu occasional, regular ou central)."
+            )
+        },
+    )
     updated_since = SinceFilter(
         field_name="updated_at",
         help_text=_("Offres modifiées depuis cette date-heure ISO 8601 (incluse)."),

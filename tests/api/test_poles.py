@@ -135,6 +135,20 @@ def test_staff_set_the_intensity_of_a_pole_service_not_of_a_cci_one(staff_client
     assert "intensity" in refused.json()["errors"]
 
 
+def test_offers_filter_by_intensity(api, pole):
+    OfferFactory(structure=StructureFactory(cci=True), service=service("prospecting-missions"))
+    regular = api.get("/api/v1/offers/", {"intensity": "regular"})
+    assert regular.status_code == 200, regular.content
+    found = regular.json()["results"]
+    assert [(o["structure"]["slug"], o["service"]["code"]) for o in found] == [
+        ("lyonbiopole", "prospecting-missions")
+    ]
+    assert api.get("/api/v1/offers/", {"intensity": "central"}).json()["results"] == []
+    unknown = api.get("/api/v1/offers/", {"intensity": "always"})
+    assert unknown.status_code == 400
+    assert "Intensité inconnue : « always »" in str(unknown.json())
+
+
 def test_schema_documents_tier_intensity_and_alliances(api):
     schema = api.get("/api/v1/schema/", {"format": "json"}).json()
     components = schema["components"]["schemas"]
