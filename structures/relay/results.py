@@ -1,10 +1,10 @@
 """Loading what the chosen relays show: offer, structure, matched territory, whom to call
 (docs/relay.md §6).
 
-Three plain SELECTs by id into the value types of ``structures.relay.types`` — offers joined
-with their structures and communes, contacts, matched territories —: on this hot path, compiling
-the equivalent ORM queries cost more than the whole search (measured with ``bench_relay``), and
-a result is a value, not a model instance.
+Plain SELECTs by id into the value types of ``structures.relay.types`` — offers joined with
+their structures, communes and contacts, then the matched territories the location did not
+read —: on this hot path, compiling the equivalent ORM queries cost more than the whole search
+(measured with ``bench_relay``), and a result is a value, not a model instance.
 """
 
 from __future__ import annotations
@@ -44,7 +44,17 @@ _STRUCTURE_FIELDS = [Structure._meta.get_field(name) for name in STRUCTURE_RELAY
 _STRUCTURE_COLUMNS = tuple(f for f in _STRUCTURE_FIELDS if not f.is_relation)
 _STRUCTURE_TERRITORIES = tuple(f for f in _STRUCTURE_FIELDS if f.is_relation)
 _TERRITORY_COLUMNS = TERRITORY_REF_COLUMNS
-_CONTACT_COLUMNS = ("id", "structure_id", "kind", "name", "role", "phone", "email", "is_public")
+_CONTACT_COLUMNS = (
+    "id",
+    "structure_id",
+    "kind",
+    "name",
+    "role",
+    "phone",
+    "email",
+    "is_public",
+    "position",
+)
 
 
 _statements: dict[tuple[str, str], str] = {}
@@ -109,11 +119,15 @@ def _offers_head(qn: Callable[[str], str]) -> str:
     for i, f in enumerate(_STRUCTURE_TERRITORIES):
         columns += [f"t{i}.{qn(c)}" for c in _TERRITORY_COLUMNS]
         joins.append(f"LEFT JOIN {territories} t{i} ON t{i}.id = s.{qn(f.column)}")
-    # Last column: whether the listing is stale (structures.freshness), decided in SQL, as a
-    # relay result holds no dates (RELAY_COLUMN_TYPES).
+    # Then whether the listing is stale (structures.freshness), decided in SQL, as a relay
+    # result holds no dates (RELAY_COLUMN_TYPES).
     columns.append(
         f"CASE WHEN COALESCE(s.{qn('verified_at')}, s.{qn('created_at')}) < %s THEN 1 ELSE 0 END"
     )
+    # Then each contact of the structure (one row per offer and contact): the contacts come
+    # with their offers rather than in a query of their own, one round trip less per lookup.
+    columns += [f"c.{qn(c)}" for c in _CONTACT_COLUMNS]
+    joins.append(f"LEFT JOIN {qn(Contact._meta.db_table)} c ON c.structure_id = o.structure_id")
     return (
         f"SELECT {', '.join(columns)} FROM {qn(Offer._meta.db_table)} o "
         f"JOIN {qn(Structure._meta.db_table)} s ON s.id = o.structure_id "
@@ -127,28 +141,52 @@ def _territories_head(qn: Callable[[str], str]) -> str:
     )
 
 
-def _contacts_head(qn: Callable[[str], str]) -> str:
-    return (
-        f"SELECT {', '.join(qn(c) for c in _CONTACT_COLUMNS)}, {qn('position')} "
-        f"FROM {qn(Contact._meta.db_table)}"
-    )
+class _Contacts:
+    """The contacts of the offers' structures: by id (with whether each is public), and each
+    structure's first public desk (a desk before a person, then by display position)."""
+
+    __slots__ = ("by_id", "desks")
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, tuple[ContactInfo, bool]] = {}
+        self.desks: dict[int, tuple[tuple, ContactInfo]] = {}
+
+    def add(self, row: tuple) -> None:
+        pk, structure_id, kind, name, role, phone, email, is_public, position = row
+        if pk is None or pk in self.by_id:
+            return  # a structure without contacts, or one already read with another offer
+        info = ContactInfo(name, role, phone, email, kind == "desk", "offer")
+        self.by_id[pk] = (info, bool(is_public))
+        if is_public:
+            rank = (kind != "desk", position, pk)
+            if structure_id not in self.desks or rank < self.desks[structure_id][0]:
+                self.desks[structure_id] = (rank, info)
+
+    def desk_of(self, structure_id: int) -> ContactInfo | None:
+        found = self.desks.get(structure_id)
+        return None if found is None else found[1]
 
 
-def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool]]:
+def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool], _Contacts]:
     """Offers with their structures, each structure with its territories (commune, country);
-    and, per offer, whether its structure's information is to be checked (stale)."""
+    per offer, whether its structure's information is to be checked (stale); and the
+    structures' contacts."""
     rows = _select(
         f"{_statement(_offers_head)} WHERE o.id IN ({_marks(offer_ids)})",
         [connection.ops.adapt_datetimefield_value(thresholds()[1]), *offer_ids],
     )
-    offers, stale = {}, {}
+    offers, stale, contacts = {}, {}, _Contacts()
     n_offer, n_structure, n_territory = (
         len(_OFFER_COLUMNS),
         len(_STRUCTURE_COLUMNS),
         len(_TERRITORY_COLUMNS),
     )
+    at_stale = n_offer + n_structure + len(_STRUCTURE_TERRITORIES) * n_territory
     for row in rows:
+        contacts.add(row[at_stale + 1 :])
         o = row[:n_offer]
+        if o[0] in offers:
+            continue  # the same offer again, with another contact of its structure
         own = row[n_offer : n_offer + n_structure]
         values = {
             name: convert(value) for (name, convert), value in zip(_TYPED_COLUMNS, own, strict=True)
@@ -157,11 +195,11 @@ def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool
             at = n_offer + n_structure + i * n_territory
             values[f.name] = _territory(row[at : at + n_territory])
         structure = RelayStructure(pk=o[1], **values)
-        stale[o[0]] = bool(row[-1])
+        stale[o[0]] = bool(row[at_stale])
         # SQLite gives booleans as 0 / 1.
         offer = RelayOffer(*o[:5], bool(o[5]), bool(o[6]), o[7])
         offers[offer.pk] = (offer, structure)
-    return offers, stale
+    return offers, stale, contacts
 
 
 def _load_territories(ids: set[int]) -> dict[int, TerritoryRef]:
@@ -174,33 +212,15 @@ def _load_territories(ids: set[int]) -> dict[int, TerritoryRef]:
     return {row[0]: TerritoryRef(*row) for row in rows}
 
 
-def _load_contacts(structure_ids: set[int]) -> tuple[dict[int, ContactInfo], dict[int, tuple]]:
-    """Contacts by id (with whether they are public), and each structure's first public desk
-    (a desk before a person, then by display position)."""
-    rows = _select(
-        f"{_statement(_contacts_head)} WHERE structure_id IN ({_marks(structure_ids)})",
-        list(structure_ids),
-    )
-    by_id, desks = {}, {}
-    for pk, structure_id, kind, name, role, phone, email, is_public, position in rows:
-        info = ContactInfo(name, role, phone, email, kind == "desk", "offer")
-        by_id[pk] = (info, bool(is_public))
-        if is_public:
-            rank = (kind != "desk", position, pk)
-            if structure_id not in desks or rank < desks[structure_id][0]:
-                desks[structure_id] = (rank, info)
-    return by_id, {sid: info for sid, (_rank, info) in desks.items()}
-
-
 def _contact_for(
-    offer: RelayOffer, structure: RelayStructure, contacts, desks, include_private: bool
+    offer: RelayOffer, structure: RelayStructure, contacts: _Contacts, include_private: bool
 ) -> ContactInfo | None:
     """The offer's contact (if public, or private ones are allowed), else the structure's first
     public desk, else its switchboard, else nobody (docs/relay.md §6)."""
-    own = contacts.get(offer.contact_id) if offer.contact_id else None
+    own = contacts.by_id.get(offer.contact_id) if offer.contact_id else None
     if own is not None and (own[1] or include_private):
         return own[0]
-    desk = desks.get(offer.structure_id)
+    desk = contacts.desk_of(offer.structure_id)
     if desk is not None:
         return ContactInfo(
             desk.name, desk.role, desk.phone, desk.email, desk.is_desk, "structure_desk"
@@ -216,13 +236,12 @@ def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
     """The results for the chosen candidates, in their order (sentences not yet written)."""
     if not candidates:
         return []
-    offers, stale = _load_offers([c.offer_id for c in candidates])
+    offers, stale, contacts = _load_offers([c.offer_id for c in candidates])
     # Only an offer found through the place's ancestors shows its territory: one of those the
     # location read (a query only for a location built without them).
     territories = {ref.pk: ref for ref in query.location.ancestors}
     missing = {c.territory_id for c in candidates if c.covers} - territories.keys()
     territories.update(_load_territories(missing))
-    contacts, desks = _load_contacts({structure.pk for _offer, structure in offers.values()})
     location = query.location
     results = []
     for candidate in candidates:
@@ -241,9 +260,7 @@ def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
                 market_match=candidate.market_match,
                 same_region=candidate.region_id is not None
                 and candidate.region_id == location.region_id,
-                contact=_contact_for(
-                    offer, structure, contacts, desks, query.include_private_contacts
-                ),
+                contact=_contact_for(offer, structure, contacts, query.include_private_contacts),
                 conditions=candidate.conditions,
                 fallback=candidate.fallback,
                 region_first=candidate.region_first,
