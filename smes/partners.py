@@ -47,7 +47,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.geo import BoundingBox, haversine_km
+from core.geo import BoundingBox, distances_from, haversine_km
 from smes import access
 from smes.enums import (
     EMPLOYEE_RANGE_BOUNDS,
@@ -428,8 +428,9 @@ _ROW_COLUMNS = (
 def _rows(query, profile: PartnerProfile, radius_km: float) -> list[tuple]:
     """(row, distance) of the rows of ``query`` within the radius (the exact haversine)."""
     near = []
+    distance_to = distances_from(profile.latitude, profile.longitude)
     for row in query.values_list(*_ROW_COLUMNS):
-        distance = haversine_km(profile.latitude, profile.longitude, row[6], row[7])
+        distance = distance_to(row[6], row[7])
         if distance <= radius_km:
             near.append((row, distance))
     return near
@@ -473,6 +474,7 @@ def _sharing_rows(
     near: list[tuple] = []
     shared: dict[int, set[int]] = {}
     far: set[int] = set()
+    distance_to = distances_from(profile.latitude, profile.longitude)
     for pk, naf, sector_id, size, stage, lat, lon, market_id in entries.values_list(
         "sme_id",
         "naf_code",
@@ -487,7 +489,7 @@ def _sharing_rows(
         if markets is not None:
             markets.add(market_id)
         elif pk not in far:
-            distance = haversine_km(profile.latitude, profile.longitude, lat, lon)
+            distance = distance_to(lat, lon)
             if distance <= radius_km:
                 near.append(((pk, naf, sector_id, size, None, stage, lat, lon), distance))
                 shared[pk] = {market_id}
@@ -509,6 +511,8 @@ def _markets_of(ids: Sequence[int]) -> dict[int, set]:
 # A firm sharing a filière and no market scores at most this (filière, stage, range, no
 # distance): when enough firms sharing a market score more, the others need not be read.
 _FILIERE_ONLY_MAX = FILIERE_POINTS + SAME_STAGE_POINTS + SAME_RANGE_POINTS
+# ... and one at another stage or of another range, at most this.
+_FILIERE_TIER_MAX = FILIERE_POINTS + max(SAME_STAGE_POINTS, SAME_RANGE_POINTS)
 
 
 def _all_candidates(
@@ -523,9 +527,11 @@ def _all_candidates(
     """The ``enough`` best candidates, best first (the rules and the score of the module
     docstring), with their names, communes and full target markets.
 
-    Two reads: the firms sharing a market with the profile, then — only when fewer than
-    ``enough`` of them outscore any firm sharing only a filière — those sharing a filière and
-    no market. The result is the same as reading all of them at once.
+    Up to three reads: the firms sharing a market with the profile (``_sharing_rows``), then —
+    only when fewer than ``enough`` of them outscore any firm sharing only a filière — those
+    sharing a filière and no market at the profile's stage and range, then — only when still
+    fewer than ``enough`` outscore the others — the rest of them. The result is the same as
+    reading all of them at once.
     """
     filieres = _filieres()
     own_division = naf_division(profile.naf_code)
@@ -555,6 +561,8 @@ def _all_candidates(
     own_step = EMPLOYEE_RANGE_STEPS[profile.employee_range]
     found: list[tuple[float, float, int, tuple, frozenset[int], frozenset[str]]] = []
 
+    own_stage, own_range = profile.export_stage, profile.employee_range
+
     def judge(near: list[tuple], shared_of: dict[int, set]) -> None:
         for row, distance in near:
             pk, naf, sector_id, size, employees, stage, _lat, _lon = row
@@ -569,16 +577,16 @@ def _all_candidates(
                 continue
             if profile.naf_code and naf == profile.naf_code and shared:
                 continue  # a competitor on the same markets
-            score = pair_points(
-                markets_a=market_ids,
-                markets_b=shared,
-                filieres_a=own_filieres,
-                filieres_b=row_filieres,
-                stage_a=profile.export_stage,
-                stage_b=stage,
-                range_a=profile.employee_range,
-                range_b=size,
-            ) - (distance / radius_km)
+            # pair_points, spelt out (thousands of rows in a dense area): ``shared`` is
+            # already the intersection with the profile's markets.
+            points = MARKET_POINTS * min(MARKETS_COUNTED, len(shared))
+            if row_filieres & own_filieres:
+                points += FILIERE_POINTS
+            if stage == own_stage:
+                points += SAME_STAGE_POINTS
+            if size == own_range:
+                points += SAME_RANGE_POINTS
+            score = points - (distance / radius_km)
             found.append((score, distance, pk, (*row[:3], size, *row[5:]), shared, row_filieres))
 
     if market_ids:
@@ -597,7 +605,17 @@ def _all_candidates(
         others = base.filter(sector_id__in=division_ids)
         if market_ids:
             others = others.filter(~shares_market)
-        judge(_rows(others, profile, radius_km), {})
+        # The firms at the profile's stage whose range may be its own first (an unranked firm
+        # may fall in it by its headcount): any other firm sharing only a filière scores at
+        # most _FILIERE_TIER_MAX, so when enough firms already score more, the rest — most of
+        # a dense area — need not be read.
+        first = Q(
+            export_stage=profile.export_stage, employee_range__in=[profile.employee_range, ""]
+        )
+        judge(_rows(others.filter(first), profile, radius_km), {})
+        strong = sum(1 for entry in found if entry[0] > _FILIERE_TIER_MAX)
+        if strong < enough:
+            judge(_rows(others.exclude(first), profile, radius_km), {})
     found.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
     kept = found[:enough]
     ids = [entry[2] for entry in kept]
