@@ -9,7 +9,7 @@ geographic proximity as a constraint nobody escapes. The finder reads them as fo
 - **Consent.** Only an SME whose ``partner_search_consent`` is set is ever proposed; the SME the
   search starts from is never proposed to itself.
 - **Proximity.** Within ``radius_km`` of the profile's point (great-circle distance,
-  ``core.geo.haversine_km``; the database narrows the rows with an indexed bounding box). In a
+  ``core.geo.haversine_km``; the database narrows the rows with indexed cells and boxes). In a
   proposed group every two members are also within ``radius_km`` of each other.
 - **No competitor.** A firm with the same NAF sub-class ("62.01Z") is a competitor unless their
   target markets do not overlap: it is then proposed with a warning. Two members of a group are
