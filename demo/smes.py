@@ -20,7 +20,8 @@ from demo import fiction
 from demo.generator import GENERATOR_SOURCE, MARKET_WEIGHTS
 from demo.places import Place, Places
 from smes.enums import EMPLOYEE_RANGE_BOUNDS, ExportStage, LocationPrecision, MembershipRole
-from smes.models import SME, SMEMembership
+from smes.models import SME, PartnerMarketEntry, SMEMembership
+from smes.services.partner_index import refresh_partner_index
 from smes.services.sme import create_or_update_sme
 
 DEMO_SME_SOURCE = "Démonstration — PME fictive (SIRET généré, clé de Luhn valide)"
@@ -279,6 +280,7 @@ def clear_generated_smes() -> int:
     """Delete generated SMEs, their sets, and every membership in a generated structure."""
     generated = generated_smes().values("pk")
     querysets = [
+        PartnerMarketEntry.objects.filter(sme__in=generated),
         SMEMembership.objects.filter(sme__in=generated),
         SMEMembership.objects.filter(structure__source=GENERATOR_SOURCE),
         SME.target_markets.through.objects.filter(sme__in=generated),
@@ -388,6 +390,10 @@ def generate_smes(
             fast_insert(needs_through, ("sme", "service"), need_rows)
             fast_insert(
                 SMEMembership, ("sme", "structure", "role", "created_at", "updated_at"), memberships
+            )
+            # Raw inserts send no signal: index the consenting firms for the partner finder.
+            refresh_partner_index(
+                sme_ids=[pk for pk, row in zip(ids, rows, strict=True) if row[-2]]
             )
             totals["PME"] += len(rows)
             totals["marchés visés"] += len(market_rows)

@@ -295,6 +295,13 @@ class SME(models.Model):
                 condition=Q(partner_search_consent=True),
                 name="smes_partner_search_idx",
             ),
+            # Its filière side: the consenting firms of some NAF divisions in the box, found
+            # without reading every consenting firm of a dense area (docs/partners.md).
+            models.Index(
+                fields=["sector", "latitude", "longitude", "employee_range", "export_stage"],
+                condition=Q(partner_search_consent=True),
+                name="smes_partner_sector_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -399,3 +406,42 @@ class SMEMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sme} → {self.structure} ({self.get_role_display()})"
+
+
+class PartnerMarketEntry(models.Model):
+    """One target market of one consenting SME, where it is: the partner finder's index.
+
+    A denormalised copy (``smes.services.partner_index``) so that the firms sharing a market
+    with a profile are found by (market, grid cell, stage, size range) instead of reading every
+    consenting firm of a dense area (docs/partners.md). Only SMEs with
+    ``partner_search_consent``, a point and a known size range have entries; kept in step by
+    signals on ``SME`` and its target markets, and by the bulk writers (import, generator).
+    """
+
+    sme = models.ForeignKey(SME, on_delete=models.CASCADE, related_name="+")
+    market = models.ForeignKey("territories.Territory", on_delete=models.CASCADE, related_name="+")
+    cell = models.IntegerField()  # smes.partner_cells.cell_of
+    export_stage = models.CharField(max_length=12)
+    employee_range = models.CharField(max_length=2)  # the range, or the one of the headcount
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    naf_code = models.CharField(max_length=6)
+    sector_id = models.BigIntegerField(null=True)  # the SME's NAF division (no constraint)
+
+    class Meta:
+        verbose_name = _("entrée de l'index des partenaires")
+        verbose_name_plural = _("entrées de l'index des partenaires")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sme", "market"], name="smes_partner_market_entry_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["market", "cell", "export_stage", "employee_range"],
+                name="smes_partner_market_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sme_id} → {self.market_id} ({self.cell})"

@@ -9,7 +9,7 @@ geographic proximity as a constraint nobody escapes. The finder reads them as fo
 - **Consent.** Only an SME whose ``partner_search_consent`` is set is ever proposed; the SME the
   search starts from is never proposed to itself.
 - **Proximity.** Within ``radius_km`` of the profile's point (great-circle distance,
-  ``core.geo.haversine_km``; the database narrows the rows with an indexed bounding box). In a
+  ``core.geo.haversine_km``; the database narrows the rows with indexed cells and boxes). In a
   proposed group every two members are also within ``radius_km`` of each other.
 - **No competitor.** A firm with the same NAF sub-class ("62.01Z") is a competitor unless their
   target markets do not overlap: it is then proposed with a warning. Two members of a group are
@@ -21,6 +21,9 @@ geographic proximity as a constraint nobody escapes. The finder reads them as fo
   (``structures.Sector`` of kind ``filiere``: its NAF divisions).
 - **Export stage.** Compatible stages only (``smes.enums.EXPORT_STAGE_PARTNERS``: the same
   stage or a neighbouring one).
+- **Not already grouped.** A firm that is a member (``SMEMembership``) of an active structure of
+  kind ``export_group`` is not proposed, unless ``include_grouped`` is set: it is then proposed
+  with ``in_export_group`` set and its sentence names the group(s).
 
 **Candidate score** (higher first, then nearer, then by name): 3 per shared target market (at
 most 3 counted), 2 for a shared filière, 1 for the same export stage, 1 for the same employee
@@ -44,7 +47,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.geo import BoundingBox, haversine_km
+from core.geo import BoundingBox, distances_from, haversine_km
 from smes import access
 from smes.enums import (
     EMPLOYEE_RANGE_BOUNDS,
@@ -55,12 +58,13 @@ from smes.enums import (
     EmployeeRange,
     ExportStage,
 )
-from smes.models import SME
+from smes.models import SME, PartnerMarketEntry, SMEMembership
+from smes.partner_cells import cells_covering
 from smes.validators import naf_division
-from structures.enums import SectorKind
+from structures.enums import SectorKind, StructureKind
 from structures.models import Sector
 from structures.naming import sector_phrase
-from structures.permissions import Caller
+from structures.permissions import Caller, in_scope_q
 from structures.relay.wording import km_text
 from territories.enums import TerritoryLevel
 from territories.models import Territory
@@ -199,6 +203,12 @@ class PartnerCandidate:
     score: float
     why: str
     warning: str = ""
+    # Only with ``include_grouped``: the active export groups the firm is already a member of.
+    export_groups: tuple[str, ...] = ()
+
+    @property
+    def in_export_group(self) -> bool:
+        return bool(self.export_groups)
 
     @property
     def size_step(self) -> int:
@@ -311,6 +321,7 @@ def _sentence(
     shared_filieres: Sequence[Sector],
     employee_range: str,
     export_stage: str,
+    export_groups: Sequence[str] = (),
 ) -> str:
     language = _language()
     values = {
@@ -337,7 +348,12 @@ def _sentence(
             "À %(distance)s (%(commune)s), elle se rattache comme vous %(filiere)s ; "
             "%(size)s, %(stage)s."
         )
-    return str(text) % values
+    sentence = str(text) % values
+    if export_groups:
+        sentence += " " + str(_("Elle est déjà membre du groupement à l'export %(groups)s.")) % {
+            "groups": ", ".join(f"« {name} »" for name in export_groups)
+        }
+    return sentence
 
 
 def _competition_warning(naf_code: str) -> str:
@@ -361,6 +377,27 @@ def _members_warning(naf_code: str) -> str:
 # --- Candidates ---------------------------------------------------------------------------------
 
 
+def _grouped_memberships():
+    """Memberships in an active export group: such a firm already shares an export manager."""
+    return SMEMembership.objects.filter(
+        structure__kind=StructureKind.EXPORT_GROUP, structure__is_active=True
+    )
+
+
+def _export_groups_of(ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The names of the active export groups each of the SMEs ``ids`` is a member of."""
+    found: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        _grouped_memberships()
+        .filter(sme_id__in=ids)
+        .order_by("structure__name", "structure_id")
+        .values_list("sme_id", "structure__name")
+    )
+    for sme_id, name in rows:
+        found[sme_id].append(name)
+    return {pk: tuple(names) for pk, names in found.items()}
+
+
 def _as_profile(profile: SME | PartnerProfile) -> PartnerProfile:
     return PartnerProfile.from_sme(profile) if isinstance(profile, SME) else profile
 
@@ -376,32 +413,96 @@ def _size_q(profile: PartnerProfile, max_size_steps: int) -> Q:
     return Q(employee_range__in=codes) | unranked
 
 
+_ROW_COLUMNS = (
+    "pk",
+    "naf_code",
+    "sector_id",
+    "employee_range",
+    "employees",
+    "export_stage",
+    "latitude",
+    "longitude",
+)
+
+
 def _rows(query, profile: PartnerProfile, radius_km: float) -> list[tuple]:
     """(row, distance) of the rows of ``query`` within the radius (the exact haversine)."""
     near = []
-    for row in query.values_list(
-        "pk",
-        "naf_code",
-        "sector_id",
-        "employee_range",
-        "employees",
-        "export_stage",
-        "latitude",
-        "longitude",
-    ):
-        distance = haversine_km(profile.latitude, profile.longitude, row[6], row[7])
+    distance_to = distances_from(profile.latitude, profile.longitude)
+    for row in query.values_list(*_ROW_COLUMNS):
+        distance = distance_to(row[6], row[7])
         if distance <= radius_km:
             near.append((row, distance))
     return near
 
 
-def _markets_of(ids: Sequence[int], *, among: frozenset[int] | None = None) -> dict[int, set]:
-    """Target markets of the SMEs ``ids`` (only those in ``among`` when given)."""
+def _sharing_rows(
+    *,
+    profile: PartnerProfile,
+    radius_km: float,
+    market_ids: frozenset[int],
+    max_size_steps: int,
+    caller: Caller | None,
+    include_grouped: bool,
+) -> tuple[list[tuple], dict[int, set[int]]]:
+    """(row, distance) of the consenting firms within the radius that share a target market
+    with the profile (the rows of ``_rows``), and the markets each shares.
+
+    Read from the market index (``PartnerMarketEntry``: one line per market of a consenting
+    firm) by market, grid cell, stage and size range: in a dense area this reads the firms
+    that share a market and nothing else, where the box of the SME table held every
+    consenting firm around.
+    """
+    box = BoundingBox.around(profile.latitude, profile.longitude, radius_km)
+    step = EMPLOYEE_RANGE_STEPS[profile.employee_range]
+    sizes = [code for code, s in EMPLOYEE_RANGE_STEPS.items() if abs(s - step) <= max_size_steps]
+    entries = PartnerMarketEntry.objects.filter(
+        box.q(),
+        market_id__in=market_ids,
+        export_stage__in=EXPORT_STAGE_PARTNERS[profile.export_stage],
+        employee_range__in=sizes,
+    ).order_by()
+    cells = cells_covering(box.min_lat, box.max_lat, box.lon_ranges)
+    if cells is not None:
+        entries = entries.filter(cell__in=cells)
+    if profile.sme_id is not None:
+        entries = entries.exclude(sme_id=profile.sme_id)
+    if caller is not None:
+        entries = entries.filter(in_scope_q(caller, commune_path="sme__commune"))
+    if not include_grouped:
+        entries = entries.filter(~Exists(_grouped_memberships().filter(sme_id=OuterRef("sme_id"))))
+    near: list[tuple] = []
+    shared: dict[int, set[int]] = {}
+    far: set[int] = set()
+    distance_to = distances_from(profile.latitude, profile.longitude)
+    for pk, naf, sector_id, size, stage, lat, lon, market_id in entries.values_list(
+        "sme_id",
+        "naf_code",
+        "sector_id",
+        "employee_range",
+        "export_stage",
+        "latitude",
+        "longitude",
+        "market_id",
+    ):
+        markets = shared.get(pk)
+        if markets is not None:
+            markets.add(market_id)
+        elif pk not in far:
+            distance = distance_to(lat, lon)
+            if distance <= radius_km:
+                near.append(((pk, naf, sector_id, size, None, stage, lat, lon), distance))
+                shared[pk] = {market_id}
+            else:
+                far.add(pk)
+    return near, shared
+
+
+def _markets_of(ids: Sequence[int]) -> dict[int, set]:
+    """Target markets of the SMEs ``ids``."""
     found: dict[int, set[int]] = defaultdict(set)
     for start in range(0, len(ids), 5000):
         query = _MARKETS.objects.filter(sme_id__in=ids[start : start + 5000])
-        if among is not None:
-            query = query.filter(territory_id__in=among)
         for sme_id, territory_id in query.values_list("sme_id", "territory_id"):
             found[sme_id].add(territory_id)
     return found
@@ -410,6 +511,8 @@ def _markets_of(ids: Sequence[int], *, among: frozenset[int] | None = None) -> d
 # A firm sharing a filière and no market scores at most this (filière, stage, range, no
 # distance): when enough firms sharing a market score more, the others need not be read.
 _FILIERE_ONLY_MAX = FILIERE_POINTS + SAME_STAGE_POINTS + SAME_RANGE_POINTS
+# ... and one at another stage or of another range, at most this.
+_FILIERE_TIER_MAX = FILIERE_POINTS + max(SAME_STAGE_POINTS, SAME_RANGE_POINTS)
 
 
 def _all_candidates(
@@ -419,13 +522,16 @@ def _all_candidates(
     max_size_steps: int,
     caller: Caller | None,
     enough: int,
+    include_grouped: bool = False,
 ) -> list[PartnerCandidate]:
     """The ``enough`` best candidates, best first (the rules and the score of the module
     docstring), with their names, communes and full target markets.
 
-    Two reads: the firms sharing a market with the profile, then — only when fewer than
-    ``enough`` of them outscore any firm sharing only a filière — those sharing a filière and
-    no market. The result is the same as reading all of them at once.
+    Up to three reads: the firms sharing a market with the profile (``_sharing_rows``), then —
+    only when fewer than ``enough`` of them outscore any firm sharing only a filière — those
+    sharing a filière and no market at the profile's stage and range, then — only when still
+    fewer than ``enough`` outscore the others — the rest of them. The result is the same as
+    reading all of them at once.
     """
     filieres = _filieres()
     own_division = naf_division(profile.naf_code)
@@ -447,11 +553,15 @@ def _all_candidates(
         .exclude(pk=profile.sme_id)
         .order_by()
     )
+    if not include_grouped:
+        base = base.filter(~Exists(_grouped_memberships().filter(sme_id=OuterRef("pk"))))
     shares_market = Exists(
         _MARKETS.objects.filter(sme_id=OuterRef("pk"), territory_id__in=market_ids)
     )
     own_step = EMPLOYEE_RANGE_STEPS[profile.employee_range]
     found: list[tuple[float, float, int, tuple, frozenset[int], frozenset[str]]] = []
+
+    own_stage, own_range = profile.export_stage, profile.employee_range
 
     def judge(near: list[tuple], shared_of: dict[int, set]) -> None:
         for row, distance in near:
@@ -467,27 +577,45 @@ def _all_candidates(
                 continue
             if profile.naf_code and naf == profile.naf_code and shared:
                 continue  # a competitor on the same markets
-            score = pair_points(
-                markets_a=market_ids,
-                markets_b=shared,
-                filieres_a=own_filieres,
-                filieres_b=row_filieres,
-                stage_a=profile.export_stage,
-                stage_b=stage,
-                range_a=profile.employee_range,
-                range_b=size,
-            ) - (distance / radius_km)
+            # pair_points, spelt out (thousands of rows in a dense area): ``shared`` is
+            # already the intersection with the profile's markets.
+            points = MARKET_POINTS * min(MARKETS_COUNTED, len(shared))
+            if row_filieres & own_filieres:
+                points += FILIERE_POINTS
+            if stage == own_stage:
+                points += SAME_STAGE_POINTS
+            if size == own_range:
+                points += SAME_RANGE_POINTS
+            score = points - (distance / radius_km)
             found.append((score, distance, pk, (*row[:3], size, *row[5:]), shared, row_filieres))
 
     if market_ids:
-        near = _rows(base.filter(shares_market), profile, radius_km)
-        judge(near, _markets_of([row[0] for row, _d in near], among=market_ids))
+        judge(
+            *_sharing_rows(
+                profile=profile,
+                radius_km=radius_km,
+                market_ids=market_ids,
+                max_size_steps=max_size_steps,
+                caller=caller,
+                include_grouped=include_grouped,
+            )
+        )
     strong = sum(1 for entry in found if entry[0] > _FILIERE_ONLY_MAX)
     if division_ids and strong < enough:
         others = base.filter(sector_id__in=division_ids)
         if market_ids:
             others = others.filter(~shares_market)
-        judge(_rows(others, profile, radius_km), {})
+        # The firms at the profile's stage whose range may be its own first (an unranked firm
+        # may fall in it by its headcount): any other firm sharing only a filière scores at
+        # most _FILIERE_TIER_MAX, so when enough firms already score more, the rest — most of
+        # a dense area — need not be read.
+        first = Q(
+            export_stage=profile.export_stage, employee_range__in=[profile.employee_range, ""]
+        )
+        judge(_rows(others.filter(first), profile, radius_km), {})
+        strong = sum(1 for entry in found if entry[0] > _FILIERE_TIER_MAX)
+        if strong < enough:
+            judge(_rows(others.exclude(first), profile, radius_km), {})
     found.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
     kept = found[:enough]
     ids = [entry[2] for entry in kept]
@@ -498,6 +626,7 @@ def _all_candidates(
         )
     }
     markets = _markets_of(ids)
+    groups = _export_groups_of(ids) if include_grouped and ids else {}
     candidates = []
     for score, distance, pk, row, shared, row_filieres in kept:
         _pk, naf, _sector, size, stage, lat, lon = row
@@ -525,6 +654,7 @@ def _all_candidates(
                 warning=_competition_warning(naf)
                 if profile.naf_code and naf == profile.naf_code
                 else "",
+                export_groups=groups.get(pk, ()),
             )
         )
     return candidates
@@ -535,8 +665,14 @@ def _explained(
 ) -> list[PartnerCandidate]:
     """The candidates with their sentence (written for the shown ones only: the wording costs
     more than the rules)."""
+    candidates = list(candidates)
     markets = {market.code: market for market in profile.markets}
-    sectors = {s.code: s for s in Sector.objects.filter(kind=SectorKind.FILIERE)}
+    needed = {code for c in candidates for code in c.shared_filiere_codes}
+    sectors = (
+        {s.code: s for s in Sector.objects.filter(kind=SectorKind.FILIERE, code__in=needed)}
+        if needed
+        else {}
+    )
     return [
         replace(
             c,
@@ -547,6 +683,7 @@ def _explained(
                 shared_filieres=[sectors[code] for code in c.shared_filiere_codes],
                 employee_range=c.employee_range,
                 export_stage=c.export_stage,
+                export_groups=c.export_groups,
             ),
         )
         for c in candidates
@@ -560,6 +697,7 @@ def partner_candidates(
     max_size_steps: int = 1,
     limit: int = DEFAULT_LIMIT,
     caller: Caller | None = None,
+    include_grouped: bool = False,
 ) -> list[PartnerCandidate]:
     """The consenting SMEs that could partner ``profile`` in an export group, best first.
 
@@ -567,6 +705,8 @@ def partner_candidates(
     the module docstring; each candidate carries one French sentence saying why (``why``) and,
     for a firm of the same NAF sub-class on other markets, a ``warning``. ``caller``: only the
     SMEs it may read (``smes.access.visible_smes``); ``None`` is the operator's own code.
+    ``include_grouped``: also propose firms already members of an active export group (they
+    carry ``export_groups`` and their sentence names the group); left out by default.
     ``ValidationError`` on a radius, size gap or limit out of bounds, or a profile that cannot
     be judged (no point, NAF code or size).
     """
@@ -578,6 +718,7 @@ def partner_candidates(
         max_size_steps=max_size_steps,
         caller=caller,
         enough=limit,
+        include_grouped=include_grouped,
     )
     return _explained(found, partner)
 
@@ -619,6 +760,7 @@ def propose_groups(
     limit: int = 5,
     pool: int = DEFAULT_POOL,
     caller: Caller | None = None,
+    include_grouped: bool = False,
 ) -> list[GroupProposal]:
     """The best export groups of ``min_size`` to ``max_size`` firms (the profile included) made of
     ``profile`` and its best ``pool`` candidates, best first (score: module docstring).
@@ -626,6 +768,8 @@ def propose_groups(
     Every two members are within ``radius_km`` of each other, at most ``max_size_steps`` size
     steps apart, at compatible export stages and never competitors (same NAF sub-class on a
     common market); two members of the same sub-class on different markets make a warning.
+    Firms already members of an active export group are left out unless ``include_grouped``
+    (as in ``partner_candidates``).
     """
     if not EXPORT_GROUP_MIN_SIZE <= min_size <= max_size <= EXPORT_GROUP_MAX_SIZE:
         raise ValidationError(
@@ -641,6 +785,7 @@ def propose_groups(
         max_size_steps=max_size_steps,
         caller=caller,
         enough=pool,
+        include_grouped=include_grouped,
     )
     n = len(candidates)
     markets_by_id = {m.pk: m for m in partner.markets}
@@ -686,39 +831,61 @@ def propose_groups(
         for c in candidates
     ]
     best: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
-
-    def consider(chosen: tuple[int, ...], total: int, common: frozenset, spread: float) -> None:
-        size = len(chosen) + 1
-        score = (
-            total / (size * (size - 1) // 2)
-            + COMMON_MARKET_POINTS * len(common)
-            - spread / radius_km
-        )
-        # Keep the ``limit`` best: a min-heap on (score, then the smaller ids win ties).
-        entry = (score, tuple(-candidates[i].sme_id for i in chosen), chosen)
-        if len(best) < limit:
-            heapq.heappush(best, entry)
-        elif entry > best[0]:
-            heapq.heapreplace(best, entry)
+    # Flat per-candidate lists and an exact bound: the search visits up to ~13,000 groups from
+    # a pool of 24 and dominated the time of a proposal. A group's mean pair score never
+    # exceeds the best pair score of the pool, its common markets only shrink and its spread
+    # only grows as members join: a branch whose bound is below the ``limit``-th best score
+    # cannot hold a group that would be kept, so it is not visited (the result is unchanged).
+    neg_ids = [-c.sme_id for c in candidates]
+    member_markets = [c.market_ids for c in candidates]
+    member_km = [c.distance_km for c in candidates]
+    best_pair = max(
+        [0, *own_points, *(points[i][j] for i, j in itertools.combinations(range(n), 2))]
+    )
 
     def extend(
         chosen: tuple[int, ...], allowed: int, start: int, total: int, common, spread: float
     ) -> None:
         # Sums carried down the search: each group costs one step, whatever its size.
-        if len(chosen) + 1 >= min_size:
-            consider(chosen, total, common, spread)
-        if len(chosen) + 1 >= max_size:
+        size = len(chosen) + 1
+        if size >= min_size:
+            score = total / (size * (size - 1) // 2) + COMMON_MARKET_POINTS * len(common)
+            score -= spread / radius_km
+            # Keep the ``limit`` best: a min-heap on (score, then the smaller ids win ties);
+            # the ids are built only for a score that may enter it.
+            if len(best) < limit:
+                heapq.heappush(best, (score, tuple(neg_ids[i] for i in chosen), chosen))
+            elif score >= best[0][0]:
+                entry = (score, tuple(neg_ids[i] for i in chosen), chosen)
+                if entry > best[0]:
+                    heapq.heapreplace(best, entry)
+        if size >= max_size:
             return
-        for j in range(start, n):
-            if allowed >> j & 1:
-                extend(
-                    (*chosen, j),
-                    allowed & compatible[j],
-                    j + 1,
-                    total + own_points[j] + sum(points[i][j] for i in chosen),
-                    common & candidates[j].market_ids,
-                    max(spread, candidates[j].distance_km, *(distances[i][j] for i in chosen)),
-                )
+        if (
+            len(best) >= limit
+            and best_pair + COMMON_MARKET_POINTS * len(common) - spread / radius_km < best[0][0]
+        ):
+            return
+        mask = allowed >> start << start
+        while mask:
+            low = mask & -mask
+            mask ^= low
+            j = low.bit_length() - 1
+            row_points, row_km = points[j], distances[j]
+            added = own_points[j]
+            far = member_km[j] if member_km[j] > spread else spread
+            for i in chosen:
+                added += row_points[i]
+                if row_km[i] > far:
+                    far = row_km[i]
+            extend(
+                (*chosen, j),
+                allowed & compatible[j],
+                j + 1,
+                total + added,
+                common & member_markets[j],
+                far,
+            )
 
     extend((), (1 << n) - 1, 0, 0, partner.market_ids, 0.0)
     proposals = []

@@ -64,6 +64,13 @@ class PartnerSearchForm(forms.Form):
         required=False,
         help_text=_("0 : même tranche d'effectif ; 1 : tranche voisine."),
     )
+    include_grouped = forms.BooleanField(
+        label=_("Inclure les entreprises déjà en groupement"),
+        required=False,
+        help_text=_(
+            "Par défaut, une entreprise déjà membre d'un groupement à l'export n'est pas proposée."
+        ),
+    )
 
     def __init__(self, *args, caller: Caller, **kwargs) -> None:
         super().__init__(*args, **kwargs)

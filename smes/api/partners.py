@@ -77,6 +77,14 @@ class PartnerQuerySerializer(serializers.Serializer):
         max_value=3,
         help_text=_("Écart maximal de tranches d'effectif (0 à 3 ; 1 par défaut)."),
     )
+    include_grouped = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Proposer aussi les entreprises déjà membres d'un groupement à l'export actif "
+            "(écartées par défaut)."
+        ),
+    )
     limit = serializers.IntegerField(
         required=False,
         default=DEFAULT_LIMIT,
@@ -172,6 +180,13 @@ class CandidateSerializer(serializers.Serializer):
     warning = serializers.CharField(
         allow_blank=True, help_text=_("Même activité sur d'autres marchés : à vérifier.")
     )
+    in_export_group = serializers.BooleanField(
+        help_text=_("Déjà membre d'un groupement à l'export actif (avec include_grouped).")
+    )
+    export_groups = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("Les groupements à l'export dont elle est déjà membre."),
+    )
 
     def get_distance_km(self, candidate: PartnerCandidate) -> float:
         return float(display_km(candidate.distance_km))
@@ -231,6 +246,8 @@ _EXAMPLE_CANDIDATE = {
     "why": "À 6,1 km (Lattes), elle vise aussi l'Allemagne ; 20 à 49 salariés, "
     "exportatrice régulière.",
     "warning": "",
+    "in_export_group": False,
+    "export_groups": [],
 }
 
 
@@ -242,7 +259,8 @@ _EXAMPLE_CANDIDATE = {
         "registre (siret=) ou une entreprise décrite par son profil (commune, naf_code, "
         "employee_range, export_stage, markets) : proches (radius_km), de taille voisine "
         "(max_size_steps), à un stade d'exportation compatible, partageant un marché ou une "
-        "filière, jamais concurrentes sur un même marché. Chacune avec sa raison en une phrase. "
+        "filière, jamais concurrentes sur un même marché, pas déjà membres d'un groupement à l'export "
+        "(sauf include_grouped). Chacune avec sa raison en une phrase. "
         "Règles : docs/partners.md."
     ),
     parameters=[PartnerQuerySerializer],
@@ -296,6 +314,7 @@ class PartnerCandidatesView(_PartnerQueryView):
             max_size_steps=data["max_size_steps"],
             limit=data["limit"],
             caller=caller,
+            include_grouped=data["include_grouped"],
         )
         return CandidateSerializer(found, many=True).data
 
@@ -347,5 +366,6 @@ class PartnerGroupsView(_PartnerQueryView):
             max_size=data["max_size"],
             limit=data["limit"],
             caller=caller,
+            include_grouped=data["include_grouped"],
         )
         return GroupSerializer(groups, many=True).data

@@ -33,6 +33,7 @@ from django.utils import timezone
 from smes.enums import EMPLOYEE_RANGE_BOUNDS, SME_MAX_EMPLOYEES, SME_MAX_TURNOVER_EUR
 from smes.models import SME
 from smes.services.csv_rows import STAGE_COLUMNS
+from smes.services.partner_index import refresh_partner_index
 
 # Rows per ``executemany`` on SQLite (and per COPY buffer flush, which psycopg handles itself).
 BATCH = 20_000
@@ -369,7 +370,17 @@ def load_staged(
         result.updated = written - result.created
         result.unchanged = existing - result.updated
         result.warnings, result.warnings_total = _warnings(cursor, limit=warnings_kept)
+        # The merge sends no signal: the partner finder's market index is rewritten for the
+        # consenting firms of the file (the import never changes a consent; a firm without one
+        # has no entries).
+        cursor.execute(
+            f"SELECT t.id FROM {STAGE} s JOIN {_q(SME._meta.db_table)} t ON t.siret = s.siret "
+            "WHERE t.partner_search_consent = %s",
+            [True],
+        )
+        consenting = [row[0] for row in cursor.fetchall()]
         _drop_stage(cursor)
+    refresh_partner_index(sme_ids=consenting)
     result.seconds["merge"] = time.monotonic() - started
     return result
 

@@ -2,7 +2,7 @@
 
 The reference below reads every SME in Python and applies the rules of ``docs/partners.md``
 without the finder's box, SQL filters or ranking code; the finder must return exactly the same
-firms (and each with a sentence). Groups are checked member by member: never a competitor pair,
+firms (and each with a sentence), with or without the firms already in an export group. Groups are checked member by member: never a competitor pair,
 never a firm without consent, sizes balanced pairwise, every two members within the radius.
 """
 
@@ -20,9 +20,11 @@ from core.geo import haversine_km
 from smes.enums import EMPLOYEE_RANGE_STEPS, EXPORT_STAGE_PARTNERS, ExportStage
 from smes.models import SME
 from smes.partners import PartnerProfile, partner_candidates, propose_groups
+from structures.enums import StructureKind
 from structures.models import Sector
 from territories.models import Territory
-from tests.smes.factories import SMEFactory, make_siret
+from tests.smes.factories import SMEFactory, SMEMembershipFactory, make_siret
+from tests.structures.factories import StructureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,12 +70,38 @@ def _random_smes(rng: random.Random, count: int) -> list[SME]:
     for sme in smes:
         sme.sector = Sector.objects.get(kind="naf_division", code=sme.naf_code[:2])
         sme.save(update_fields=["sector"])
+    # Memberships: two active export groups, a closed one and a club (the last two do not
+    # count as "already grouped"); a firm may belong to several.
+    structures = [
+        StructureFactory(kind=StructureKind.EXPORT_GROUP, name="Groupement Alpha"),
+        StructureFactory(kind=StructureKind.EXPORT_GROUP, name="Groupement Bêta"),
+        StructureFactory(kind=StructureKind.EXPORT_GROUP, name="Groupement fermé", is_active=False),
+        StructureFactory(kind=StructureKind.EXPORTERS_CLUB, name="Club export"),
+    ]
+    for sme in smes:
+        for structure in structures:
+            if rng.random() < 0.15:
+                SMEMembershipFactory(sme=sme, structure=structure)
     return smes
 
 
-def reference(profile: PartnerProfile, *, radius_km: float, max_size_steps: int) -> set[int]:
+def _grouped() -> dict[int, set[str]]:
+    """Active export groups by SME, read the plain way."""
+    out: dict[int, set[str]] = {}
+    for sme in SME.objects.prefetch_related("memberships__structure"):
+        for membership in sme.memberships.all():
+            structure = membership.structure
+            if structure.kind == StructureKind.EXPORT_GROUP and structure.is_active:
+                out.setdefault(sme.pk, set()).add(structure.name)
+    return out
+
+
+def reference(
+    profile: PartnerProfile, *, radius_km: float, max_size_steps: int, include_grouped=False
+) -> set[int]:
     """Every rule, applied to every SME, one by one."""
     filieres = _filieres_by_division()
+    grouped = _grouped()
     own_filieres = filieres.get(profile.naf_code[:2], set())
     own_markets = {m.pk for m in profile.markets}
     found = set()
@@ -95,6 +123,8 @@ def reference(profile: PartnerProfile, *, radius_km: float, max_size_steps: int)
             continue
         if sme.naf_code == profile.naf_code and markets & own_markets:
             continue
+        if sme.pk in grouped and not include_grouped:
+            continue
         found.add(sme.pk)
     return found
 
@@ -115,6 +145,36 @@ def test_candidates_are_exactly_the_brute_force(seed):
         for c in got:
             assert c.distance_km <= radius
             assert bool(c.warning) == (c.naf_code == origin.naf_code)
+            assert not c.in_export_group
+
+
+@pytest.mark.parametrize("seed", [8, 9])
+def test_grouped_firms_on_request_are_exactly_the_brute_force(seed):
+    rng = random.Random(seed)
+    smes = _random_smes(rng, 70)
+    grouped = _grouped()
+    assert grouped, "the seeded set has firms in active export groups"
+    seen_grouped = 0
+    for _round in range(6):
+        radius = rng.choice([25.0, 40.0])
+        origin = rng.choice(smes)
+        profile = PartnerProfile.from_sme(origin)
+        got = partner_candidates(profile=origin, radius_km=radius, limit=100, include_grouped=True)
+        expected = reference(profile, radius_km=radius, max_size_steps=1, include_grouped=True)
+        assert {c.sme_id for c in got} == expected
+        for c in got:
+            assert set(c.export_groups) == grouped.get(c.sme_id, set())
+            assert c.in_export_group == (c.sme_id in grouped)
+            for name in c.export_groups:
+                assert f"« {name} »" in c.why
+            assert ("déjà membre" in c.why) == c.in_export_group
+            assert c.why.startswith("À ") and c.why.endswith(".")
+            seen_grouped += c.in_export_group
+        # Without the option: the same list less the grouped firms, in the same order.
+        default = partner_candidates(profile=origin, radius_km=radius, limit=100)
+        assert [c.sme_id for c in default] == [c.sme_id for c in got if not c.in_export_group]
+        assert "Groupement fermé" not in " ".join(c.why for c in got)
+    assert seen_grouped, "the seeded sets propose grouped firms on request"
 
 
 @pytest.mark.parametrize("seed", [4, 5])
@@ -153,10 +213,12 @@ def test_groups_never_hold_a_competitor_or_a_firm_without_consent(seed):
     smes = _random_smes(rng, 80)
     by_pk = {s.pk: s for s in SME.objects.prefetch_related("target_markets")}
     seen = 0
+    grouped = _grouped()
     for origin in rng.sample(smes, 8):
         groups = propose_groups(profile=origin, radius_km=40, limit=10)
         for group in groups:
             seen += 1
+            assert not set(group.member_ids) & set(grouped)
             members = [by_pk[origin.pk], *(by_pk[i] for i in group.member_ids)]
             assert 3 <= group.size == len(members) <= 5
             assert origin.pk not in group.member_ids
@@ -175,16 +237,23 @@ def test_groups_never_hold_a_competitor_or_a_firm_without_consent(seed):
     assert seen, "the seeded sets give groups"
 
 
-def test_best_group_is_the_brute_force_best():
+@pytest.mark.parametrize("include_grouped", [False, True])
+def test_best_group_is_the_brute_force_best(include_grouped):
     """With a small pool, the best group found equals the best of every combination."""
     rng = random.Random(21)
     smes = _random_smes(rng, 50)
-    origin = next(
-        s for s in smes if len(partner_candidates(profile=s, radius_km=40, limit=100)) >= 6
-    )
-    pool = partner_candidates(profile=origin, radius_km=40, limit=8)
-    best = propose_groups(profile=origin, radius_km=40, pool=8, limit=1)
-    groups = propose_groups(profile=origin, radius_km=40, pool=8, limit=100)
+    options = {"radius_km": 40, "include_grouped": include_grouped}
+    origin = next(s for s in smes if len(partner_candidates(profile=s, **options, limit=100)) >= 5)
+    pool = partner_candidates(profile=origin, **options, limit=8)
+    best = propose_groups(profile=origin, **options, pool=8, limit=1)
+    groups = propose_groups(profile=origin, **options, pool=8, limit=100)
+    # The search skips branches that cannot enter the ``limit`` best: a short list is the
+    # head of the long one.
+    for limit in (1, 3, 10):
+        short = propose_groups(profile=origin, **options, pool=8, limit=limit)
+        assert [(g.member_ids, g.score) for g in short] == [
+            (g.member_ids, g.score) for g in groups[:limit]
+        ]
     # Every valid combination of the pool of the right size is among the proposals (≤ 100).
     valid = 0
     for size in (2, 3, 4):

@@ -330,3 +330,64 @@ def test_api_groups_bad_sizes_are_a_400(world, agency):
     siret = world["origin"].siret
     assert client.get(GROUPS, {"siret": siret, "min_size": 5, "max_size": 3}).status_code == 400
     assert client.get(GROUPS, {"siret": siret, "max_size": 6}).status_code == 400
+
+
+# --- Firms already in an export group -----------------------------------------------------------
+
+
+def _group_with(world, *members) -> Structure:
+    group = StructureFactory(
+        name="Groupement des Garrigues", kind=StructureKind.EXPORT_GROUP, parent=world["animator_a"]
+    )
+    for sme in members:
+        SMEMembership.objects.create(sme=sme, structure=group, role=MembershipRole.MEMBER)
+    return group
+
+
+def test_page_leaves_grouped_firms_out_unless_asked(world):
+    grouped = world["partners"][1]
+    _group_with(world, grouped)
+    client = _client(world["staff_a"])
+    response = client.get(reverse("staff-partners"), {"siret": world["origin"].siret})
+    html = response.content.decode()
+    assert grouped.name not in html
+    assert world["partners"][0].name in html
+    assert 'name="include_grouped"' in html
+    response = client.get(
+        reverse("staff-partners"), {"siret": world["origin"].siret, "include_grouped": "on"}
+    )
+    html = response.content.decode()
+    assert grouped.name in html
+    assert "Groupement des Garrigues" in html
+
+
+def test_api_include_grouped_flags_and_names_the_group(world, agency):
+    grouped = world["partners"][1]
+    _group_with(world, grouped)
+    client = agency("34")
+    siret = world["origin"].siret
+    results = client.get(CANDIDATES, {"siret": siret}).json()["results"]
+    assert grouped.siret not in {r["siret"] for r in results}
+    assert not any(r["in_export_group"] for r in results)
+    response = client.get(CANDIDATES, {"siret": siret, "include_grouped": "true"})
+    assert response.status_code == 200, response.json()
+    by_siret = {r["siret"]: r for r in response.json()["results"]}
+    assert by_siret[grouped.siret]["in_export_group"] is True
+    assert by_siret[grouped.siret]["export_groups"] == ["Groupement des Garrigues"]
+    assert "« Groupement des Garrigues »" in by_siret[grouped.siret]["why"]
+    others = [r for s, r in by_siret.items() if s != grouped.siret]
+    assert others and not any(r["in_export_group"] or r["export_groups"] for r in others)
+    groups = client.get(GROUPS, {"siret": siret, "limit": 20}).json()["results"]
+    assert all(grouped.siret not in {m["siret"] for m in g["members"]} for g in groups)
+    groups = client.get(GROUPS, {"siret": siret, "limit": 20, "include_grouped": "true"})
+    members = {m["siret"] for g in groups.json()["results"] for m in g["members"]}
+    assert grouped.siret in members
+
+
+def test_an_inactive_group_does_not_count(world, agency):
+    grouped = world["partners"][1]
+    group = _group_with(world, grouped)
+    group.is_active = False
+    group.save()
+    results = agency("34").get(CANDIDATES, {"siret": world["origin"].siret}).json()["results"]
+    assert grouped.siret in {r["siret"] for r in results}

@@ -49,6 +49,7 @@ def partner_finder(request: HttpRequest) -> HttpResponse:
             "profile": data["profile"],
             "radius_km": float(data["radius_km"]),
             "max_size_steps": data["max_size_steps"],
+            "include_grouped": data["include_grouped"],
             "caller": caller,
         }
         profile = data["profile"]

@@ -57,7 +57,10 @@ class Command(BaseCommand):
             )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE smes_sme; ANALYZE smes_sme_target_markets")
+                cursor.execute(
+                    "ANALYZE smes_sme; ANALYZE smes_sme_target_markets; "
+                    "ANALYZE smes_partnermarketentry"
+                )
         else:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
