@@ -114,7 +114,7 @@ def applicable_programmes(
         qs = qs.for_service(service)
     if programmes is not None:
         qs = qs.filter(pk__in=[p.pk for p in programmes])
-    return qs.select_related("operator", "area").order_by("level", "name", "pk").distinct()
+    return qs.select_related("operator", "area").order_by("level", "name", "pk")
 
 
 def entry_points_for(

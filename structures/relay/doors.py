@@ -5,7 +5,8 @@ Kept beside the engine, not inside it: ``find_relays`` stays the lookup of compe
 page, the API and any other caller add ``local_doors(response=…)`` to its answer. The rule that
 picks the door is ``structures.programmes.entry_points_for`` (the most specific territory wins);
 the place's territories come from the resolved location, so this runs three queries (programmes,
-doors, their readable contacts), whatever the answer holds.
+doors, their readable contacts) whatever the answer holds, and none for a service that no
+active programme serves.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from structures.permissions import Caller
 from structures.programmes import Door, entry_points_for
+from structures.relay import reference
 from structures.relay.types import RelayResponse
 
 
@@ -43,7 +45,13 @@ def door_lines(door: Door) -> list[DoorLine]:
 
 
 def local_doors(*, response: RelayResponse, caller: Caller | None = None) -> list[Door]:
-    """The programmes of the answer's service that apply at its place, with their doors there."""
+    """The programmes of the answer's service that apply at its place, with their doors there.
+
+    No query for a service no active programme serves (most of the catalogue): the set of those
+    that have one is a reference copy (``reference.programme_services``).
+    """
+    if response.service.pk not in reference.programme_services.get():
+        return []
     location = response.location
     return entry_points_for(
         commune=location.commune,

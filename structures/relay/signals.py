@@ -12,6 +12,7 @@ from structures.models import (
     Offer,
     OfferCoverage,
     OfferMarket,
+    Programme,
     Sector,
     Service,
     Structure,
@@ -98,6 +99,17 @@ for _model, _receiver in ((Service, _service_changed), (Sector, _sector_changed)
     post_delete.connect(_receiver, sender=_model, dispatch_uid=f"relay_ref_del_{_model.__name__}")
 m2m_changed.connect(
     _sector_changed, sender=Sector.naf_divisions.through, dispatch_uid="relay_ref_naf"
+)
+
+
+def _programme_changed(sender, **kwargs):
+    reference_cache.mark_changed(reference.PROGRAMME_TABLE)
+
+
+post_save.connect(_programme_changed, sender=Programme, dispatch_uid="relay_ref_programme_save")
+post_delete.connect(_programme_changed, sender=Programme, dispatch_uid="relay_ref_programme_del")
+m2m_changed.connect(
+    _programme_changed, sender=Programme.services.through, dispatch_uid="relay_ref_programme_svc"
 )
 
 

@@ -103,12 +103,18 @@ def test_the_relay_answers_door_queries_are_constant(api, doors):
         programme = make_programme(f"Dispositif {n}")
         add_door(programme, "departement", "34", doors["herault"], contact=doors["desk"])
         add_door(programme, "region", "76", doors["region"])
+    api.get("/api/v1/relays/", params)  # the served services' copy, read again once
     with_seven = count()
     assert with_seven == with_one
-    # Without any programme for the need, the doors cost one query (the programmes): two more
-    # with programmes (their doors, the doors' readable contacts).
+    # Programmes for the need cost three queries (the programmes, their doors, the doors'
+    # readable contacts); a need no active programme serves costs none once the reference copy
+    # of the served services is read again (one query, after the deletion changed it).
     Programme.objects.all().delete()
     assert count() == with_one - 2
+    assert count() == with_one - 3
+    make_programme("Pour un autre besoin", services=("trade-fairs",))
+    assert count() == with_one - 2  # the copy read again: the need is still not served
+    assert count() == with_one - 3
 
 
 def test_private_door_contacts_stay_hidden_in_the_relay_answer(api, doors):
