@@ -325,7 +325,9 @@ def _sentence(
 ) -> str:
     language = _language()
     values = {
-        "distance": km_text(distance_km),
+        # "0,0 km" reads as a mistake: a neighbour in the same street is "moins de 1 km" away,
+        # as on the relay's cards.
+        "distance": _("moins de 1 km") if distance_km < 1 else km_text(distance_km),
         "commune": row_commune,
         "size": EmployeeRange(employee_range).label,
         "stage": ExportStage(export_stage).label,

@@ -295,7 +295,7 @@ def test_no_consent_never_proposed_and_self_excluded(territory):
     assert shy.pk not in ids and origin.pk not in ids
     (candidate,) = partner_candidates(profile=origin)
     assert "l'Allemagne" in candidate.why
-    assert "Montpellier" in candidate.why
+    assert candidate.why.startswith("À moins de 1 km (Montpellier), ")
 
 
 def test_same_activity_on_other_markets_is_a_warning():
