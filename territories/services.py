@@ -306,15 +306,16 @@ def _create_parents_first(
         ready = [
             (k, t) for k, t in pending if desired[k].parent is None or desired[k].parent in ids
         ]
-        # A parent missing from the edition (never, with the vendored files): written without,
-        # the parent pass of the caller reports it.
+        # Left without a parent: rows whose parent is missing from the edition (never, with the
+        # vendored files), or every row when the database does not return the new ids (SQLite
+        # before 3.35); the caller's parent pass then sets what it can, as before.
         ready = ready or pending
         for key, row in ready:
             parent = desired[key].parent
             row.parent_id = ids.get(parent) if parent else None
         for batch in _batched([row for _key, row in ready]):
             Territory.objects.bulk_create(batch)
-        ids.update((key, row.pk) for key, row in ready)
+        ids.update((key, row.pk) for key, row in ready if row.pk is not None)
         created = {id(row) for _key, row in ready}
         pending = [(k, t) for k, t in pending if id(t) not in created]
 
