@@ -579,16 +579,16 @@ def _all_candidates(
                 continue
             if profile.naf_code and naf == profile.naf_code and shared:
                 continue  # a competitor on the same markets
-            # pair_points, spelt out (thousands of rows in a dense area): ``shared`` is
-            # already the intersection with the profile's markets.
-            points = MARKET_POINTS * min(MARKETS_COUNTED, len(shared))
-            if row_filieres & own_filieres:
-                points += FILIERE_POINTS
-            if stage == own_stage:
-                points += SAME_STAGE_POINTS
-            if size == own_range:
-                points += SAME_RANGE_POINTS
-            score = points - (distance / radius_km)
+            score = pair_points(
+                markets_a=market_ids,
+                markets_b=shared,
+                filieres_a=own_filieres,
+                filieres_b=row_filieres,
+                stage_a=own_stage,
+                stage_b=stage,
+                range_a=own_range,
+                range_b=size,
+            ) - (distance / radius_km)
             found.append((score, distance, pk, (*row[:3], size, *row[5:]), shared, row_filieres))
 
     if market_ids:
