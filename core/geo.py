@@ -24,19 +24,31 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def distances_from(lat1: float, lon1: float) -> Callable[[float, float], float]:
     """``haversine_km`` from a fixed point, as a function of the other point: the origin's terms
     are computed once (the relay measures up to hundreds of offers from one place per lookup)."""
+    term_to = haversine_terms_from(lat1, lon1)
+    return lambda lat2, lon2: km_of_term(term_to(lat2, lon2))
+
+
+def haversine_terms_from(lat1: float, lon1: float) -> Callable[[float, float], float]:
+    """The haversine term (``sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2)``) from a fixed point: the
+    distance grows with it (``km_of_term``), so points can be ordered by it and only those a
+    caller reads measured in km."""
     phi1 = math.radians(lat1)
     cos_phi1 = math.cos(phi1)
-    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    radians, sin, cos = math.radians, math.sin, math.cos
 
-    def to(lat2: float, lon2: float) -> float:
+    def term(lat2: float, lon2: float) -> float:
         phi2 = radians(lat2)
-        inner = (
+        return (
             sin((phi2 - phi1) / 2) ** 2 + cos_phi1 * cos(phi2) * sin(radians(lon2 - lon1) / 2) ** 2
         )
-        # Rounding can push the term a hair above 1 for antipodal points: asin would fail.
-        return 2 * EARTH_RADIUS_KM * asin(sqrt(min(1.0, max(0.0, inner))))
 
-    return to
+    return term
+
+
+def km_of_term(term: float) -> float:
+    """The distance in km of a haversine term (``haversine_terms_from``): never decreasing."""
+    # Rounding can push the term a hair above 1 for antipodal points: asin would fail.
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, term))))
 
 
 def display_km(km: float) -> Decimal:

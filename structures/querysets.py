@@ -8,6 +8,7 @@ PostgreSQL, and never duplicates rows.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
@@ -17,9 +18,18 @@ from django.utils import timezone
 from structures.permissions import editable_structures_q
 
 
+@functools.lru_cache(maxsize=64)
+def _day_months_before(months: int, year: int, month: int, day: int) -> datetime.date:
+    return datetime.date(year, month, day) - relativedelta(months=months)
+
+
 def months_ago(months: int, *, now: datetime.datetime | None = None) -> datetime.datetime:
-    """The same day ``months`` calendar months before ``now`` (clamped to the month's end)."""
-    return (now or timezone.now()) - relativedelta(months=months)
+    """The same day ``months`` calendar months before ``now`` (clamped to the month's end), at
+    the same time of day."""
+    now = now or timezone.now()
+    # relativedelta only moves the date here; computed once per day (every relay lookup asks).
+    day = _day_months_before(months, now.year, now.month, now.day)
+    return now.replace(year=day.year, month=day.month, day=day.day)
 
 
 def _ancestors_of(commune):

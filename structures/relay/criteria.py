@@ -14,6 +14,7 @@ from functools import cached_property
 
 from structures.relay import reference
 from structures.relay.enums import ConditionKind, MarketMatch
+from structures.relay.index import NO_CONDITIONS
 from structures.relay.types import Condition, EligibilityProfile
 
 NAF_PATTERN = re.compile(r"^(\d{2})(?:\.?(\d{1,2})([A-Z])?)?$")
@@ -196,21 +197,9 @@ def judge(
     return Verdict(status, match, tuple(conditions))
 
 
-# An index row's condition columns when the offer has none: no sector, market, size, age or NAF
+# An index row's condition values when the offer has none: no sector, market, size, age or NAF
 # rule, open to every firm (``structures.relay.indexing`` writes these values).
-PLAIN_ROW: dict = {
-    "structure_id": None,
-    "sector_codes": "",
-    "market_codes": "",
-    "planned_codes": "",
-    "min_employees": None,
-    "max_employees": None,
-    "min_age_years": None,
-    "members_only": False,
-    "application_required": False,
-    "naf_include": "",
-    "naf_exclude": "",
-}
+PLAIN_ROW: dict = {"structure_id": None, **NO_CONDITIONS}
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from structures.relay.ranking import CompetentRanking
 from structures.relay.results import load_results
 from structures.relay.search import Where, nearest
 from structures.relay.types import RelayResponse
-from structures.relay.wording import with_hint, with_reasons
+from structures.relay.wording import Reasons, with_hint
 
 
 def find_relays(query: RelayQuery) -> RelayResponse:
@@ -38,7 +38,11 @@ def find_relays(query: RelayQuery) -> RelayResponse:
     )
     competent = ranking.mark_region_first(seen.found)
     fallbacks = find_fallbacks(query, judge=judge, seen=seen, covering=covering)
-    results = with_reasons(load_results(competent + fallbacks, query), query)
+    chosen = competent + fallbacks
+    reasons = Reasons([candidate.conditions for candidate in chosen], query)
+    results = reasons.results = load_results(
+        chosen, query, notes=reasons.notes, sentences=reasons.sentences
+    )
     response = RelayResponse(
         location=location,
         service=query.service,

@@ -10,8 +10,10 @@ from contextvars import ContextVar
 from django.db import transaction
 from django.dispatch import Signal
 
+from core import reference_cache
 from structures.enums import MarketStatus, OfferDelivery
-from structures.relay.index import RelayIndexEntry
+from structures.relay.index import RelayIndexEntry, pack_details
+from structures.relay.reference import RELAY_INDEX_TABLE
 
 _CHUNK = 2000
 REGION_RANK = 4
@@ -217,7 +219,12 @@ def _entries_for(offer_ids: list[int], rank_cache: dict[int, int]) -> list[Relay
             **{name: _codes(by_offer.get(offer["pk"], ())) for name, by_offer in codes.items()},
         }
         entries += [
-            RelayIndexEntry(territory_id=t, coverage_rank=rank_cache[t], **common)
+            RelayIndexEntry(
+                territory_id=t,
+                coverage_rank=rank_cache[t],
+                details=pack_details({**common, "territory_id": t}),
+                **common,
+            )
             for t in sorted(coverage_of[offer["pk"]])
         ]
     return entries
@@ -255,6 +262,8 @@ def refresh_relay_index(*, offer_ids: Iterable[int] | None = None) -> int:
         RelayIndexEntry.objects.bulk_create(entries, batch_size=5000)
         written += len(entries)
         touched.update(entry.service_id for entry in entries)
+    # The relay results' loaded offers (structures.relay.results) are read from the same rows.
+    reference_cache.mark_changed(RELAY_INDEX_TABLE)
     announce(touched)
     return written
 

@@ -4,12 +4,15 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from operator import itemgetter
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from core.db_router import read_connection
+from core.db_router import primary_reads, read_connection
+from core.reference_cache import ReferenceCache
+from structures.relay.reference import TERRITORY_TABLE
 from structures.relay.types import (
     TERRITORY_REF_COLUMNS,
     RelayQueryError,
@@ -128,16 +131,43 @@ def _error_from(exc: Exception, *, field: str, unknown_code: str) -> RelayQueryE
     return RelayQueryError.of(unknown_code, str(exc), field=field)
 
 
+# How many current places each process keeps resolved: the communes searched most (weighted by
+# population, a few thousand cover most searches) for a fraction of a megabyte each thousand.
+RESOLVED_PLACES_KEPT = 4096
+
+
+def _current_location(code: str) -> ResolvedLocation | None:
+    """The location of the current place with that exact code (``None``: no such place)."""
+    # From the primary, as the reference caches: a place read from a lagging replica would be
+    # kept under the new version token.
+    with primary_reads():
+        found = _current_place_and_ancestors(code)
+    if found is None:
+        return None
+    place, ancestors = found
+    return locate(place, ancestors=ancestors)
+
+
+# Resolving a commune code (one SELECT, a model instance and the ancestors' references) cost a
+# fifth of a lookup (bench_relay): each process keeps its last resolutions, dropped whenever the
+# territory reference changes (its version token, core.reference_cache). Only the exact, current
+# code is kept; an old code's resolution carries a message in the active language.
+_resolved_places = ReferenceCache(
+    lambda: lru_cache(maxsize=RESOLVED_PLACES_KEPT)(_current_location), tables=[TERRITORY_TABLE]
+)
+
+
 def _by_commune(commune: str, postal_code: str) -> ResolvedLocation:
-    found, note, ancestors = _current_place_and_ancestors(commune.strip().upper()), "", None
-    if found is not None:
-        place, ancestors = found
+    location = _resolved_places.get()(commune.strip().upper())
+    if location is not None:
+        place = location.commune
     else:
         try:
             resolution = resolve_commune(code=commune)
         except (MalformedCode, UnknownTerritory) as exc:
             raise _error_from(exc, field="commune", unknown_code="unknown_commune") from None
-        place, note = resolution.commune, resolution.message
+        place = resolution.commune
+        location = locate(place, note=resolution.message)
     if postal_code and not place.postal_codes.filter(code=postal_code.strip()).exists():
         raise RelayQueryError.of(
             "invalid",
@@ -145,7 +175,7 @@ def _by_commune(commune: str, postal_code: str) -> ResolvedLocation:
             % {"name": place.name, "code": postal_code},
             field="postal_code",
         )
-    return locate(place, note=note, ancestors=ancestors)
+    return location
 
 
 def _by_postal_code(postal_code: str) -> ResolvedLocation:

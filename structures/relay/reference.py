@@ -95,6 +95,11 @@ SERVICE_TABLE = "structures.service"
 SECTOR_TABLE = "structures.sector"
 TERRITORY_TABLE = "territories.territory"
 PROGRAMME_TABLE = "structures.programme"
+# Not reference tables, but what the loaded offers of the relay results are read from
+# (``structures.relay.results``): the index's token moves with every refresh of the index
+# (every write of an offer or a structure), the contacts' with every contact write.
+RELAY_INDEX_TABLE = "structures.relayindexentry"
+CONTACT_TABLE = "structures.contact"
 
 services = ReferenceCache(_load_services, tables=[SERVICE_TABLE])
 countries = ReferenceCache(_load_countries, tables=[TERRITORY_TABLE])

@@ -9,15 +9,21 @@ read —: on this hot path, compiling the equivalent ORM queries cost more than 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
-from django.db import connection, models
+from django.db import models
 from django.utils.translation import gettext as _
 
-from core.db_router import read_connection
+from core.db_router import primary_reads, read_connection
+from core.reference_cache import ReferenceCache
 from structures.fields import STRUCTURE_RELAY
 from structures.freshness import thresholds
 from structures.models import Contact, Offer, Structure
+from structures.relay.reference import CONTACT_TABLE, RELAY_INDEX_TABLE, TERRITORY_TABLE
 from structures.relay.search import Candidate
 from structures.relay.types import (
     TERRITORY_REF_COLUMNS,
@@ -25,6 +31,7 @@ from structures.relay.types import (
     RelayOffer,
     RelayResult,
     RelayStructure,
+    Sentences,
     TerritoryRef,
 )
 from territories.models import Territory
@@ -119,11 +126,9 @@ def _offers_head(qn: Callable[[str], str]) -> str:
     for i, f in enumerate(_STRUCTURE_TERRITORIES):
         columns += [f"t{i}.{qn(c)}" for c in _TERRITORY_COLUMNS]
         joins.append(f"LEFT JOIN {territories} t{i} ON t{i}.id = s.{qn(f.column)}")
-    # Then whether the listing is stale (structures.freshness), decided in SQL, as a relay
-    # result holds no dates (RELAY_COLUMN_TYPES).
-    columns.append(
-        f"CASE WHEN COALESCE(s.{qn('verified_at')}, s.{qn('created_at')}) < %s THEN 1 ELSE 0 END"
-    )
+    # Then what the listing's age counts from (structures.freshness): whether it is stale is
+    # decided at each lookup, as the loaded offer is kept.
+    columns.append(f"COALESCE(s.{qn('verified_at')}, s.{qn('created_at')})")
     # Then each contact of the structure (one row per offer and contact): the contacts come
     # with their offers rather than in a query of their own, one round trip less per lookup.
     columns += [f"c.{qn(c)}" for c in _CONTACT_COLUMNS]
@@ -142,50 +147,64 @@ def _territories_head(qn: Callable[[str], str]) -> str:
 
 
 class _Contacts:
-    """The contacts of the offers' structures: by id (with whether each is public), and each
-    structure's first public desk (a desk before a person, then by display position)."""
+    """The contacts of one structure: by id (with whether each is public), and its first public
+    desk (a desk before a person, then by display position)."""
 
-    __slots__ = ("by_id", "desks")
+    __slots__ = ("_desk_rank", "by_id", "desk")
 
     def __init__(self) -> None:
         self.by_id: dict[int, tuple[ContactInfo, bool]] = {}
-        self.desks: dict[int, tuple[tuple, ContactInfo]] = {}
+        self.desk: ContactInfo | None = None
+        self._desk_rank: tuple | None = None
 
     def add(self, row: tuple) -> None:
-        pk, structure_id, kind, name, role, phone, email, is_public, position = row
+        pk, _structure_id, kind, name, role, phone, email, is_public, position = row
         if pk is None or pk in self.by_id:
             return  # a structure without contacts, or one already read with another offer
         info = ContactInfo(name, role, phone, email, kind == "desk", "offer")
         self.by_id[pk] = (info, bool(is_public))
         if is_public:
             rank = (kind != "desk", position, pk)
-            if structure_id not in self.desks or rank < self.desks[structure_id][0]:
-                self.desks[structure_id] = (rank, info)
-
-    def desk_of(self, structure_id: int) -> ContactInfo | None:
-        found = self.desks.get(structure_id)
-        return None if found is None else found[1]
+            if self._desk_rank is None or rank < self._desk_rank:
+                self.desk, self._desk_rank = info, rank
 
 
-def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool], _Contacts]:
-    """Offers with their structures, each structure with its territories (commune, country);
-    per offer, whether its structure's information is to be checked (stale); and the
-    structures' contacts."""
-    rows = _select(
-        f"{_statement(_offers_head)} WHERE o.id IN ({_marks(offer_ids)})",
-        [connection.ops.adapt_datetimefield_value(thresholds()[1]), *offer_ids],
-    )
-    offers, stale, contacts = {}, {}, _Contacts()
+@dataclass(frozen=True)
+class _Loaded:
+    """An offer as a result shows it, whoever asks: its structure, the moment the listing's
+    age counts from, and the structure's contacts (shared by the structure's offers)."""
+
+    offer: RelayOffer
+    structure: RelayStructure
+    since: datetime.datetime
+    contacts: _Contacts
+
+
+def _moment(value, reader) -> datetime.datetime:
+    """A datetime read by plain SQL, as the ORM gives it (SQLite hands back text)."""
+    if isinstance(value, datetime.datetime) or value is None:
+        return value
+    return reader.ops.convert_datetimefield_value(value, None, reader)
+
+
+def _read_offers(offer_ids: Collection[int]) -> dict[int, _Loaded]:
+    """Offers with their structures, each structure with its territories (commune, country),
+    the listing's reference moment and contacts: one SELECT."""
+    reader = read_connection(Offer)
+    rows = _select(f"{_statement(_offers_head)} WHERE o.id IN ({_marks(offer_ids)})", offer_ids)
+    loaded: dict[int, _Loaded] = {}
+    contacts: dict[int, _Contacts] = {}
     n_offer, n_structure, n_territory = (
         len(_OFFER_COLUMNS),
         len(_STRUCTURE_COLUMNS),
         len(_TERRITORY_COLUMNS),
     )
-    at_stale = n_offer + n_structure + len(_STRUCTURE_TERRITORIES) * n_territory
+    at_since = n_offer + n_structure + len(_STRUCTURE_TERRITORIES) * n_territory
     for row in rows:
-        contacts.add(row[at_stale + 1 :])
         o = row[:n_offer]
-        if o[0] in offers:
+        structure_contacts = contacts.setdefault(o[1], _Contacts())
+        structure_contacts.add(row[at_since + 1 :])
+        if o[0] in loaded:
             continue  # the same offer again, with another contact of its structure
         own = row[n_offer : n_offer + n_structure]
         values = {
@@ -194,12 +213,62 @@ def _load_offers(offer_ids: list[int]) -> tuple[dict[int, tuple], dict[int, bool
         for i, f in enumerate(_STRUCTURE_TERRITORIES):
             at = n_offer + n_structure + i * n_territory
             values[f.name] = _territory(row[at : at + n_territory])
-        structure = RelayStructure(pk=o[1], **values)
-        stale[o[0]] = bool(row[at_stale])
         # SQLite gives booleans as 0 / 1.
         offer = RelayOffer(*o[:5], bool(o[5]), bool(o[6]), o[7])
-        offers[offer.pk] = (offer, structure)
-    return offers, stale, contacts
+        loaded[offer.pk] = _Loaded(
+            offer=offer,
+            structure=RelayStructure(pk=o[1], **values),
+            since=_moment(row[at_since], reader),
+            contacts=structure_contacts,
+        )
+    return loaded
+
+
+# How many loaded offers each process keeps: the relays of the places searched most.
+LOADED_OFFERS_KEPT = 8192
+
+
+class _LoadedOffers:
+    """The offers this process loaded last (least recently used dropped first).
+
+    Loading the chosen offers was a third of a lookup (``bench_relay``), for rows that change a
+    few times a day: the copy is dropped whenever the relay index is refreshed (every write of
+    an offer or a structure, through the signals or the bulk loaders), a contact or a territory
+    changes (their version tokens, ``core.reference_cache``: every worker sees it within
+    ``REFERENCE_CACHE_GRACE_SECONDS``), and after ``REFERENCE_CACHE_MAX_AGE_SECONDS`` anyway.
+    """
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[int, _Loaded] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, offer_ids: list[int]) -> dict[int, _Loaded]:
+        kept = self._kept
+        found, missing = {}, []
+        with self._lock:
+            for pk in offer_ids:
+                loaded = kept.get(pk)
+                if loaded is None:
+                    missing.append(pk)
+                else:
+                    kept.move_to_end(pk)
+                    found[pk] = loaded
+        if missing:
+            # From the primary, as the reference caches: rows read from a lagging replica
+            # would be kept under the new version token.
+            with primary_reads():
+                read = _read_offers(missing)
+            found.update(read)
+            with self._lock:
+                kept.update(read)
+                while len(kept) > LOADED_OFFERS_KEPT:
+                    kept.popitem(last=False)
+        return found
+
+
+_loaded_offers = ReferenceCache(
+    _LoadedOffers, tables=[RELAY_INDEX_TABLE, CONTACT_TABLE, TERRITORY_TABLE]
+)
 
 
 def _load_territories(ids: set[int]) -> dict[int, TerritoryRef]:
@@ -212,15 +281,14 @@ def _load_territories(ids: set[int]) -> dict[int, TerritoryRef]:
     return {row[0]: TerritoryRef(*row) for row in rows}
 
 
-def _contact_for(
-    offer: RelayOffer, structure: RelayStructure, contacts: _Contacts, include_private: bool
-) -> ContactInfo | None:
+def _contact_for(loaded: _Loaded, include_private: bool) -> ContactInfo | None:
     """The offer's contact (if public, or private ones are allowed), else the structure's first
     public desk, else its switchboard, else nobody (docs/relay.md §6)."""
+    offer, structure, contacts = loaded.offer, loaded.structure, loaded.contacts
     own = contacts.by_id.get(offer.contact_id) if offer.contact_id else None
     if own is not None and (own[1] or include_private):
         return own[0]
-    desk = contacts.desk_of(offer.structure_id)
+    desk = contacts.desk
     if desk is not None:
         return ContactInfo(
             desk.name, desk.role, desk.phone, desk.email, desk.is_desk, "structure_desk"
@@ -232,11 +300,15 @@ def _contact_for(
     return None
 
 
-def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
-    """The results for the chosen candidates, in their order (sentences not yet written)."""
+def load_results(
+    candidates: list[Candidate], query, *, notes: list[tuple[str, ...]], sentences: Sentences
+) -> list[RelayResult]:
+    """The results for the chosen candidates, in their order, each with its ``notes`` and its
+    position in the list's ``sentences`` (``structures.relay.wording.Reasons``)."""
     if not candidates:
         return []
-    offers, stale, contacts = _load_offers([c.offer_id for c in candidates])
+    loaded_offers = _loaded_offers.get().get_many([c.offer_id for c in candidates])
+    stale_before = thresholds()[1]
     # Only an offer found through the place's ancestors shows its territory: one of those the
     # location read (a query only for a location built without them).
     territories = {ref.pk: ref for ref in query.location.ancestors}
@@ -244,15 +316,15 @@ def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
     territories.update(_load_territories(missing))
     location = query.location
     results = []
-    for candidate in candidates:
-        offer, structure = offers[candidate.offer_id]
+    for position, candidate in enumerate(candidates):
+        loaded = loaded_offers[candidate.offer_id]
         territory = territories.get(candidate.territory_id)
         # Offers found through the place's ancestors show the territory that covers it.
         shows_territory = candidate.covers
         results.append(
             RelayResult(
-                offer=offer,
-                structure=structure,
+                offer=loaded.offer,
+                structure=loaded.structure,
                 distance_km=round(candidate.distance_km, 3),
                 distance_is_approximate=candidate.approximate or location.precision != "exact",
                 matched_territory=territory if shows_territory else None,
@@ -260,11 +332,14 @@ def load_results(candidates: list[Candidate], query) -> list[RelayResult]:
                 market_match=candidate.market_match,
                 same_region=candidate.region_id is not None
                 and candidate.region_id == location.region_id,
-                contact=_contact_for(offer, structure, contacts, query.include_private_contacts),
+                contact=_contact_for(loaded, query.include_private_contacts),
                 conditions=candidate.conditions,
                 fallback=candidate.fallback,
                 region_first=candidate.region_first,
-                information_to_check=stale[candidate.offer_id],
+                information_to_check=loaded.since < stale_before,
+                notes=notes[position],
+                sentences=sentences,
+                position=position,
             )
         )
     return results

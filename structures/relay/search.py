@@ -14,48 +14,18 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from core.db_router import read_connection
-from core.geo import BoundingBox, distances_from
+from core.geo import BoundingBox, haversine_terms_from, km_of_term
 from structures.relay import criteria
-from structures.relay.index import RelayIndexEntry
+from structures.relay.index import RelayIndexEntry, unpack_details
 from structures.relay.types import Condition
 
 # Radii of the successive boxes (km); after the last one the search has no box at all.
 SEARCH_RADII_KM = (15.0, 60.0, 240.0, 960.0)
 
-FIELDS = (
-    "offer_id",
-    "structure_id",
-    "territory_id",
-    "coverage_rank",
-    "latitude",
-    "longitude",
-    "point_is_approximate",
-    "region_id",
-    "is_remote",
-    "min_employees",
-    "max_employees",
-    "min_age_years",
-    "members_only",
-    "application_required",
-    "sector_codes",
-    "market_codes",
-    "planned_codes",
-    "naf_include",
-    "naf_exclude",
-    "sort_key",
-)
-_OFFER, _RANK, _LAT, _LON = (
-    FIELDS.index(f) for f in ("offer_id", "coverage_rank", "latitude", "longitude")
-)
-_STRUCTURE, _TERRITORY, _APPROXIMATE, _REGION, _SORT_KEY = (
-    FIELDS.index(f)
-    for f in ("structure_id", "territory_id", "point_is_approximate", "region_id", "sort_key")
-)
-# The columns that carry an offer's conditions, and their values when it has none.
-_CONDITION_FIELDS = tuple(name for name in criteria.PLAIN_ROW if name != "structure_id")
-_conditions_of = itemgetter(*(FIELDS.index(name) for name in _CONDITION_FIELDS))
-# Compared with ``==``, so SQLite's 0 / 1 equal False / True.
-_NO_CONDITIONS = tuple(criteria.PLAIN_ROW[name] for name in _CONDITION_FIELDS)
+# What a search reads of every row in its box; the rest of a row, in ``details``, is unpacked only
+# for the rows it judges (``structures.relay.index``).
+FIELDS = ("offer_id", "coverage_rank", "latitude", "longitude", "details")
+_OFFER, _RANK, _LAT, _LON, _DETAILS = range(len(FIELDS))
 
 
 @dataclass(frozen=True)
@@ -158,33 +128,35 @@ def _judged(
             best[row[_OFFER]] = row
     if covering is not None:
         covering.update(best)
-    distance_to = distances_from(*origin)
+    # Ordered by the haversine term, which the distance grows with: only the rows read below
+    # are measured in km (most of a wide box never is).
+    term_to = haversine_terms_from(*origin)
     measured = sorted(
-        ((distance_to(values[_LAT], values[_LON]), values) for values in best.values()),
+        ((term_to(values[_LAT], values[_LON]), values) for values in best.values()),
         key=itemgetter(0),
     )
-    for distance, values in measured:
+    for term, values in measured:
+        distance = km_of_term(term)
         if distance > horizon.km:
             return
-        if _conditions_of(values) == _NO_CONDITIONS:
-            verdict = judge.plain
-        else:
-            verdict = judge(dict(zip(FIELDS, values, strict=True)))
+        row, conditional = unpack_details(values[_DETAILS])
+        # A row without conditions (about half of them) has the same verdict for every offer.
+        verdict = judge(row) if conditional else judge.plain
         if verdict.status == criteria.NO:
             continue
         yield (
             verdict.status,
             Candidate(
                 offer_id=values[_OFFER],
-                structure_id=values[_STRUCTURE],
-                territory_id=values[_TERRITORY],
+                structure_id=row["structure_id"],
+                territory_id=row["territory_id"],
                 coverage_rank=values[_RANK],
                 distance_km=distance,
-                approximate=values[_APPROXIMATE],
-                region_id=values[_REGION],
+                approximate=row["point_is_approximate"],
+                region_id=row["region_id"],
                 market_match=verdict.market_match,
                 conditions=verdict.conditions,
-                sort_key=values[_SORT_KEY],
+                sort_key=row["sort_key"],
                 covers=covers,
             ),
         )

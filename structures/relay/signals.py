@@ -9,6 +9,7 @@ from django.dispatch import receiver
 
 from core import reference_cache
 from structures.models import (
+    Contact,
     Offer,
     OfferCoverage,
     OfferMarket,
@@ -102,6 +103,14 @@ m2m_changed.connect(
 )
 
 
+def _contact_changed(sender, **kwargs):
+    reference_cache.mark_changed(reference.CONTACT_TABLE)
+
+
+post_save.connect(_contact_changed, sender=Contact, dispatch_uid="relay_results_contact_save")
+post_delete.connect(_contact_changed, sender=Contact, dispatch_uid="relay_results_contact_del")
+
+
 def _programme_changed(sender, **kwargs):
     reference_cache.mark_changed(reference.PROGRAMME_TABLE)
 
@@ -128,4 +137,5 @@ def _structure_deleted(sender, instance, **kwargs):
 def _drop(rows) -> None:
     touched = indexed_services(rows)
     if rows.delete()[0]:
+        reference_cache.mark_changed(reference.RELAY_INDEX_TABLE)
         announce(touched)

@@ -10,13 +10,14 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.utils import numberformat, translation
 from django.utils.formats import get_format, number_format
 from django.utils.translation import trans_real
 
 from core.geo import display_km
+from core.reference_cache import ReferenceCache
 from structures.naming import sector_list_phrase
 from structures.relay import reference
 from structures.relay.enums import ConditionKind, FallbackKind, MarketMatch
@@ -30,7 +31,7 @@ from territories.naming import (
 )
 
 
-# The language being written, while ``with_reasons`` writes a list of results in it: Django's
+# The language being written, while ``Reasons`` writes a list of results in it: Django's
 # gettext looks the active language up in an asyncio-aware local on every call, then walks a
 # chain of catalogues, and number_format reads three formats the same way — a third of a lookup
 # (bench_relay under cProfile: 33,000 such lookups for 400 searches). Bound once per language
@@ -293,24 +294,46 @@ def why(result: RelayResult, service, language: str) -> str:
     return " ".join(parts)
 
 
-def with_reasons(results: list[RelayResult], query) -> list[RelayResult]:
-    """The results with their ``notes`` (active language) written, and their sentences
-    (``why_fr``, ``why_en``) to be written for the whole list when a language is first read."""
-    active = "en" if _english() else "fr"
-    with _written_in(active):
-        notes = [tuple(condition_texts(result.conditions)) for result in results]
+# The conditions of an offer, in words, per language catalogue: the same few hundred condition
+# lists come back lookup after lookup, and writing them (and binding the language to write them)
+# was a sixth of a lookup. Dropped when a sector's or a country's name may have changed.
+_NOTES_KEPT = 20_000
+_written_notes = ReferenceCache(dict, tables=[reference.SECTOR_TABLE, reference.TERRITORY_TABLE])
 
-    def write(language: str) -> list[str]:
+
+def _notes(conditions: list[tuple[Condition, ...]]) -> list[tuple[str, ...]]:
+    """Each list of conditions in words, in the active language."""
+    language = "en" if _english() else "fr"
+    catalog = trans_real.translation(language)
+    written = _written_notes.get()
+    keys = [(catalog, listed) for listed in conditions]
+    missing = [key for key in keys if key not in written]
+    if missing:
+        if len(written) > _NOTES_KEPT:
+            written.clear()
+        with _written_in(language):
+            for key in missing:
+                written[key] = tuple(condition_texts(key[1]))
+    return [written[key] for key in keys]
+
+
+class Reasons:
+    """What explains a list of results: each one's ``notes`` (its conditions, in the active
+    language), and the list's sentences (``why_fr``, ``why_en``), written for the whole list
+    when a language is first read. The results are loaded with both (``load_results``), then
+    handed back in ``results``, which the sentences are written from."""
+
+    def __init__(self, conditions: list[tuple[Condition, ...]], query) -> None:
+        self.notes = _notes(conditions)
+        self.results: list[RelayResult] = []
+        self.sentences = Sentences(self._write)
+        self._service = query.service
+
+    def _write(self, language: str) -> list[str]:
         # One translation switch per language for the whole list: activating a language costs
         # more than writing the sentences.
         with _written_in(language):
-            return [why(result, query.service, language) for result in results]
-
-    sentences = Sentences(write)
-    return [
-        replace(result, notes=note, sentences=sentences, position=position)
-        for position, (result, note) in enumerate(zip(results, notes, strict=True))
-    ]
+            return [why(result, self._service, language) for result in self.results]
 
 
 def with_hint(response: RelayResponse) -> RelayResponse:

@@ -504,18 +504,24 @@ def test_the_english_sentence_is_english_below_one_kilometre():
 
 
 def test_an_offer_without_conditions_is_indexed_as_the_plain_row():
-    """The search judges such an offer once per query (``Judge.plain``): its index row must hold
-    exactly ``PLAIN_ROW``'s values, and the shortcut must give the verdict judging it would."""
-    from structures.relay.criteria import Judge
-    from structures.relay.index import RelayIndexEntry
-    from structures.relay.search import _NO_CONDITIONS, FIELDS, Where, _conditions_of, index_rows
+    """The search judges such an offer once per query (``Judge.plain``): its index row's
+    ``details`` must carry no condition, unpack to exactly ``PLAIN_ROW``'s values, and the
+    shortcut must give the verdict judging it would."""
+    from structures.relay.criteria import PLAIN_ROW, Judge
+    from structures.relay.index import RelayIndexEntry, unpack_details
+    from structures.relay.search import _DETAILS, Where, index_rows
 
     plain = relay_at(MONTPELLIER, covers=[territory("departement", "34")])
     sized = relay_at(MONTPELLIER, covers=[territory("departement", "34")], min_employees=10)
     rows = {row[0]: row for row in index_rows(Where(service_id=plain.service_id), None)}
     assert RelayIndexEntry.objects.filter(offer=plain).exists()
-    assert _conditions_of(rows[plain.pk]) == _NO_CONDITIONS
-    assert _conditions_of(rows[sized.pk]) != _NO_CONDITIONS
+    plain_row, plain_conditional = unpack_details(rows[plain.pk][_DETAILS])
+    sized_row, sized_conditional = unpack_details(rows[sized.pk][_DETAILS])
+    assert not plain_conditional and sized_conditional
+    assert {name: plain_row[name] for name in PLAIN_ROW if name != "structure_id"} == {
+        name: value for name, value in PLAIN_ROW.items() if name != "structure_id"
+    }
+    assert sized_row["min_employees"] == 10
     for country in (None, "MA"):
         judge = Judge(sectors=None, country=country, profile=None, today=datetime.date.today())
-        assert judge.plain == judge(dict(zip(FIELDS, rows[plain.pk], strict=True)))
+        assert judge.plain == judge(plain_row)
