@@ -81,7 +81,10 @@ class Reader:
         )
 
     def read(self) -> dict:
-        self.process.stdin.write("read\n")
+        return self.ask("read")
+
+    def ask(self, what: str) -> dict:
+        self.process.stdin.write(f"{what}\n")
         self.process.stdin.flush()
         while line := self.process.stdout.readline():
             if line.startswith("RESULT "):
@@ -127,6 +130,33 @@ def test_a_reference_change_is_seen_by_another_process_at_its_next_read(workers_
             assert {k: restored[k] for k in ("service", "country", "filiere_matches_division")} == {
                 k: originals[k] for k in ("service", "country", "filiere_matches_division")
             }
+        reader.close()
+        delete_prefix(url, prefix)
+
+
+@pytest.mark.redis
+def test_a_relay_written_by_another_process_is_shown_as_written_at_the_next_lookup(
+    workers_database,
+):
+    """The lookup's own copies (the resolved commune, the loaded offers and their contacts)
+    follow another process's committed writes: a new relay, then its new name and phone."""
+    url = redis_url()
+    prefix = f"test-relays-{uuid.uuid4().hex[:12]}"
+    env = _environment(workers_database, REDIS_URL=url, CACHE_KEY_PREFIX=prefix)
+    reader = Reader({**env, "REFERENCE_CACHE_GRACE_SECONDS": "0"})
+    try:
+        before = reader.ask("relays")["relays"]
+        assert run_writer(env, "add_relay") == {"done": "add_relay"}
+        added = reader.ask("relays")["relays"]
+        assert ["Relais de l'autre processus", "0400000001"] in added
+        assert len(added) == len(before) + 1
+        assert reader.ask("relays")["relays"] == added  # kept, nothing moved
+        assert run_writer(env, "edit_relay") == {"done": "edit_relay"}
+        edited = reader.ask("relays")["relays"]
+        assert ["Relais renommé", "0400000002"] in edited
+        assert all(name != "Relais de l'autre processus" for name, _phone in edited)
+    finally:
+        run_writer(env, "drop_relay")
         reader.close()
         delete_prefix(url, prefix)
 
