@@ -1,16 +1,21 @@
-"""The relay API's cheaper paths give what the general ones gave: the query serializer's shallow
-field copies validate as DRF's deep copies, and the local doors' single query (contacts joined,
-then hidden when unreadable) gives the rows and contacts of the query and prefetch it replaced."""
+"""The relay API's cheaper paths give what the general ones gave: the answer built as plain dicts
+renders as the serializers that document it would, the query serializer's shallow field copies
+validate as DRF's deep copies, and the local doors' single query (contacts joined, then hidden
+when unreadable) gives the rows and contacts of the query and prefetch it replaced."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
+from smes.relay import resolve_relay_query
 from structures.models import Programme, ProgrammeEntryPoint
 from structures.permissions import PRIVATE_CONTACTS_PERMISSION, Caller
 from structures.programmes import _door_rows, _entry_point_rows
+from structures.relay.engine import find_relays
+from structures.relay.query import RelayRequest
 from tests.api.conftest import grant
 from tests.structures.factories import (
     ContactFactory,
@@ -21,9 +26,132 @@ from tests.structures.factories import (
     service,
     territory,
 )
-from web.api.relay import RelayQueryInvalid, RelayQuerySerializer
+from web.api.relay import (
+    RelayQueryInvalid,
+    RelayQuerySerializer,
+    RelayResponseSerializer,
+    response_payload,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+class Proxy:
+    """``value`` with a few more attributes, as a serializer reads it."""
+
+    def __init__(self, value, **extra) -> None:
+        self.value = value
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name):
+        return getattr(self.value, name)
+
+
+def ranked_result(result, rank: int) -> Proxy:
+    # The engine's value types carry ``pk``; the documented objects show it as ``id``.
+    return Proxy(
+        result,
+        rank=rank,
+        offer=Proxy(result.offer, id=result.offer.pk),
+        structure=Proxy(result.structure, id=result.structure.pk),
+    )
+
+
+def documented(response) -> dict:
+    """The answer through the serializers that document it (field by field, nested)."""
+    ranked = [
+        ranked_result(r, i) for i, r in enumerate([*response.results, *response.fallbacks], 1)
+    ]
+    competent = len(response.results)
+    answer = {
+        "location": response.location,
+        "service": response.service,
+        "country": response.country,
+        "sectors": list(response.sectors),
+        "results": ranked[:competent],
+        "fallbacks": ranked[competent:],
+        "hint": response.hint,
+        "empty_message": response.empty_message,
+        "local_doors": [],
+    }
+    return RelayResponseSerializer(answer).data
+
+
+@pytest.fixture
+def relay_world():
+    def relay(commune_code, *, covers, service_code="trade-fairs", **offer):
+        structure = StructureFactory(commune=territory("commune", commune_code), coverage=covers)
+        return OfferFactory(structure=structure, service=service(service_code), **offer)
+
+    herault = relay(
+        "34172", covers=[territory("departement", "34")], markets=[territory("country", "MA")]
+    )
+    ContactFactory(structure=herault.structure, name="Service international")
+    private = ContactFactory(structure=herault.structure, private=True, name="Agent privé")
+    relay("34172", covers=[territory("departement", "34")], min_employees=10, contact=private)
+    relay("30189", covers=[territory("region", "76")])
+    relay("69123", covers=[territory("departement", "69")], delivery="remote")
+    relay("69123", covers=[territory("departement", "69")], service_code="public-aid")
+    return {"herault": herault}
+
+
+LOOKUPS = [
+    {"commune": "34172", "service": "trade-fairs"},
+    {"commune": "34172", "service": "trade-fairs", "country": "MA", "k": 5},
+    {"commune": "34172", "service": "trade-fairs", "employees": 5, "include_remote": False},
+    {"commune": "30189", "service": "trade-fairs", "k": 1},
+    {"commune": "69123", "service": "trade-fairs", "country": "JP", "sector": "10"},
+    {"commune": "34172", "service": "public-aid"},
+    {"commune": "34172", "service": "export-insurance"},
+    {"latitude": 43.61, "longitude": 3.87, "service": "trade-fairs"},
+]
+
+
+@pytest.mark.parametrize("lookup", LOOKUPS)
+def test_the_plain_answer_renders_as_its_serializers(relay_world, lookup):
+    member = StaffMembershipFactory(structure=relay_world["herault"].structure).user
+    for caller, private in ((Caller.anonymous(), False), (Caller(user=member), True)):
+        query = resolve_relay_query(
+            caller=caller,
+            request=RelayRequest(**lookup, include_private_contacts=private),
+            siret="",
+        )
+        response = find_relays(query)
+        fast = {**response_payload(response), "local_doors": []}
+        assert JSONRenderer().render(fast) == JSONRenderer().render(documented(response))
+
+
+def test_the_lookups_cover_results_fallbacks_conditions_and_private_contacts(relay_world):
+    member = StaffMembershipFactory(structure=relay_world["herault"].structure).user
+    seen = set()
+    for lookup in LOOKUPS:
+        for caller, private in ((Caller.anonymous(), False), (Caller(user=member), True)):
+            query = resolve_relay_query(
+                caller=caller,
+                request=RelayRequest(**lookup, include_private_contacts=private),
+                siret="",
+            )
+            body = response_payload(find_relays(query))
+            ranked = [*body["results"], *body["fallbacks"]]
+            seen |= {"results"} if body["results"] else {"no result"}
+            seen |= {"fallbacks"} if body["fallbacks"] else set()
+            seen |= {"conditions"} if any(r["conditions"] for r in ranked) else set()
+            seen |= {"notes"} if any(r["notes"] for r in ranked) else set()
+            seen |= {"country"} if body["country"] else set()
+            seen |= {
+                "private contact"
+                for r in ranked
+                if r["contact"] and r["contact"]["name"] == "Agent privé"
+            }
+    assert seen == {
+        "results",
+        "no result",
+        "fallbacks",
+        "conditions",
+        "notes",
+        "country",
+        "private contact",
+    }
 
 
 class DeepCopiedRelayQuerySerializer(RelayQuerySerializer):
