@@ -18,9 +18,12 @@ before converting (a thousand-digit number is a 400, not a ``ValueError``).
 
 from __future__ import annotations
 
+import copy
+from functools import cache
+
 from django import forms
 from django.utils.translation import gettext as _
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.mixins import ListModelMixin
 
@@ -47,12 +50,8 @@ def _is_repeatable(form_field_class) -> bool:
     return issubclass(form_field_class, forms.MultipleChoiceField)
 
 
-def _filterset_parameters(view) -> dict[str, bool]:
-    from django_filters.rest_framework import DjangoFilterBackend
-
-    filterset_class = getattr(view, "filterset_class", None)
-    backends = getattr(view, "filter_backends", ())
-    if filterset_class is None or not any(issubclass(b, DjangoFilterBackend) for b in backends):
+def _filterset_parameters(filterset_class) -> dict[str, bool]:
+    if filterset_class is None:
         return {}
     return {
         name: _is_repeatable(declared.field_class)
@@ -60,9 +59,8 @@ def _filterset_parameters(view) -> dict[str, bool]:
     }
 
 
-def _pagination_parameters(view) -> dict[str, bool]:
-    paginator_class = getattr(view, "pagination_class", None)
-    if paginator_class is None or not isinstance(view, ListModelMixin):
+def _pagination_parameters(paginator_class) -> dict[str, bool]:
+    if paginator_class is None:
         return {}
     names = (
         getattr(paginator_class, "page_query_param", None),
@@ -74,21 +72,39 @@ def _pagination_parameters(view) -> dict[str, bool]:
     return {name: False for name in names if name}
 
 
-def _serializer_parameters(view) -> dict[str, bool]:
-    serializer_class = getattr(view, "query_serializer_class", None)
+def _serializer_parameters(serializer_class) -> dict[str, bool]:
     if serializer_class is None:
         return {}
     return dict.fromkeys(serializer_class().fields, False)
 
 
-def accepted_parameters(view) -> dict[str, bool]:
-    """The query parameters ``view`` declares: name → whether it may be repeated."""
+@cache
+def _declared_parameters(filterset_class, paginator_class, serializer_class) -> dict[str, bool]:
+    # Classes only, so one answer per view class: building the query serializer's fields on
+    # every request cost an API call more than its whole DRF dispatch.
     return {
         FORMAT_PARAMETER: False,
-        **_pagination_parameters(view),
-        **_filterset_parameters(view),
-        **_serializer_parameters(view),
+        **_pagination_parameters(paginator_class),
+        **_filterset_parameters(filterset_class),
+        **_serializer_parameters(serializer_class),
     }
+
+
+def accepted_parameters(view) -> dict[str, bool]:
+    """The query parameters ``view`` declares: name → whether it may be repeated (a shared
+    mapping: read it, do not change it)."""
+    from django_filters.rest_framework import DjangoFilterBackend
+
+    filterset_class = getattr(view, "filterset_class", None)
+    backends = getattr(view, "filter_backends", ())
+    if not any(issubclass(b, DjangoFilterBackend) for b in backends):
+        filterset_class = None
+    paginator_class = getattr(view, "pagination_class", None)
+    if not isinstance(view, ListModelMixin):
+        paginator_class = None
+    return _declared_parameters(
+        filterset_class, paginator_class, getattr(view, "query_serializer_class", None)
+    )
 
 
 def check_query_parameters(query_params, accepted: dict[str, bool]) -> None:
@@ -153,3 +169,20 @@ class QueryContractMixin:
     def initial(self, request, *args, **kwargs):
         check_query_parameters(request.query_params, accepted_parameters(self))
         super().initial(request, *args, **kwargs)
+
+
+class QuerySerializer(serializers.Serializer):
+    """A serializer reading a query string, made once per request: its fields are shallow
+    copies of the declared ones, not DRF's deep copies.
+
+    DRF deep-copies every declared field for each serializer instance (each copy rebuilt from
+    its arguments, validators included) so that one instance may alter its fields without
+    touching the others'. A query serializer never alters them, and for the relay API that
+    copying cost more than the whole validation. A shallow copy still gets its own binding
+    (name, parent, label, source); it shares the declared field's validators and messages,
+    which validation only reads. A subclass whose fields are changed per instance, or that
+    nests serializers, keeps ``serializers.Serializer``.
+    """
+
+    def get_fields(self):
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}

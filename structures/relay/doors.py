@@ -4,17 +4,19 @@ that applies at the SME's place, with the structure and desk that open it there.
 Kept beside the engine, not inside it: ``find_relays`` stays the lookup of competent relays; the
 page, the API and any other caller add ``local_doors(response=…)`` to its answer. The rule that
 picks the door is ``structures.programmes.entry_points_for`` (the most specific territory wins);
-the place's territories come from the resolved location, so this runs three queries (programmes,
-doors, their readable contacts) whatever the answer holds, and none for a service that no
-active programme serves.
+the place's territories come from the resolved location, so this runs two queries (programmes,
+doors with their readable contacts) whatever the answer holds, and none where no active
+programme of the service applies (``programme_areas``).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core.reference_cache import ReferenceCache
 from structures.permissions import Caller
 from structures.programmes import Door, entry_points_for
 from structures.relay import reference
@@ -44,15 +46,44 @@ def door_lines(door: Door) -> list[DoorLine]:
     return [DoorLine(entry_point=row, text=door_text(row)) for row in door.entry_points]
 
 
+def _load_programme_areas() -> dict[int, frozenset[int | None]]:
+    """By service, the territories of application of the active programmes serving it (``None``:
+    a nationwide one). Their dates are not read here: the doors' query checks them."""
+    from structures.models import Programme
+
+    areas: dict[int, set[int | None]] = defaultdict(set)
+    rows = Programme.services.through.objects.filter(programme__is_active=True).values_list(
+        "service_id", "programme__area_id"
+    )
+    for service_id, area_id in rows:
+        areas[service_id].add(area_id)
+    return {service_id: frozenset(ids) for service_id, ids in areas.items()}
+
+
+# Most relay answers have no programme to show: a service no programme serves, or only
+# programmes of other régions. Telling so from this copy rather than from the programmes' query
+# saves that query (the costliest part of an API answer without doors) on each of them.
+programme_areas = ReferenceCache(_load_programme_areas, tables=[reference.PROGRAMME_TABLE])
+
+
+def could_apply(*, service_id: int, ancestor_ids) -> bool:
+    """Whether an active programme serving the service applies everywhere or in one of
+    ``ancestor_ids`` (the place and the territories containing it)."""
+    areas = programme_areas.get().get(service_id)
+    if not areas:
+        return False
+    return None in areas or not areas.isdisjoint(ancestor_ids)
+
+
 def local_doors(*, response: RelayResponse, caller: Caller | None = None) -> list[Door]:
     """The programmes of the answer's service that apply at its place, with their doors there.
 
-    No query for a service no active programme serves (most of the catalogue): the set of those
-    that have one is a reference copy (``reference.programme_services``).
+    No query where no active programme of the service applies (most answers): the services and
+    territories of the active programmes are a reference copy (``programme_areas``).
     """
-    if response.service.pk not in reference.programme_services.get():
-        return []
     location = response.location
+    if not could_apply(service_id=response.service.pk, ancestor_ids=location.ancestor_ids):
+        return []
     return entry_points_for(
         commune=location.commune,
         service=response.service,

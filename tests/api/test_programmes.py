@@ -106,15 +106,25 @@ def test_the_relay_answers_door_queries_are_constant(api, doors):
     api.get("/api/v1/relays/", params)  # the served services' copy, read again once
     with_seven = count()
     assert with_seven == with_one
-    # Programmes for the need cost three queries (the programmes, their doors, the doors'
-    # readable contacts); a need no active programme serves costs none once the reference copy
-    # of the served services is read again (one query, after the deletion changed it).
+    # Programmes for the need cost two queries (the programmes, their doors with their readable
+    # contacts); a need no active programme serves costs none once the reference copy of the
+    # programmes' services and areas is read again (one query, after the deletion changed it).
     Programme.objects.all().delete()
+    assert count() == with_one - 1
     assert count() == with_one - 2
-    assert count() == with_one - 3
     make_programme("Pour un autre besoin", services=("trade-fairs",))
-    assert count() == with_one - 2  # the copy read again: the need is still not served
-    assert count() == with_one - 3
+    assert count() == with_one - 1  # the copy read again: the need is still not served
+    assert count() == with_one - 2
+    # Served, but by a programme of another région only: no query either.
+    make_programme("Ailleurs", level="regional", area=territory("region", "84"))
+    assert count() == with_one - 1
+    assert count() == with_one - 2
+    # Served here: the programmes' and doors' queries again, and the programme shown.
+    make_programme("Ici", level="regional", area=territory("region", "76"))
+    assert count() == with_one + 1
+    assert count() == with_one
+    body = api.get("/api/v1/relays/", params).json()
+    assert [door["programme"]["name"] for door in body["local_doors"]] == ["Ici"]
 
 
 def test_private_door_contacts_stay_hidden_in_the_relay_answer(api, doors):

@@ -244,8 +244,8 @@ def test_the_selector_runs_a_fixed_number_of_queries(desks, django_assert_num_qu
             code = {"country": "FR", "region": "76", "departement": "34"}[key]
             door(programme, level, code, desks[key], contact=ContactFactory(structure=desks[key]))
     montpellier, need = territory("commune", "34172"), service("public-aid")
-    # Ancestors, programmes, doors, their readable contacts.
-    with django_assert_num_queries(4):
+    # Ancestors, programmes, doors with their readable contacts.
+    with django_assert_num_queries(3):
         found = entry_points_for(commune=montpellier, service=need)
         assert all(d.entry_points[0].contact.name for d in found)
     assert len(found) == 5

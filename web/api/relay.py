@@ -19,7 +19,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.contract import QueryContractMixin
+from core.api.contract import QueryContractMixin, QuerySerializer
 from smes.enums import ExportStage
 from smes.relay import SIRENE_UNAVAILABLE, resolve_relay_query
 from structures.api.mixins import TABULAR_RENDERERS
@@ -62,7 +62,7 @@ class RelayQueryInvalid(exceptions.APIException):
             self.headers = {"Retry-After": str(SIRENE_RETRY_AFTER_SECONDS)}
 
 
-class RelayQuerySerializer(serializers.Serializer):
+class RelayQuerySerializer(QuerySerializer):
     service = serializers.CharField(
         max_length=64, help_text=_("Code du besoin (voir /api/v1/services/), ex. trade-fairs.")
     )
