@@ -22,18 +22,6 @@ def _load_countries() -> dict:
     return {t.code: t for t in Territory.objects.filter(level="country")}
 
 
-def _load_programme_services() -> frozenset[int]:
-    """The services some active programme serves (its dates are not read here: the doors'
-    query checks them). A relay answer for any other service has no local door to look for."""
-    from structures.models import Programme
-
-    return frozenset(
-        Programme.services.through.objects.filter(programme__is_active=True).values_list(
-            "service_id", flat=True
-        )
-    )
-
-
 @dataclass(frozen=True)
 class SectorTables:
     expansions: dict[str, frozenset[str]]  # sector code → codes an offer may name to match it
@@ -104,4 +92,3 @@ CONTACT_TABLE = "structures.contact"
 services = ReferenceCache(_load_services, tables=[SERVICE_TABLE])
 countries = ReferenceCache(_load_countries, tables=[TERRITORY_TABLE])
 sectors = ReferenceCache(_load_sectors, tables=[SECTOR_TABLE])
-programme_services = ReferenceCache(_load_programme_services, tables=[PROGRAMME_TABLE])
