@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
@@ -81,7 +82,7 @@ def _entry_point_rows(*, caller: Caller | None) -> QuerySet[ProgrammeEntryPoint]
 
 
 def _door_rows(
-    *, caller: Caller | None, programme_ids: list[int], territory_ids: tuple[int, ...]
+    *, caller: Caller | None, programme_ids: list[int], territory_ids: tuple[int, ...] | None
 ) -> list[ProgrammeEntryPoint]:
     """The published doors of ``programme_ids`` on ``territory_ids``, as ``_entry_point_rows``
     gives them, in one query: the contact is joined rather than prefetched, then dropped from the
@@ -93,10 +94,12 @@ def _door_rows(
         readable = Q(contact__is_public=True)
     rows = (
         ProgrammeEntryPoint.objects.published()
-        .filter(programme__in=programme_ids, territory_id__in=territory_ids)
+        .filter(programme__in=programme_ids)
         .select_related("structure", "territory", "contact")
         .order_by()
     )
+    if territory_ids is not None:
+        rows = rows.filter(territory_id__in=territory_ids)
     if readable is None:
         return list(rows)
     rows = list(
@@ -171,6 +174,12 @@ def entry_points_for(
     # The relay's hot path (every answer with a programme): one query for the doors and their
     # contacts rather than a query and a prefetch.
     rows = _door_rows(caller=caller, programme_ids=[p.pk for p in applying], territory_ids=ids)
+    return doors_from(applying, rows)
+
+
+def doors_from(applying: list[Programme], rows: Iterable[ProgrammeEntryPoint]) -> list[Door]:
+    """Each programme of ``applying`` (in that order) with its most specific doors among
+    ``rows`` (doors of those programmes on territories containing the place)."""
     finest = _keep_finest(rows)
     return [
         Door(
@@ -181,6 +190,32 @@ def entry_points_for(
         )
         for programme in applying
     ]
+
+
+def applies_at(programme: Programme, ancestor_ids: AbstractSet[int]) -> bool:
+    """``ProgrammeQuerySet.applying_in`` for a programme already read: nationwide, or its
+    territory of application contains the place (``ancestor_ids``: every territory containing
+    it)."""
+    return programme.area_id is None or programme.area_id in ancestor_ids
+
+
+def public_doors_of(
+    *, service, on: datetime.date
+) -> tuple[list[Programme], list[ProgrammeEntryPoint]]:
+    """Everything the public may see of a service's programmes, wherever they apply: the current
+    programmes serving it (ordered as ``applicable_programmes`` orders them) and all their
+    published doors, each with its contact when public. Two queries; for a per-process copy
+    (``structures.relay.doors``), the place is chosen in memory."""
+    programmes = list(
+        Programme.objects.current(on=on)
+        .for_service(service)
+        .select_related("operator", "area")
+        .order_by("level", "name", "pk")
+    )
+    if not programmes:
+        return [], []
+    rows = _door_rows(caller=None, programme_ids=[p.pk for p in programmes], territory_ids=None)
+    return programmes, rows
 
 
 def programme_list(*, on: datetime.date | None = None) -> QuerySet[Programme]:

@@ -88,6 +88,9 @@ PROGRAMME_TABLE = "structures.programme"
 # (every write of an offer or a structure), the contacts' with every contact write.
 RELAY_INDEX_TABLE = "structures.relayindexentry"
 CONTACT_TABLE = "structures.contact"
+# Every write of a structure (the doors of programmes show structures with no offer, which the
+# index's token does not follow).
+STRUCTURE_TABLE = "structures.structure"
 
 services = ReferenceCache(_load_services, tables=[SERVICE_TABLE])
 countries = ReferenceCache(_load_countries, tables=[TERRITORY_TABLE])

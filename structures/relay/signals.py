@@ -14,6 +14,7 @@ from structures.models import (
     OfferCoverage,
     OfferMarket,
     Programme,
+    ProgrammeEntryPoint,
     Sector,
     Service,
     Structure,
@@ -111,12 +112,27 @@ post_save.connect(_contact_changed, sender=Contact, dispatch_uid="relay_results_
 post_delete.connect(_contact_changed, sender=Contact, dispatch_uid="relay_results_contact_del")
 
 
+def _structure_changed(sender, **kwargs):
+    reference_cache.mark_changed(reference.STRUCTURE_TABLE)
+
+
+post_save.connect(_structure_changed, sender=Structure, dispatch_uid="relay_doors_structure_save")
+post_delete.connect(_structure_changed, sender=Structure, dispatch_uid="relay_doors_structure_del")
+
+
 def _programme_changed(sender, **kwargs):
     reference_cache.mark_changed(reference.PROGRAMME_TABLE)
 
 
 post_save.connect(_programme_changed, sender=Programme, dispatch_uid="relay_ref_programme_save")
 post_delete.connect(_programme_changed, sender=Programme, dispatch_uid="relay_ref_programme_del")
+# A programme's doors: the public copy of the doors (structures.relay.doors) holds them.
+post_save.connect(
+    _programme_changed, sender=ProgrammeEntryPoint, dispatch_uid="relay_ref_entry_point_save"
+)
+post_delete.connect(
+    _programme_changed, sender=ProgrammeEntryPoint, dispatch_uid="relay_ref_entry_point_del"
+)
 m2m_changed.connect(
     _programme_changed, sender=Programme.services.through, dispatch_uid="relay_ref_programme_svc"
 )

@@ -103,25 +103,25 @@ def test_the_relay_answers_door_queries_are_constant(api, doors):
         programme = make_programme(f"Dispositif {n}")
         add_door(programme, "departement", "34", doors["herault"], contact=doors["desk"])
         add_door(programme, "region", "76", doors["region"])
-    api.get("/api/v1/relays/", params)  # the served services' copy, read again once
+    api.get("/api/v1/relays/", params)  # the programmes' copies, read again once
     with_seven = count()
     assert with_seven == with_one
-    # Programmes for the need cost two queries (the programmes, their doors with their readable
-    # contacts); a need no active programme serves costs none once the reference copy of the
-    # programmes' services and areas is read again (one query, after the deletion changed it).
+    # For the public, the programmes and doors of the need come from this process's copy: no
+    # query once it is read, whatever their number. A write of programmes reads the copy of the
+    # programmes' services and areas again (one query), then nothing.
     Programme.objects.all().delete()
-    assert count() == with_one - 1
-    assert count() == with_one - 2
+    assert count() == with_one + 1
+    assert count() == with_one
     make_programme("Pour un autre besoin", services=("trade-fairs",))
-    assert count() == with_one - 1  # the copy read again: the need is still not served
-    assert count() == with_one - 2
+    assert count() == with_one + 1  # the areas read again: the need is still not served
+    assert count() == with_one
     # Served, but by a programme of another région only: no query either.
     make_programme("Ailleurs", level="regional", area=territory("region", "84"))
-    assert count() == with_one - 1
-    assert count() == with_one - 2
-    # Served here: the programmes' and doors' queries again, and the programme shown.
-    make_programme("Ici", level="regional", area=territory("region", "76"))
     assert count() == with_one + 1
+    assert count() == with_one
+    # Served here: the areas, then the need's programmes and doors (two queries), read again.
+    make_programme("Ici", level="regional", area=territory("region", "76"))
+    assert count() == with_one + 3
     assert count() == with_one
     body = api.get("/api/v1/relays/", params).json()
     assert [door["programme"]["name"] for door in body["local_doors"]] == ["Ici"]
@@ -232,3 +232,61 @@ def test_the_schema_documents_the_programme_endpoints(api):
     assert entry["responses"]["200"]["content"]["application/json"]["examples"]
     relay = schema["components"]["schemas"]["RelayResponse"]["properties"]
     assert "local_doors" in relay
+
+
+def _door_ids(doors_list) -> list[tuple]:
+    return [
+        (
+            door.programme.pk,
+            tuple(
+                (row.pk, row.contact.pk if row.contact is not None else None)
+                for row in door.entry_points
+            ),
+        )
+        for door in doors_list
+    ]
+
+
+@pytest.mark.parametrize("commune", ["34172", "34003", "30189", "69123", "13055"])
+def test_the_public_copy_of_the_doors_gives_what_the_query_gives(doors, commune):
+    """The public's doors come from a per-process copy of the need's programmes and doors; the
+    place is chosen in memory by the same rules (``applying_in``, the finest territory)."""
+    from structures.programmes import entry_points_for
+    from structures.relay.doors import local_doors
+    from tests.relay.lookup import lookup
+
+    if not _exists("commune", commune):
+        pytest.skip(f"commune {commune} outside the test reference")
+    regional = make_programme("Régional", level="regional", area=territory("region", "76"))
+    add_door(regional, "region", "76", doors["region"])
+    add_door(regional, "departement", "34", doors["herault"])
+    hidden = ContactFactory(structure=doors["region"], private=True, name="Agent privé")
+    add_door(make_programme("Autre"), "region", "76", doors["region"], contact=hidden)
+    response = lookup(service="export-insurance", commune=commune).response
+    location = response.location
+    by_query = entry_points_for(
+        commune=location.commune,
+        service=response.service,
+        ancestor_ids=location.ancestor_ids,
+        caller=None,
+    )
+    public = local_doors(response=response)
+    assert _door_ids(public) == _door_ids(by_query)
+    assert all(
+        row.contact is None or row.contact.is_public for door in public for row in door.entry_points
+    )
+
+
+def test_a_new_door_reaches_the_public_at_the_next_answer(api, doors):
+    params = {"commune": "34172", "service": "export-insurance"}
+    before = api.get("/api/v1/relays/", params).json()["local_doors"]
+    other = StructureFactory(
+        name="Point d'accueil Montpellier", coverage=[territory("commune", "34172")]
+    )
+    add_door(doors["programme"], "commune", "34172", other)
+    after = api.get("/api/v1/relays/", params).json()["local_doors"]
+    assert before != after
+    assert "Point d'accueil Montpellier" in str(after)
+    other.name = "Point d'accueil renommé"
+    other.save()
+    assert "Point d'accueil renommé" in str(api.get("/api/v1/relays/", params).json())

@@ -88,7 +88,10 @@ def relay_world():
     )
     ContactFactory(structure=herault.structure, name="Service international")
     private = ContactFactory(structure=herault.structure, private=True, name="Agent privé")
-    relay("34172", covers=[territory("departement", "34")], min_employees=10, contact=private)
+    # Its offer's contact is private (an offer's contact is one of its structure's: Offer.clean).
+    herault.contact = private
+    herault.save()
+    relay("34172", covers=[territory("departement", "34")], min_employees=10)
     relay("30189", covers=[territory("region", "76")])
     relay("69123", covers=[territory("departement", "69")], delivery="remote")
     relay("69123", covers=[territory("departement", "69")], service_code="public-aid")
