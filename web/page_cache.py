@@ -34,6 +34,9 @@ MAX_ENTRIES = 64
 
 _lock = threading.Lock()
 _memo: dict[tuple[str, str, tuple[str | None, ...]], tuple[float, Any]] = {}
+# Fragments that depend on no data at all (``fragment``): bounded by the pages and languages.
+MAX_FRAGMENTS = 512
+_fragments: dict[tuple, str] = {}
 
 
 def catalogues_version() -> tuple[str | None, ...]:
@@ -63,7 +66,22 @@ def cached(kind: str, build: Callable[[], T]) -> T:
     return value
 
 
+def fragment(key: tuple, build: Callable[[], str]) -> str:
+    """``build()``, computed once per ``key`` and language in this process: for markup made
+    only of the code's own links and words (a page's header), which no write changes."""
+    full_key = (get_language() or "", *key)
+    value = _fragments.get(full_key)
+    if value is None:
+        value = build()
+        with _lock:
+            if len(_fragments) >= MAX_FRAGMENTS:
+                _fragments.clear()
+            _fragments[full_key] = value
+    return value
+
+
 def clear() -> None:
     """Forget this process's entries (tests)."""
     with _lock:
         _memo.clear()
+        _fragments.clear()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import get_script_prefix
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from structures.relay.wording import distance_label, km_text
 from structures.validators import DAYS, format_phone, parse_opening_hours
+from web import page_cache
 
 register = template.Library()
 
@@ -33,7 +37,12 @@ def _is_english() -> bool:
 @register.filter
 def phone(value: str) -> str:
     """ "+33467136800" → "04 67 13 68 00"."""
-    return format_phone(value or "")
+    return _formatted_phone(value or "")
+
+
+# Parsing a number costs more than the rest of a result card: the few thousand numbers of the
+# registry are each formatted once per process.
+_formatted_phone = lru_cache(maxsize=8192)(format_phone)
 
 
 @register.filter
@@ -106,10 +115,16 @@ def opening_hours(value: str) -> list[str]:
     value = (value or "").strip()
     if not value:
         return []
+    return list(_hours_lines(value, get_language() or ""))
+
+
+@lru_cache(maxsize=4096)
+def _hours_lines(value: str, language: str) -> tuple[str, ...]:
+    # Once per value and language in a process (the parse and the wording are pure).
     try:
         rules = parse_opening_hours(value)
     except ValidationError:
-        return [value]
+        return (value,)
     lines = []
     for rule in rules:
         days = ", ".join(_day_runs(rule.days)) if rule.days else str(_("tous les jours"))
@@ -120,7 +135,7 @@ def opening_hours(value: str) -> list[str]:
         else:
             times = ", ".join(f"{_minutes(a)}–{_minutes(b)}" for a, b in rule.ranges)
         lines.append(f"{days} : {times}" if not _is_english() else f"{days}: {times}")
-    return lines
+    return tuple(lines)
 
 
 @register.simple_tag
@@ -149,3 +164,30 @@ def query_with(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+class FixedFragmentNode(template.Node):
+    def __init__(self, nodelist, name: str, varying: list) -> None:
+        self.nodelist = nodelist
+        self.name = name
+        self.varying = varying
+
+    def render(self, context) -> str:
+        key = (self.name, get_script_prefix(), *(value.resolve(context) for value in self.varying))
+        return page_cache.fragment(key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def fixed_fragment(parser, token):
+    """``{% fixed_fragment "name" value… %}…{% endfixed_fragment %}``: the enclosed markup,
+    rendered once per process for each language and set of values (``web.page_cache``).
+
+    Only for markup made of the code's links and words and of the values named: the site's
+    header and footer links cost a dozen ``{% url %}`` and ``{% translate %}`` on every page.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a quoted name, then values.")
+    nodelist = parser.parse(("endfixed_fragment",))
+    parser.delete_first_token()
+    return FixedFragmentNode(nodelist, bits[1][1:-1], [parser.compile_filter(b) for b in bits[2:]])

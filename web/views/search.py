@@ -15,6 +15,8 @@ from structures.relay.doors import local_doors
 from structures.relay.engine import find_relays
 from territories.enums import TerritoryLevel
 from web.forms import POSTAL_CODE, RelaySearchForm
+from web.relay_cards import relay_cards
+from web.search_form import search_form_html
 from web.unmet import count_if_unmet
 from web.views.maps import grouped, relay_marker
 
@@ -65,6 +67,8 @@ def _results_context(response) -> dict:
         "directory_url": _directory_url(location) if state == "empty" else "",
         "results": results,
         "fallbacks": fallbacks,
+        "result_cards": relay_cards(results, fallback=False),
+        "fallback_cards": relay_cards(fallbacks, fallback=True),
         "map_data": {
             "origin": {
                 "lat": location.latitude,
@@ -81,20 +85,21 @@ def relay_search(request: HttpRequest) -> HttpResponse:
     """Results of the home page's search: ranked relays, labelled fallbacks, or a question
     (which of these communes? / did you mean one of these?)."""
     if not request.GET:
-        return render(request, "site/search.html", {"form": RelaySearchForm(), "state": "form"})
+        return _render(request, {"form": RelaySearchForm(), "state": "form"})
     caller = caller_for(request)
     form = RelaySearchForm(request.GET, caller=caller)
     context: dict = {"form": form}
     if not form.is_valid():
         context["state"] = "invalid"
-        return render(request, "site/search.html", context, status=400)
+        return _render(request, context, status=400)
     data = form.cleaned_data
+    context.update(where=data["where"], service=data["service"])
     if data["candidates"]:
         context.update(state="choose", candidates=_candidate_links(request, data["candidates"]))
-        return render(request, "site/search.html", context)
+        return _render(request, context)
     if data["suggestions"]:
         context.update(state="suggest", candidates=_candidate_links(request, data["suggestions"]))
-        return render(request, "site/search.html", context)
+        return _render(request, context)
     response = find_relays(data["query"])
     count_if_unmet(request, response)
     context.update(
@@ -104,4 +109,9 @@ def relay_search(request: HttpRequest) -> HttpResponse:
         doors=local_doors(response=response, caller=caller),
         **_results_context(response),
     )
-    return render(request, "site/search.html", context)
+    return _render(request, context)
+
+
+def _render(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
+    context["search_form"] = search_form_html(context["form"])
+    return render(request, "site/search.html", context, status=status)
