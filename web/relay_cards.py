@@ -5,7 +5,7 @@ Through the template engine (an ``{% include %}`` per card, a filter, a ``{% url
 issue 14): each card is now one pass of string formatting (``_e`` escapes as the template did: Django's
 ``escape`` is ``html.escape``), its fixed words translated and escaped once per language
 (``web.page_cache``). The markup is what ``site/_relay_card.html`` wrote, pinned by
-``tests/site/test_relay_cards.py``.
+``tests/site/test_results_markup.py``.
 """
 
 from __future__ import annotations
