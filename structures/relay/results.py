@@ -181,10 +181,14 @@ class _Loaded:
 
 
 def _moment(value, reader) -> datetime.datetime:
-    """A datetime read by plain SQL, as the ORM gives it (SQLite hands back text)."""
+    """A datetime read by plain SQL, as the ORM gives it (SQLite hands back the ISO text Django
+    wrote, in the connection's time zone)."""
     if isinstance(value, datetime.datetime) or value is None:
         return value
-    return reader.ops.convert_datetimefield_value(value, None, reader)
+    moment = datetime.datetime.fromisoformat(value)
+    if moment.tzinfo is None and reader.timezone is not None:
+        moment = moment.replace(tzinfo=reader.timezone)
+    return moment
 
 
 def _read_offers(offer_ids: Collection[int]) -> dict[int, _Loaded]:
