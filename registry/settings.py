@@ -136,6 +136,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
 # Persistent connections on both backends: reopening SQLite per request also drops its page
 # cache (measured: relay p50 over HTTP 11.4 → 8.6 ms).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# The relay lookup's raw SQL prepared on PostgreSQL (core.prepared): set to false behind a pooler
+# in transaction mode that does not follow prepared statements (PgBouncer before 1.21).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Read replicas (docs/scaling.md, core/db_router.py): PostgreSQL streaming replicas of the

@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from core.db_router import primary_reads, read_connection
+from core.prepared import prepared_cursor
 from core.reference_cache import ReferenceCache
 from structures.relay.reference import TERRITORY_TABLE
 from structures.relay.types import (
@@ -55,7 +56,7 @@ def _ancestors(commune) -> list[tuple]:
     """(ancestor id, rank, *its TerritoryRef columns) of the commune, itself included: one
     plain indexed SELECT."""
     qn = connection.ops.quote_name
-    with read_connection(TerritoryAncestor).cursor() as cursor:
+    with prepared_cursor(read_connection(TerritoryAncestor)) as cursor:
         cursor.execute(
             f"SELECT a.ancestor_id, a.ancestor_rank, {_ancestor_columns(qn)} "
             f"FROM {qn(TerritoryAncestor._meta.db_table)} a "
@@ -73,7 +74,7 @@ def _current_place_and_ancestors(code: str) -> tuple[Territory, list[tuple]] | N
     qn = connection.ops.quote_name
     columns = ", ".join(f"t.{qn(c)}" for c in _PLACE_COLUMNS)
     reader = read_connection(Territory)
-    with reader.cursor() as cursor:
+    with prepared_cursor(reader) as cursor:
         cursor.execute(
             f"SELECT {columns}, a.ancestor_id, a.ancestor_rank, {_ancestor_columns(qn)} "
             f"FROM {qn(Territory._meta.db_table)} t "

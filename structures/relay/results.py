@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from core.db_router import primary_reads, read_connection
+from core.prepared import prepared_cursor
 from core.reference_cache import ReferenceCache
 from structures.fields import STRUCTURE_RELAY
 from structures.freshness import thresholds
@@ -79,7 +80,7 @@ def _statement(build: Callable[[Callable[[str], str]], str]) -> str:
 
 
 def _select(sql: str, params: list) -> list[tuple]:
-    with read_connection(Offer).cursor() as cursor:
+    with prepared_cursor(read_connection(Offer)) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -116,6 +117,13 @@ def _typed(field):
 # Each structure column with its conversion, once (and a date added to STRUCTURE_RELAY fails
 # at import, not at the first lookup).
 _TYPED_COLUMNS = [(f.name, _typed(f)) for f in _STRUCTURE_COLUMNS]
+_STRUCTURE_NAMES = tuple(name for name, _convert in _TYPED_COLUMNS)
+# Only the booleans need converting (SQLite): their positions among the structure's columns.
+_BOOLEAN_COLUMNS = tuple(
+    (i, name)
+    for i, (name, f) in enumerate(zip(_STRUCTURE_NAMES, _STRUCTURE_COLUMNS, strict=True))
+    if isinstance(f, models.BooleanField)
+)
 
 
 def _offers_head(qn: Callable[[str], str]) -> str:
@@ -211,9 +219,10 @@ def _read_offers(offer_ids: Collection[int]) -> dict[int, _Loaded]:
         if o[0] in loaded:
             continue  # the same offer again, with another contact of its structure
         own = row[n_offer : n_offer + n_structure]
-        values = {
-            name: convert(value) for (name, convert), value in zip(_TYPED_COLUMNS, own, strict=True)
-        }
+        values = dict(zip(_STRUCTURE_NAMES, own, strict=True))
+        for i, name in _BOOLEAN_COLUMNS:
+            if own[i] is not None:
+                values[name] = bool(own[i])
         for i, f in enumerate(_STRUCTURE_TERRITORIES):
             at = n_offer + n_structure + i * n_territory
             values[f.name] = _territory(row[at : at + n_territory])

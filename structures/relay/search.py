@@ -15,6 +15,7 @@ from operator import itemgetter
 
 from core.db_router import read_connection
 from core.geo import BoundingBox, haversine_terms_from, km_of_term
+from core.prepared import prepared_cursor
 from structures.relay import criteria
 from structures.relay.index import RelayIndexEntry, unpack_details
 from structures.relay.types import Condition
@@ -93,7 +94,7 @@ def index_rows(where: Where, box: BoundingBox | None) -> list[tuple]:
             sql.append(f"AND ({ranges})")
             for low, high in box.lon_ranges:
                 params += [low, high]
-    with reader.cursor() as cursor:
+    with prepared_cursor(reader) as cursor:
         cursor.execute(" ".join(sql), params)
         return cursor.fetchall()
 
