@@ -24,8 +24,10 @@ from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 
-def _preparing_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
+def _preparing_classes():
+    from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+    from django.db.backends.utils import CursorWrapper
+    from psycopg import errors
 
     class PreparingCursor(ServerBindingCursor):
         """A server-binding cursor that prepares every statement it runs."""
@@ -33,34 +35,52 @@ def _preparing_cursor_class():
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
 
-    return PreparingCursor
+    class PreparedDebugWrapper(CursorDebugWrapper):
+        """Django's logging wrapper, logging the statement with its values: Django reads them
+        back from a client-binding cursor, which this one is not."""
+
+        def execute(self, sql, params=None):
+            try:
+                logged = self.db.ops.compose_sql(sql, params) if params is not None else sql
+            except errors.DataError:  # what Django's own logging allows for
+                logged = sql
+            with self.debug_sql(logged):
+                return CursorWrapper.execute(self, sql, params)
+
+    return PreparingCursor, PreparedDebugWrapper
 
 
-_cursor_class = None
+_classes = None
+_ONLY_WHEN_ASKED = 2**31 - 1
 
 
 @contextmanager
 def prepared_cursor(connection: BaseDatabaseWrapper) -> Iterator:
     """A cursor of ``connection`` whose statements PostgreSQL keeps prepared; a plain cursor on
     SQLite or when ``DATABASE_PREPARED_STATEMENTS`` is off."""
-    global _cursor_class
+    global _classes
     if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
         with connection.cursor() as cursor:
             yield cursor
         return
-    if _cursor_class is None:
-        _cursor_class = _preparing_cursor_class()
+    if _classes is None:
+        _classes = _preparing_classes()
+    cursor_class, debug_wrapper = _classes
     # What ``connection.cursor()`` does, with our cursor class: a usable connection (health
     # check included), then Django's wrapper (logging, error translation).
     connection.validate_thread_sharing()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    database = connection.connection
+    if database.prepare_threshold is None:
+        # Django leaves psycopg's preparing off (``None``), which ``prepare=True`` cannot
+        # override. A threshold no statement reaches turns it on for the statements asked only:
+        # Django's own cursors bind on the client, and those never prepare.
+        database.prepare_threshold = _ONLY_WHEN_ASKED
     with connection.wrap_database_errors:
-        raw = _cursor_class(connection.connection)
+        raw = cursor_class(database)
     wrapped = (
-        connection.make_debug_cursor(raw)
-        if connection.queries_logged
-        else connection.make_cursor(raw)
+        debug_wrapper(raw, connection) if connection.queries_logged else connection.make_cursor(raw)
     )
     with wrapped as cursor:
         yield cursor
