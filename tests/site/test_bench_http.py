@@ -115,9 +115,12 @@ def test_load_generator_reads_every_kind_of_response(http_server, path):
         label=path,
         paths=[path, f"{path}?x=1"],
         connections=4,
-        duration=0.3,
+        duration=1.0,
     )
-    assert result.ok > 20
+    # At least two answers per connection: each connection read one answer whole and went on
+    # (with "/close", on a new socket). How many more depends on the machine's load, which a
+    # test must not (a CI run once got 10 in 0.3 s where a quiet machine gets hundreds).
+    assert result.ok >= 8
     assert result.errors == {}
     assert result.rate > 0
     assert 0 < result.latency_ms(0.5) <= result.latency_ms(0.99)
