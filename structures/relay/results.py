@@ -118,10 +118,10 @@ def _typed(field):
 # at import, not at the first lookup).
 _TYPED_COLUMNS = [(f.name, _typed(f)) for f in _STRUCTURE_COLUMNS]
 _STRUCTURE_NAMES = tuple(name for name, _convert in _TYPED_COLUMNS)
-# Only the booleans need converting (SQLite): their positions among the structure's columns.
-_BOOLEAN_COLUMNS = tuple(
-    (i, name)
-    for i, (name, f) in enumerate(zip(_STRUCTURE_NAMES, _STRUCTURE_COLUMNS, strict=True))
+# Only the booleans need converting (SQLite): their positions, with ``_typed``'s conversion.
+_CONVERTED_COLUMNS = tuple(
+    (i, name, convert)
+    for i, ((name, convert), f) in enumerate(zip(_TYPED_COLUMNS, _STRUCTURE_COLUMNS, strict=True))
     if isinstance(f, models.BooleanField)
 )
 
@@ -220,9 +220,8 @@ def _read_offers(offer_ids: Collection[int]) -> dict[int, _Loaded]:
             continue  # the same offer again, with another contact of its structure
         own = row[n_offer : n_offer + n_structure]
         values = dict(zip(_STRUCTURE_NAMES, own, strict=True))
-        for i, name in _BOOLEAN_COLUMNS:
-            if own[i] is not None:
-                values[name] = bool(own[i])
+        for i, name, convert in _CONVERTED_COLUMNS:
+            values[name] = convert(own[i])
         for i, f in enumerate(_STRUCTURE_TERRITORIES):
             at = n_offer + n_structure + i * n_territory
             values[f.name] = _territory(row[at : at + n_territory])
