@@ -4,23 +4,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from operator import itemgetter
-
-from django.db import connection
 from django.utils.translation import gettext as _
 
-from core.db_router import primary_reads, read_connection
-from core.prepared import prepared_cursor
-from core.reference_cache import ReferenceCache
-from structures.relay.reference import TERRITORY_TABLE
-from structures.relay.types import (
-    TERRITORY_REF_COLUMNS,
-    RelayQueryError,
-    ResolvedLocation,
-    TerritoryRef,
-)
-from territories.enums import PLACE_LEVELS
+from core.db_router import read_connection
+from structures.relay.places import Place, territory_refs, territory_table
+from structures.relay.types import RelayQueryError, ResolvedLocation, TerritoryRef
 from territories.models import Territory, TerritoryAncestor
 from territories.selectors import (
     MalformedCode,
@@ -34,7 +22,31 @@ from territories.selectors import (
 REGION_RANK = 4
 
 
-# The columns of a current place the lookup and its callers use; the others stay deferred.
+def _ancestors(commune) -> tuple[tuple[TerritoryRef, ...], tuple[int, ...]]:
+    """The commune's ancestors, itself included, by rank (coarsest last), and their ranks."""
+    place = territory_table.get().places.get(commune.code)
+    if place is not None and place.ref.pk == commune.pk:
+        return place.ancestors, place.ranks
+    # A place the copy does not hold as current (a closed commune a caller still points to).
+    links = TerritoryAncestor.objects.filter(descendant_id=commune.pk).values_list(
+        "ancestor_id", "ancestor_rank"
+    )
+    ranks = dict(links)
+    refs = territory_refs(ranks)
+    ordered = sorted(refs.values(), key=lambda ref: (ranks[ref.pk], ref.pk))
+    return tuple(ordered), tuple(ranks[ref.pk] for ref in ordered)
+
+
+def _place_territory(place: Place, alias: str) -> Territory:
+    """The place as the ``Territory`` the location carries (the columns it shows and links by;
+    the others stay deferred)."""
+    ref = place.ref
+    values = (ref.pk, ref.level, ref.code, ref.name, ref.name_en, place.rank, place.parent_id)
+    values += (ref.latitude, ref.longitude, True)
+    return Territory.from_db(alias, _PLACE_COLUMNS, values)
+
+
+# The columns of a current place the location's ``Territory`` has.
 _PLACE_COLUMNS = (
     "id",
     "level",
@@ -45,54 +57,8 @@ _PLACE_COLUMNS = (
     "parent_id",
     "latitude",
     "longitude",
+    "is_current",
 )
-
-
-def _ancestor_columns(qn) -> str:
-    return ", ".join(f"r.{qn(c)}" for c in TERRITORY_REF_COLUMNS)
-
-
-def _ancestors(commune) -> list[tuple]:
-    """(ancestor id, rank, *its TerritoryRef columns) of the commune, itself included: one
-    plain indexed SELECT."""
-    qn = connection.ops.quote_name
-    with prepared_cursor(read_connection(TerritoryAncestor)) as cursor:
-        cursor.execute(
-            f"SELECT a.ancestor_id, a.ancestor_rank, {_ancestor_columns(qn)} "
-            f"FROM {qn(TerritoryAncestor._meta.db_table)} a "
-            f"JOIN {qn(Territory._meta.db_table)} r ON r.id = a.ancestor_id "
-            "WHERE a.descendant_id = %s",
-            [commune.pk],
-        )
-        return cursor.fetchall()
-
-
-def _current_place_and_ancestors(code: str) -> tuple[Territory, list[tuple]] | None:
-    """The current commune or arrondissement with that exact code and its ancestors (as
-    ``_ancestors`` gives them), in one plain SELECT (the common case of the hot path; the ORM's
-    compilation would cost more)."""
-    qn = connection.ops.quote_name
-    columns = ", ".join(f"t.{qn(c)}" for c in _PLACE_COLUMNS)
-    reader = read_connection(Territory)
-    with prepared_cursor(reader) as cursor:
-        cursor.execute(
-            f"SELECT {columns}, a.ancestor_id, a.ancestor_rank, {_ancestor_columns(qn)} "
-            f"FROM {qn(Territory._meta.db_table)} t "
-            f"JOIN {qn(TerritoryAncestor._meta.db_table)} a ON a.descendant_id = t.id "
-            f"JOIN {qn(Territory._meta.db_table)} r ON r.id = a.ancestor_id "
-            "WHERE t.code = %s AND t.is_current = %s AND t.level IN (%s, %s)",
-            [code, True, *PLACE_LEVELS],
-        )
-        rows = cursor.fetchall()
-    if not rows:
-        return None
-    width = len(_PLACE_COLUMNS)
-    # A code names one place; if two levels shared it, the finest (lowest rank) would win.
-    finest = min(rows, key=lambda row: (row[5], row[0]))
-    place = Territory.from_db(reader.alias, _PLACE_COLUMNS, finest[:width])
-    place.is_current = True
-    ancestors = [row[width:] for row in rows if row[0] == finest[0]]
-    return place, ancestors
 
 
 def locate(
@@ -109,9 +75,10 @@ def locate(
             _("La commune %(name)s n'a pas de coordonnées connues.") % {"name": commune.name},
             field="commune",
         )
-    if ancestors is None:
-        ancestors = _ancestors(commune)
-    region = next((row[0] for row in ancestors if row[1] == REGION_RANK), None)
+    refs, ranks = _ancestors(commune) if ancestors is None else ancestors
+    region = next(
+        (ref.pk for ref, rank in zip(refs, ranks, strict=True) if rank == REGION_RANK), None
+    )
     return ResolvedLocation(
         commune=commune,
         latitude=lat,
@@ -119,8 +86,8 @@ def locate(
         region_id=region,
         precision=precision,
         note=note,
-        ancestor_ids=tuple(sorted(row[0] for row in ancestors)),
-        ancestors=tuple(TerritoryRef(*row[2:]) for row in sorted(ancestors, key=itemgetter(1))),
+        ancestor_ids=tuple(sorted(ref.pk for ref in refs)),
+        ancestors=refs,
     )
 
 
@@ -132,34 +99,18 @@ def _error_from(exc: Exception, *, field: str, unknown_code: str) -> RelayQueryE
     return RelayQueryError.of(unknown_code, str(exc), field=field)
 
 
-# How many current places each process keeps resolved: the communes searched most (weighted by
-# population, a few thousand cover most searches) for a fraction of a megabyte each thousand.
-RESOLVED_PLACES_KEPT = 4096
-
-
 def _current_location(code: str) -> ResolvedLocation | None:
-    """The location of the current place with that exact code (``None``: no such place)."""
-    # From the primary, as the reference caches: a place read from a lagging replica would be
-    # kept under the new version token.
-    with primary_reads():
-        found = _current_place_and_ancestors(code)
-    if found is None:
+    """The location of the current place with that exact code (``None``: no such place), from
+    this process's copy of the reference (``structures.relay.places``): no query."""
+    place = territory_table.get().places.get(code)
+    if place is None:
         return None
-    place, ancestors = found
-    return locate(place, ancestors=ancestors)
-
-
-# Resolving a commune code (one SELECT, a model instance and the ancestors' references) cost a
-# fifth of a lookup (bench_relay): each process keeps its last resolutions, dropped whenever the
-# territory reference changes (its version token, core.reference_cache). Only the exact, current
-# code is kept; an old code's resolution carries a message in the active language.
-_resolved_places = ReferenceCache(
-    lambda: lru_cache(maxsize=RESOLVED_PLACES_KEPT)(_current_location), tables=[TERRITORY_TABLE]
-)
+    commune = _place_territory(place, read_connection(Territory).alias)
+    return locate(commune, ancestors=(place.ancestors, place.ranks))
 
 
 def _by_commune(commune: str, postal_code: str) -> ResolvedLocation:
-    location = _resolved_places.get()(commune.strip().upper())
+    location = _current_location(commune.strip().upper())
     if location is not None:
         place = location.commune
     else:

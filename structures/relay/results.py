@@ -24,18 +24,16 @@ from core.reference_cache import ReferenceCache
 from structures.fields import STRUCTURE_RELAY
 from structures.freshness import thresholds
 from structures.models import Contact, Offer, Structure
+from structures.relay.places import territory_refs, territory_table
 from structures.relay.reference import CONTACT_TABLE, RELAY_INDEX_TABLE, TERRITORY_TABLE
 from structures.relay.search import Candidate
 from structures.relay.types import (
-    TERRITORY_REF_COLUMNS,
     ContactInfo,
     RelayOffer,
     RelayResult,
     RelayStructure,
     Sentences,
-    TerritoryRef,
 )
-from territories.models import Territory
 
 _OFFER_COLUMNS = (
     "id",
@@ -51,7 +49,6 @@ _OFFER_COLUMNS = (
 _STRUCTURE_FIELDS = [Structure._meta.get_field(name) for name in STRUCTURE_RELAY]
 _STRUCTURE_COLUMNS = tuple(f for f in _STRUCTURE_FIELDS if not f.is_relation)
 _STRUCTURE_TERRITORIES = tuple(f for f in _STRUCTURE_FIELDS if f.is_relation)
-_TERRITORY_COLUMNS = TERRITORY_REF_COLUMNS
 _CONTACT_COLUMNS = (
     "id",
     "structure_id",
@@ -89,10 +86,6 @@ def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _territory(values: tuple) -> TerritoryRef | None:
-    return None if values[0] is None else TerritoryRef(*values)
-
-
 # What a relay result may show of its structure, column by column: plain SQL hands these back
 # as the ORM would, except SQLite's booleans (0 / 1). Dates and the like would need the ORM's
 # converters: the relay shows none (``tests/structures/test_fields.py`` holds the list to this).
@@ -127,13 +120,11 @@ _CONVERTED_COLUMNS = tuple(
 
 
 def _offers_head(qn: Callable[[str], str]) -> str:
-    territories = qn(Territory._meta.db_table)
     columns = [f"o.{qn(c)}" for c in _OFFER_COLUMNS]
     columns += [f"s.{qn(f.column)}" for f in _STRUCTURE_COLUMNS]
+    # Each territory by its id, shown from this process's copy of the reference (places.py).
+    columns += [f"s.{qn(f.column)}" for f in _STRUCTURE_TERRITORIES]
     joins = []
-    for i, f in enumerate(_STRUCTURE_TERRITORIES):
-        columns += [f"t{i}.{qn(c)}" for c in _TERRITORY_COLUMNS]
-        joins.append(f"LEFT JOIN {territories} t{i} ON t{i}.id = s.{qn(f.column)}")
     # Then what the listing's age counts from (structures.freshness): whether it is stale is
     # decided at each lookup, as the loaded offer is kept.
     columns.append(f"COALESCE(s.{qn('verified_at')}, s.{qn('created_at')})")
@@ -145,12 +136,6 @@ def _offers_head(qn: Callable[[str], str]) -> str:
         f"SELECT {', '.join(columns)} FROM {qn(Offer._meta.db_table)} o "
         f"JOIN {qn(Structure._meta.db_table)} s ON s.id = o.structure_id "
         f"{' '.join(joins)}"
-    )
-
-
-def _territories_head(qn: Callable[[str], str]) -> str:
-    return (
-        f"SELECT {', '.join(qn(c) for c in _TERRITORY_COLUMNS)} FROM {qn(Territory._meta.db_table)}"
     )
 
 
@@ -204,14 +189,11 @@ def _read_offers(offer_ids: Collection[int]) -> dict[int, _Loaded]:
     the listing's reference moment and contacts: one SELECT."""
     reader = read_connection(Offer)
     rows = _select(f"{_statement(_offers_head)} WHERE o.id IN ({_marks(offer_ids)})", offer_ids)
+    refs = territory_table.get().refs
     loaded: dict[int, _Loaded] = {}
     contacts: dict[int, _Contacts] = {}
-    n_offer, n_structure, n_territory = (
-        len(_OFFER_COLUMNS),
-        len(_STRUCTURE_COLUMNS),
-        len(_TERRITORY_COLUMNS),
-    )
-    at_since = n_offer + n_structure + len(_STRUCTURE_TERRITORIES) * n_territory
+    n_offer, n_structure = len(_OFFER_COLUMNS), len(_STRUCTURE_COLUMNS)
+    at_since = n_offer + n_structure + len(_STRUCTURE_TERRITORIES)
     for row in rows:
         o = row[:n_offer]
         structure_contacts = contacts.setdefault(o[1], _Contacts())
@@ -223,8 +205,10 @@ def _read_offers(offer_ids: Collection[int]) -> dict[int, _Loaded]:
         for i, name, convert in _CONVERTED_COLUMNS:
             values[name] = convert(own[i])
         for i, f in enumerate(_STRUCTURE_TERRITORIES):
-            at = n_offer + n_structure + i * n_territory
-            values[f.name] = _territory(row[at : at + n_territory])
+            territory_id = row[n_offer + n_structure + i]
+            values[f.name] = None if territory_id is None else refs.get(territory_id)
+            if territory_id is not None and values[f.name] is None:
+                values[f.name] = territory_refs([territory_id]).get(territory_id)
         # SQLite gives booleans as 0 / 1.
         offer = RelayOffer(*o[:5], bool(o[5]), bool(o[6]), o[7])
         loaded[offer.pk] = _Loaded(
@@ -283,16 +267,6 @@ _loaded_offers = ReferenceCache(
 )
 
 
-def _load_territories(ids: set[int]) -> dict[int, TerritoryRef]:
-    if not ids:
-        return {}
-    rows = _select(
-        f"{_statement(_territories_head)} WHERE id IN ({_marks(ids)})",
-        list(ids),
-    )
-    return {row[0]: TerritoryRef(*row) for row in rows}
-
-
 def _contact_for(loaded: _Loaded, include_private: bool) -> ContactInfo | None:
     """The offer's contact (if public, or private ones are allowed), else the structure's first
     public desk, else its switchboard, else nobody (docs/relay.md §6)."""
@@ -325,7 +299,8 @@ def load_results(
     # location read (a query only for a location built without them).
     territories = {ref.pk: ref for ref in query.location.ancestors}
     missing = {c.territory_id for c in candidates if c.covers} - territories.keys()
-    territories.update(_load_territories(missing))
+    if missing:
+        territories.update(territory_refs(missing))
     location = query.location
     results = []
     for position, candidate in enumerate(candidates):

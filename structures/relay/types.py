@@ -110,7 +110,7 @@ TERRITORY_REF_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TerritoryRef:
     """A territory as a result shows it: its official code, level and names."""
 
