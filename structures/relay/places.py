@@ -13,6 +13,7 @@ process (``docs/scaling.md``), and it changes when the COG is reloaded, a few ti
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -35,7 +36,8 @@ class Place:
     ref: TerritoryRef
     rank: int
     parent_id: int | None
-    # The territories containing it, finest first (by rank, then id), and their ranks: shared
+    # The territories containing it, finest first (by rank, then id), and their ranks (each
+    # territory's own, which the closure repeats): shared
     # by the places of one EPCI and département (about 1,300 chains for 35,000 places).
     chain: tuple[TerritoryRef, ...]
     chain_ranks: tuple[int, ...]
@@ -63,37 +65,50 @@ def _rows(sql: str) -> list[tuple]:
 
 
 def _load() -> TerritoryTable:
+    # Some 300,000 objects are made here, and none becomes garbage: the collector's passes
+    # over the whole heap that they would trigger took half of the load.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build() -> TerritoryTable:
     reader = read_connection(Territory)
     qn = reader.ops.quote_name
     territories, closure = qn(Territory._meta.db_table), qn(TerritoryAncestor._meta.db_table)
     columns = ", ".join(qn(c) for c in (*TERRITORY_REF_COLUMNS, "rank", "parent_id", "is_current"))
     width = len(TERRITORY_REF_COLUMNS)
     refs: dict[int, TerritoryRef] = {}
+    rank_of: dict[int, int] = {}
     current: dict[int, tuple[int, int | None]] = {}  # place id → (rank, parent id)
     for row in _rows(f"SELECT {columns} FROM {territories}"):
         # One string per level for all (a fresh one per row, else: 2 MB of "commune").
         ref = refs[row[0]] = TerritoryRef(row[0], sys.intern(row[1]), *row[2:width])
         rank, parent_id, is_current = row[width:]
+        rank_of[ref.pk] = rank
         if is_current and ref.level in PLACE_LEVELS:
             current[ref.pk] = (rank, parent_id)
-    # Each place's closure, itself first (every other ancestor is coarser, hence of a higher
-    # rank), in the order the location shows them.
-    links = _rows(
-        f"SELECT {qn('descendant_id')}, {qn('ancestor_id')}, {qn('ancestor_rank')} "
-        f"FROM {closure} ORDER BY 1, 3, 2"
-    )
+    # Each place's closure, in the order of the closure's unique index (no sort in the
+    # database); a chain is put in rank order once, when first met.
+    links = _rows(f"SELECT {qn('descendant_id')}, {qn('ancestor_id')} FROM {closure} ORDER BY 1, 2")
     chains: dict[tuple[int, ...], tuple[tuple[TerritoryRef, ...], tuple[int, ...]]] = {}
     places: dict[str, Place] = {}
     for pk, group in groupby(links, key=itemgetter(0)):
         if pk not in current:
             continue
         rank, parent_id = current[pk]
-        above = [(ancestor_id, ancestor_rank) for _pk, ancestor_id, ancestor_rank in group]
-        key = tuple(ancestor_id for ancestor_id, _rank in above if ancestor_id != pk)
+        key = tuple(ancestor_id for _pk, ancestor_id in group if ancestor_id != pk)
         chain = chains.get(key)
         if chain is None:
-            kept = [(refs[a], r) for a, r in above if a != pk]
-            chain = chains[key] = (tuple(ref for ref, _r in kept), tuple(r for _ref, r in kept))
+            ordered = sorted(key, key=lambda a: (rank_of[a], a))
+            chain = chains[key] = (
+                tuple(refs[a] for a in ordered),
+                tuple(rank_of[a] for a in ordered),
+            )
         place = Place(refs[pk], rank, parent_id, *chain)
         # A code names one place; if two levels shared it, the finest (lowest rank) would win.
         other = places.get(place.ref.code)
