@@ -32,8 +32,10 @@ several processes without Redis (process memory is not shared: only the writer's
 sees a change at once).
 
 A copy loaded by a transaction that has written one of its tables holds rows that are not
-committed yet (it is *provisional*): it serves that transaction only while it stays open, and is
-reloaded once the connection is out of its atomic block, whether it committed or rolled back.
+committed yet (it is *provisional*): it serves that transaction only while it stays open (a marker
+among the transaction's commit callbacks, which the connection drops when the transaction ends or
+the savepoint that loaded it rolls back), and is reloaded by the next transaction, whether it
+committed or rolled back, even one that begins before any read outside a transaction.
 """
 
 from __future__ import annotations
@@ -70,7 +72,24 @@ class _Copy(Generic[T]):
     value: T
     tokens: tuple[str | None, ...]  # the tables' tokens seen before loading
     loaded_at: float
-    provisional: bool  # loaded by a transaction that wrote one of its tables
+    # Loaded by a transaction that wrote one of its tables: the marker that transaction holds
+    # among its commit callbacks (``_Provisional``), else None.
+    provisional: _Provisional | None
+
+
+class _Provisional:
+    """Registered as a commit callback of the transaction that loaded a provisional copy. The
+    connection drops its callbacks when that transaction ends, committed or rolled back, and
+    when a savepoint opened after the registration rolls back: while the marker is among them,
+    the copy's rows are that transaction's own view."""
+
+    __slots__ = ()
+
+    def __call__(self) -> None:
+        return None
+
+    def pending(self) -> bool:
+        return any(entry[1] is self for entry in connection.run_on_commit)
 
 
 @dataclass(frozen=True)
@@ -107,7 +126,10 @@ class ReferenceCache(Generic[T]):
                 return copy.value
             # Tokens read before loading: a change committed meanwhile moves them again, and the
             # next check reloads (never the other way round, old rows under a new token).
-            provisional = written_in_transaction(self.tables)
+            provisional = None
+            if written_in_transaction(self.tables):
+                provisional = _Provisional()
+                transaction.on_commit(provisional)
             # From the primary, even in a replica-routed request: a copy read from a lagging
             # replica would be kept until the next version change.
             with primary_reads():
@@ -125,8 +147,10 @@ class ReferenceCache(Generic[T]):
 
     @staticmethod
     def _valid(copy: _Copy[T], tokens: tuple[str | None, ...]) -> bool:
-        if copy.provisional:
-            return connection.in_atomic_block
+        if copy.provisional is not None:
+            # Only within the transaction that loaded it: one that began since (even before
+            # any read outside a transaction could clear the written tables) must reload.
+            return connection.in_atomic_block and copy.provisional.pending()
         return (
             copy.tokens == tokens
             and time.monotonic() - copy.loaded_at < settings.REFERENCE_CACHE_MAX_AGE_SECONDS
@@ -271,7 +295,7 @@ def restore(copies: dict[ReferenceCache, _Copy]) -> None:
     """Put back the copies ``loaded_copies`` returned whose tables' tokens have not moved since
     they were loaded (a committed change publishes new ones), as if loaded now."""
     for cache, copy in copies.items():
-        if not copy.provisional and copy.tokens == cache._tokens():
+        if copy.provisional is None and copy.tokens == cache._tokens():
             cache._copy = dataclasses.replace(copy, loaded_at=time.monotonic())
 
 

@@ -11,6 +11,7 @@ import socket
 import pytest
 from django.core.cache import caches
 from django.core.management.sql import emit_post_migrate_signal
+from django.db import transaction
 from django.test import override_settings
 
 from core import reference_cache
@@ -175,3 +176,38 @@ def test_a_shared_cache_that_does_not_answer_never_fails_a_lookup(
         # the tokens live there meanwhile, so this process still sees its own write at once.
         messages = [record.getMessage() for record in caplog.records]
         assert any("Redis cache unreachable:reference" in m for m in messages), messages
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_a_copy_loaded_by_a_rolled_back_transaction_serves_no_later_one():
+    """A copy loaded after its transaction wrote holds uncommitted rows: once that transaction
+    (here a savepoint of the test's) is rolled back, the next one reloads, even though no read
+    happened outside a transaction in between."""
+    with pytest.raises(_Rollback), transaction.atomic():
+        service = Service.objects.get(code="prospecting-missions")
+        service.name = "Missions annulées"
+        service.save()
+        assert reference.services.get()["prospecting-missions"].name == "Missions annulées"
+        raise _Rollback
+    with transaction.atomic():
+        assert reference.services.get()["prospecting-missions"].name != "Missions annulées"
+
+
+def test_a_provisional_copy_serves_its_own_transaction_without_reloading(
+    django_assert_num_queries,
+):
+    with transaction.atomic():
+        service = Service.objects.get(code="prospecting-missions")
+        service.name = "Missions du moment"
+        service.save()
+        with django_assert_num_queries(1):
+            services = reference.services.get()
+        # A savepoint opened later keeps it.
+        with transaction.atomic(), django_assert_num_queries(0):
+            assert reference.services.get() is services
+        reference_cache.check_again()
+        with django_assert_num_queries(0):
+            assert reference.services.get() is services
