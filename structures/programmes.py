@@ -192,11 +192,16 @@ def doors_from(applying: list[Programme], rows: Iterable[ProgrammeEntryPoint]) -
     ]
 
 
+def area_applies(area_id: int | None, ancestor_ids: AbstractSet[int]) -> bool:
+    """Whether a programme whose territory of application is ``area_id`` (``None``: all of
+    France) applies at a place, given every territory containing it (``ancestor_ids``): the
+    rule ``ProgrammeQuerySet.applying_in`` writes in SQL."""
+    return area_id is None or area_id in ancestor_ids
+
+
 def applies_at(programme: Programme, ancestor_ids: AbstractSet[int]) -> bool:
-    """``ProgrammeQuerySet.applying_in`` for a programme already read: nationwide, or its
-    territory of application contains the place (``ancestor_ids``: every territory containing
-    it)."""
-    return programme.area_id is None or programme.area_id in ancestor_ids
+    """``ProgrammeQuerySet.applying_in`` for a programme already read."""
+    return area_applies(programme.area_id, ancestor_ids)
 
 
 def public_doors_of(

@@ -25,6 +25,7 @@ from structures.permissions import Caller
 from structures.programmes import (
     Door,
     applies_at,
+    area_applies,
     doors_from,
     entry_points_for,
     public_doors_of,
@@ -79,10 +80,8 @@ programme_areas = ReferenceCache(_load_programme_areas, tables=[reference.PROGRA
 def could_apply(*, service_id: int, ancestor_ids) -> bool:
     """Whether an active programme serving the service applies everywhere or in one of
     ``ancestor_ids`` (the place and the territories containing it)."""
-    areas = programme_areas.get().get(service_id)
-    if not areas:
-        return False
-    return None in areas or not areas.isdisjoint(ancestor_ids)
+    ancestors = frozenset(ancestor_ids)
+    return any(area_applies(area, ancestors) for area in programme_areas.get().get(service_id, ()))
 
 
 # Per service and day, what the public may see of its programmes (``public_doors_of``): the
