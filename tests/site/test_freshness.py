@@ -250,3 +250,18 @@ def test_a_refused_email_does_not_stop_the_others_and_is_logged(due, settings, c
     assert [m.to for m in mail.outbox] == [["agent.cci@example.org"]]
     assert FreshnessReminder.objects.filter(user__username="agent.cci").count() == 2
     assert "refuse@example.org" in caplog.text or "550" in caplog.text
+
+
+def test_the_page_of_a_listing_never_confirmed_says_when_it_was_created(client, settings):
+    settings.SITE_URL = "https://registre.example.org"
+    user = UserFactory(username="agent.club")
+    never = StructureFactory(name="Club jamais confirmé", never_verified=True)
+    Structure.objects.filter(pk=never.pk).update(
+        created_at=datetime.datetime(2025, 1, 6, 9, 0, tzinfo=datetime.UTC)
+    )
+    StaffMembershipFactory(user=user, structure=never)
+    _run()
+    url = next(link for link in _links(mail.outbox[0].body) if "/confirmer/" in link)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "La fiche « Club jamais confirmé » est-elle toujours à jour ?" in html
+    assert "jamais (fiche créée le 6 janvier 2025)" in html

@@ -90,9 +90,13 @@ def test_structure_page_eligibility_in_plain_words(client, db):
     assert "réservé aux adhérents" in html and "sur candidature" in html
 
 
-def test_never_verified_structure_says_so(client, db):
+def test_never_verified_structure_says_so_and_since_when_its_age_counts(client, db):
     structure = StructureFactory(never_verified=True)
-    assert "jamais confirmée" in fr(client, f"/structures/{structure.slug}/").content.decode()
+    structure.created_at = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    structure.save(update_fields=["created_at"])
+    html = fr(client, f"/structures/{structure.slug}/").content.decode()
+    # A listing never confirmed is "up to date" from its creation: the page says when that was.
+    assert "jamais confirmée (fiche créée le 2 mars 2026)" in html
 
 
 def test_unpublished_and_unknown_structures_are_404(client, registry):
