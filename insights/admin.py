@@ -75,7 +75,9 @@ class _CoordinatorAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
         obj.pk, obj.version = saved.pk, saved.version
 
     def delete_model(self, request, obj):
-        self.delete(caller=caller_for(request), obj=obj, expected_version=obj.version)
+        self.delete(
+            caller=caller_for(request), obj=obj, expected_version=self.seen_version(request, obj)
+        )
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

@@ -15,12 +15,18 @@ every other path writing them (the services) claims it too. Rows that also have 
 endpoint of their own (offers, contacts, staff memberships: ``versioned_inline_models``) may
 change without their parent's version moving, so each such row carries its own loaded version,
 checked by its form and claimed when the row is saved or deleted.
+
+Deletion. Django's confirmation page has no form of ours to carry a version, so the version it
+showed is kept in the user's session (one key per record) and claimed when the deletion is
+confirmed: a record changed by someone else meanwhile is not deleted, and the page is shown
+again, with its current contents and who changed it.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpResponseRedirect
@@ -28,6 +34,12 @@ from django.utils.translation import gettext_lazy as _
 
 from structures.exceptions import StaleVersionError
 from structures.versioning import bump_version, claim_version, describe_last_change
+
+DELETE_CONFLICT_MESSAGE = _(
+    "Cette fiche a été modifiée par quelqu'un d'autre depuis que vous avez demandé sa "
+    "suppression %(who)s; elle n'a pas été supprimée. Relisez-la ci-dessous, puis confirmez à "
+    "nouveau si elle doit l'être."
+)
 
 CONFLICT_MESSAGE = _(
     "Cette fiche a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte "
@@ -99,6 +111,35 @@ class VersionedAdminMixin:
                     inline_form.instance, expected=inline_form.cleaned_data.get("loaded_version")
                 )
         super().save_formset(request, form, formset, change)
+
+    def _seen_key(self, object_id) -> str:
+        return f"admin-delete-version:{self.opts.label_lower}:{object_id}"
+
+    def seen_version(self, request, obj) -> int:
+        """The version of ``obj`` its deletion page showed this user (the stored one if they
+        confirmed without seeing it, e.g. from a script)."""
+        return request.session.get(self._seen_key(obj.pk), obj.version)
+
+    def delete_model(self, request, obj):
+        claim_version(obj, expected=self.seen_version(request, obj))
+        super().delete_model(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            response = super().delete_view(request, object_id, extra_context)
+        except StaleVersionError as error:
+            # The deletion's transaction was rolled back: show the page again, as it now is.
+            request.session.pop(self._seen_key(error.obj.pk), None)
+            self.message_user(
+                request, DELETE_CONFLICT_MESSAGE % {"who": error.who}, level=messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        shown = getattr(response, "context_data", None) or {}
+        if request.method == "GET" and getattr(shown.get("object"), "version", None) is not None:
+            request.session[self._seen_key(shown["object"].pk)] = shown["object"].version
+        elif request.method == "POST" and response.status_code == 302:
+            request.session.pop(self._seen_key(unquote(object_id)), None)
+        return response
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -510,3 +510,63 @@ def test_programme_page_and_its_door_rows(world):
     programme.refresh_from_db()
     assert programme.eligibility == ""
     assert programme.entry_points.get().note == "Sur rendez-vous"
+
+
+# --- Deletion ------------------------------------------------------------------------------------
+
+DELETE_CONFLICT = (
+    "Cette fiche a été modifiée par quelqu&#x27;un d&#x27;autre depuis que vous avez demandé sa "
+    "suppression"
+)
+
+
+def deletion_race(model, obj, deleter_user, editor_user, edit, confirm=None) -> str:
+    """The deleter opens the confirmation page; the editor saves the record's change form; the
+    deleter confirms: refused, nothing deleted. Returns the confirmation page shown again."""
+    base = f"/admin/structures/{model._meta.model_name}/{obj.pk}"
+    delete_url, change_url = f"{base}/delete/", f"{base}/change/"
+    deleter, editor = session(deleter_user), session(editor_user)
+    assert deleter.get(delete_url).status_code == 200
+    page = editor.get(change_url)
+    data = form_data(page)
+    edit(data)
+    saved = editor.post(change_url, data)
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    confirm = {"post": "yes", **(confirm or {})}
+    refused = deleter.post(delete_url, confirm)
+    assert refused.status_code == 302 and refused["Location"] == delete_url
+    assert model.objects.filter(pk=obj.pk).exists()
+    again = deleter.get(delete_url)
+    assert again.status_code == 200
+    # Seen as it now is, the record can be deleted.
+    assert deleter.post(delete_url, confirm).status_code == 302
+    assert not model.objects.filter(pk=obj.pk).exists()
+    return again.content.decode()
+
+
+def test_a_contact_changed_after_its_deletion_page_was_opened_is_not_deleted(world, dave):
+    def edit(data):
+        data["role"] = "Conseillère export"
+
+    html = deletion_race(Contact, world.herault_contact, dave, world.alice, edit)
+    assert DELETE_CONFLICT in html
+    assert names_who_and_when(html, "Alice Martin")
+
+
+def test_an_offer_changed_after_its_deletion_page_was_opened_is_not_deleted(world, dave):
+    def edit(data):
+        data["members_only"] = "on"
+
+    html = deletion_race(
+        Offer, world.herault_offer, dave, world.alice, edit, confirm={"confirm_narrowing": "on"}
+    )
+    assert DELETE_CONFLICT in html
+    assert names_who_and_when(html, "Alice Martin")
+
+
+def test_a_deletion_confirmed_without_a_change_in_between_goes_through(world, dave):
+    url = f"/admin/structures/contact/{world.herault_contact.pk}/delete/"
+    deleter = session(dave)
+    assert deleter.get(url).status_code == 200
+    assert deleter.post(url, {"post": "yes"}).status_code == 302
+    assert not Contact.objects.filter(pk=world.herault_contact.pk).exists()
