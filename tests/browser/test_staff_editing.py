@@ -163,3 +163,51 @@ def _title_clear_of_the_buttons(page) -> None:
             or box["y"] + box["height"] <= title["y"]
         )
         assert not overlaps, (title, box)
+
+
+def test_a_contact_changed_while_its_deletion_is_confirmed_is_kept(browser):
+    """Two staff of one chamber: one opens a contact's deletion page, the other edits the contact
+    meanwhile; the confirmation is refused with who changed it, the page shows it as it now is,
+    and a second confirmation deletes it."""
+    from django.test import Client
+
+    from structures.models import Contact
+    from tests.structures.admin_support import form_data
+
+    call_command("setup_staff_groups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    staff = Group.objects.get(name=STAFF_GROUP)
+    structure = StructureFactory(name="CCI Hérault")
+    contact = ContactFactory(structure=structure, name="Pôle international", role="Accueil")
+    deleter = UserFactory(username="agent.cci")
+    editor = UserFactory(username="camille", first_name="Camille", last_name="Martin")
+    for user in (deleter, editor):
+        user.groups.add(staff)
+        StaffMembershipFactory(user=user, structure=structure)
+
+    page = browser.page(viewport=LAPTOP)
+    page.goto("/connexion/")
+    page.get_by_label("Nom d’utilisateur").fill("agent.cci")
+    page.get_by_label("Mot de passe").fill("motdepasse-de-test")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r"/espace/$"))
+    page.goto(f"/admin/structures/contact/{contact.pk}/delete/")
+
+    other = Client()
+    other.force_login(editor)
+    change_url = f"/admin/structures/contact/{contact.pk}/change/"
+    data = form_data(other.get(change_url))
+    data["role"] = "Conseillère export"
+    assert other.post(change_url, data).status_code == 302
+
+    page.get_by_role("button", name=re.compile("Oui, je suis sûr")).click()
+    page.wait_for_load_state()
+    message = " ".join(page.locator(".messagelist").inner_text().split())
+    assert "depuis que vous avez demandé sa suppression (par Camille Martin, le" in message
+    assert "elle n'a pas été supprimée" in message
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    browser.screenshot(page, "staff-delete-refused")
+    assert browser.axe(page) == []
+
+    page.get_by_role("button", name=re.compile("Oui, je suis sûr")).click()
+    page.wait_for_load_state()
+    assert not Contact.objects.filter(pk=contact.pk).exists()
