@@ -21,7 +21,6 @@ from itertools import groupby
 from operator import itemgetter
 
 from core.db_router import read_connection
-from core.prepared import prepared_cursor
 from core.reference_cache import ReferenceCache
 from structures.relay.reference import TERRITORY_TABLE
 from structures.relay.types import TERRITORY_REF_COLUMNS, TerritoryRef
@@ -59,8 +58,9 @@ class TerritoryTable:
 
 
 def _rows(sql: str) -> list[tuple]:
-    with prepared_cursor(read_connection(Territory)) as cursor:
-        cursor.execute(sql, [])
+    # A plain cursor: these statements run once per copy, so preparing them would save nothing.
+    with read_connection(Territory).cursor() as cursor:
+        cursor.execute(sql)
         return cursor.fetchall()
 
 

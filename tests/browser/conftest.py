@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
+
+from tests.structures.factories import PASSWORD
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -289,6 +292,15 @@ class Browser:
         else:
             self.blocked.append(route.request.url)
             route.abort()
+
+    @staticmethod
+    def sign_in(page, username: str, *, lands_on: str = r"/espace/$") -> None:
+        """Fill the login form the page shows with a factory user's password, submit it, and
+        wait for the page it leads to (``lands_on``, a regular expression of the URL)."""
+        page.get_by_label("Nom d’utilisateur").fill(username)
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(re.compile(lands_on))
 
     @staticmethod
     def screenshot(page, name: str) -> Path:

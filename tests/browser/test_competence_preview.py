@@ -35,10 +35,7 @@ def test_choosing_a_market_previews_the_narrowing_before_saving(browser):
 
     page = browser.page(viewport=LAPTOP)
     page.goto("/espace/")
-    page.get_by_label("Nom d’utilisateur").fill("agent.salons")
-    page.get_by_label("Mot de passe").fill("motdepasse-de-test")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r"/espace/$"))
+    browser.sign_in(page, "agent.salons")
     page.goto(f"/admin/structures/offer/{offer.pk}/change/")
     region = page.locator("#competence-preview")
     assert region.get_attribute("aria-live") == "polite"

@@ -43,10 +43,7 @@ def test_report_an_error_then_accept_it_from_the_inbox(browser):
 
     staff = browser.page()
     staff.goto("/connexion/")
-    staff.get_by_label("Nom d’utilisateur").fill("agent.cci")
-    staff.get_by_label("Mot de passe").fill("motdepasse-de-test")
-    staff.get_by_role("button", name="Se connecter").click()
-    staff.wait_for_url(re.compile(r"/espace/$"))
+    browser.sign_in(staff, "agent.cci")
     staff.get_by_role("link", name="1 signalement du public à traiter").click()
     staff.wait_for_url(re.compile(r"/espace/signalements/$"))
     browser.screenshot(staff, "correction-inbox")

@@ -9,10 +9,9 @@ import re
 import pytest
 
 from tests.site.data import build_registry
-from tests.structures.factories import UserFactory
+from tests.structures.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
-PASSWORD = "motdepasse-de-test"
 
 
 def test_a_violation_is_reported(browser):

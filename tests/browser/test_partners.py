@@ -80,10 +80,7 @@ def test_an_animator_finds_partners_and_creates_the_group(browser, viewport, nam
     page = browser.page(viewport=viewport)
     page.goto("/espace/partenaires/")
     page.wait_for_url(re.compile(r"/connexion/"))
-    page.get_by_label("Nom d’utilisateur").fill("animatrice")
-    page.get_by_label("Mot de passe").fill("motdepasse-de-test")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r"/espace/partenaires/$"))
+    browser.sign_in(page, "animatrice", lands_on=r"/espace/partenaires/$")
     _check(browser, page, f"partners-form-{name}")
 
     page.get_by_label("SIRET d'une PME du registre").fill(origin.siret)

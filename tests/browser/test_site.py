@@ -210,10 +210,7 @@ def test_staff_login_and_still_up_to_date(browser):
     page.wait_for_url(re.compile(r"/connexion/"))
     browser.screenshot(page, "staff-login")
     assert browser.axe(page) == []
-    page.get_by_label("Nom d’utilisateur").fill("agent.cci")
-    page.get_by_label("Mot de passe").fill("motdepasse-de-test")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r"/espace/$"))
+    browser.sign_in(page, "agent.cci")
     listing = page.locator(f"#fiche-{stale.slug}")
     assert "À vérifier : plus de 18 mois" in listing.inner_text()
     assert "1 fiche est à vérifier." in page.locator("main").inner_text()

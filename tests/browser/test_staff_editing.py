@@ -18,6 +18,7 @@ from django.core.management import call_command
 from structures.enums import MarketStatus
 from structures.permissions import STAFF_GROUP
 from tests.structures.factories import (
+    PASSWORD,
     ContactFactory,
     OfferFactory,
     StaffMembershipFactory,
@@ -78,7 +79,7 @@ def test_the_staff_journey_from_login_to_still_up_to_date(browser):
     page.wait_for_url(re.compile(r"/connexion/"))
     journey.step("1-login")
     page.get_by_label("Nom d’utilisateur").fill("agent.cci")
-    page.get_by_label("Mot de passe").fill("motdepasse-de-test")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
     journey.click(page.get_by_role("button", name="Se connecter"))
     page.wait_for_url(re.compile(r"/espace/$"))
     journey.step("2-my-listings")
@@ -186,10 +187,7 @@ def test_a_contact_changed_while_its_deletion_is_confirmed_is_kept(browser):
 
     page = browser.page(viewport=LAPTOP)
     page.goto("/connexion/")
-    page.get_by_label("Nom d’utilisateur").fill("agent.cci")
-    page.get_by_label("Mot de passe").fill("motdepasse-de-test")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r"/espace/$"))
+    browser.sign_in(page, "agent.cci")
     page.goto(f"/admin/structures/contact/{contact.pk}/delete/")
 
     other = Client()

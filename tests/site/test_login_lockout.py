@@ -17,10 +17,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from structures.permissions import REGISTRY_ADMIN_GROUP
-from tests.structures.factories import UserFactory
+from tests.structures.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "motdepasse-de-test"
 ATTACKER = "203.0.113.7"
 ELSEWHERE = "198.51.100.20"
 LOGIN_PAGES = [

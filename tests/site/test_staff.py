@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tests.structures.factories import (
+    PASSWORD,
     OfferFactory,
     StaffMembershipFactory,
     StructureFactory,
@@ -19,7 +20,6 @@ from tests.structures.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "motdepasse-de-test"
 
 
 @pytest.fixture

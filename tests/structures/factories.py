@@ -62,6 +62,10 @@ def sector(code: str) -> Sector:
     return Sector.objects.get(code=code)
 
 
+# Every factory user's password (what the browser tests type in the login form).
+PASSWORD = "motdepasse-de-test"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -71,7 +75,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"agent{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "motdepasse-de-test")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def saved(obj, create, extracted, **kwargs):
